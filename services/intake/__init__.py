@@ -1,0 +1,1 @@
+"""intake: owns the Case and Directive streams; where reports enter casetrack."""

@@ -1,0 +1,1 @@
+"""The pure intake domain: cases and directives as decide/evolve, no I/O."""

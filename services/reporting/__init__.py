@@ -1,0 +1,1 @@
+"""reporting: the read side; projects every topic into registers, timelines and reports."""

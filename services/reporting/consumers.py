@@ -1,0 +1,11 @@
+"""reporting's consumers: every topic into the read models."""
+
+from __future__ import annotations
+
+from events import INTAKE_TOPIC
+from services.reporting.projections import project
+from services.runtime.consumer import Subscription
+
+PROJECTOR = "reporting-projector"
+
+SUBSCRIPTIONS = [Subscription(PROJECTOR, (INTAKE_TOPIC,), project)]

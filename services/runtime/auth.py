@@ -1,0 +1,124 @@
+"""Bearer JWT: who is calling, in which role, for which regions."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+
+from events import Actor, Role
+from services.runtime.problems import Problem
+from services.runtime.settings import Settings, get_settings
+
+ISSUER = "casetrack"
+AUDIENCE = "casetrack-api"
+ALL_REGIONS = "*"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    sub: str
+    role: Role
+    regions: frozenset[str]
+
+    def can_see(self, region: str | None) -> bool:
+        """Whether an object of that region is visible to the caller."""
+        return ALL_REGIONS in self.regions or (region is not None and region in self.regions)
+
+    def actor(self, region: str | None = None) -> Actor:
+        """The actor recorded on events this caller causes."""
+        home = region if region and self.can_see(region) else None
+        if home is None and len(self.regions) == 1 and ALL_REGIONS not in self.regions:
+            home = next(iter(self.regions))
+        return Actor(id=self.sub, role=self.role.value, region=home)
+
+    def require(self, *roles: Role) -> None:
+        """Refuse with 403 unless the caller holds one of the roles."""
+        if self.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise Problem(403, "Forbidden", f"role {self.role.value} may not do this ({allowed})")
+
+
+class _Keys:
+    """Verification keys: the shared HS256 secret, or an RS256 JWKS when configured."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
+
+    def decode(self, token: str) -> dict[str, Any]:
+        options = {"require": ["exp", "sub", "iss", "aud"]}
+        if self.jwks is not None:
+            key = self.jwks.get_signing_key_from_jwt(token).key
+            return jwt.decode(token, key, algorithms=["RS256"], audience=AUDIENCE,
+                              issuer=ISSUER, options=options)
+        return jwt.decode(token, self.settings.jwt_secret, algorithms=["HS256"],
+                          audience=AUDIENCE, issuer=ISSUER, options=options)
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(401, "Unauthorized", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+def authenticate(request: Request) -> Principal:
+    """Read and verify the bearer token of a request."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise _unauthorized("a bearer token is required")
+    keys: _Keys = getattr(request.app.state, "jwt_keys", None) or _Keys(get_settings())
+    try:
+        claims = keys.decode(token.strip())
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("the token has expired") from None
+    except jwt.PyJWTError as exc:
+        raise _unauthorized(f"the token is invalid: {exc}") from None
+    try:
+        role = Role(claims.get("role"))
+    except ValueError:
+        raise _unauthorized("the token has no valid role") from None
+    regions = claims.get("regions")
+    if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+        raise _unauthorized("the token has no valid regions claim")
+    return Principal(sub=str(claims["sub"]), role=role, regions=frozenset(regions))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def jwt_keys(settings: Settings) -> _Keys:
+    """The verification keys an app keeps in its state."""
+    return _Keys(settings)
+
+
+def issue_token(
+    sub: str, role: str, regions: list[str], *, secret: str, ttl_seconds: int = 8 * 3600
+) -> str:
+    """An HS256 token for development and tests."""
+    now = int(time.time())
+    claims = {"sub": sub, "role": Role(role).value, "regions": regions, "iss": ISSUER,
+              "aud": AUDIENCE, "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def main() -> None:
+    """Print a dev token: python -m services.runtime.auth --role admin --regions '*'."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--sub", default="dev-admin")
+    parser.add_argument("--role", default="admin", choices=[r.value for r in Role])
+    parser.add_argument("--regions", default="*", help="comma-separated region codes or *")
+    parser.add_argument("--ttl", type=int, default=8 * 3600, help="seconds")
+    args = parser.parse_args()
+    regions = [r.strip() for r in args.regions.split(",") if r.strip()]
+    print(issue_token(args.sub, args.role, regions, secret=get_settings().jwt_secret,
+                      ttl_seconds=args.ttl))
+
+
+if __name__ == "__main__":
+    main()

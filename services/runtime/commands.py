@@ -1,0 +1,103 @@
+"""The HTTP side of a write: idempotency keys, If-Match, and how conflicts answer."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from services.runtime.auth import Principal
+from services.runtime.eventstore import ConcurrencyConflict
+from services.runtime.http import ServiceRuntime
+from services.runtime.idempotency import (
+    IdempotencyClaim,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    claim,
+    release,
+    request_fingerprint,
+)
+from services.runtime.problems import Problem
+
+WriteResult = tuple[int, dict[str, Any]]
+MAX_KEY_LENGTH = 200
+
+
+def etag(version: int) -> str:
+    """The ETag of a stream at a version."""
+    return f'"{version}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """The version an If-Match header names, or None when absent or `*`."""
+    if value is None or value.strip() == "*":
+        return None
+    raw = value.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise Problem(400, "Bad If-Match", "If-Match must be a version ETag such as \"3\"",
+                      field="If-Match")
+    return int(raw)
+
+
+def conflict_problem(exc: ConcurrencyConflict, *, precondition: bool) -> Problem:
+    """412 for a stale If-Match, 409 for a stale expected_version or a lost race."""
+    return Problem(
+        412 if precondition else 409,
+        "Precondition Failed" if precondition else "Conflict",
+        f"the stream is at version {exc.current}, not {exc.expected}",
+        current_version=exc.current,
+        headers={"ETag": etag(exc.current)},
+    )
+
+
+def response_for(status: int, body: dict[str, Any], location: str | None = None) -> JSONResponse:
+    """A JSON response with the ETag (and Location) its body implies."""
+    headers: dict[str, str] = {}
+    if isinstance(body.get("version"), int):
+        headers["ETag"] = etag(body["version"])
+    if location:
+        headers["Location"] = location
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def run_write(
+    runtime: ServiceRuntime,
+    request: Request,
+    principal: Principal,
+    write: Callable[[IdempotencyClaim | None], Awaitable[WriteResult]],
+    *,
+    location: Callable[[dict[str, Any]], str] | None = None,
+) -> JSONResponse:
+    """Run a write once per Idempotency-Key; replay the first response for a repeat."""
+    key = request.headers.get("idempotency-key")
+    claim_: IdempotencyClaim | None = None
+    if key is not None:
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise Problem(400, "Bad Idempotency-Key", "1 to 200 characters",
+                          field="Idempotency-Key")
+        fingerprint = request_fingerprint(request.method, request.url.path, await request.body())
+        claim_ = IdempotencyClaim(principal.sub, key, fingerprint)
+        try:
+            stored = await claim(runtime.pool, runtime.name, claim_)
+        except IdempotencyKeyReused:
+            raise Problem(422, "Idempotency-Key reused",
+                          "this key was used with a different request",
+                          field="Idempotency-Key") from None
+        except IdempotencyKeyInFlight:
+            raise Problem(409, "Request in progress",
+                          "a request with this Idempotency-Key is still running",
+                          field="Idempotency-Key") from None
+        if stored is not None:
+            reply = response_for(stored.status, stored.body,
+                                 location(stored.body) if location else None)
+            reply.headers["Idempotent-Replayed"] = "true"
+            return reply
+    try:
+        status, body = await write(claim_)
+    except BaseException:
+        if claim_ is not None:
+            await release(runtime.pool, runtime.name, claim_)
+        raise
+    return response_for(status, body, location(body) if location else None)

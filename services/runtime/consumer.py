@@ -1,0 +1,191 @@
+"""Apply each event once: the effect and the processed mark commit in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter
+
+from events import (
+    HEADER_CORRELATION_ID,
+    HEADER_DLQ_CONSUMER,
+    HEADER_DLQ_ERROR,
+    HEADER_DLQ_ORIGIN_OFFSET,
+    HEADER_DLQ_ORIGIN_PARTITION,
+    HEADER_DLQ_ORIGIN_TOPIC,
+    REGISTRY,
+    EventEnvelope,
+    UnknownEventType,
+    dlq_topic,
+)
+from services.runtime.kafka import header_value
+from services.runtime.logs import get_logger
+
+log = get_logger(__name__)
+
+CONSUMED = Counter("casetrack_consumer_events_total", "Messages handled", ["consumer", "outcome"])
+
+Handler = Callable[[asyncpg.Connection, EventEnvelope, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A named consumer: which topics it reads and the handler it applies."""
+
+    name: str
+    topics: Sequence[str]
+    handler: Handler
+
+
+@dataclass(frozen=True)
+class Message:
+    """A Kafka message as the consumer runtime sees it, whatever client delivered it."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: object
+
+
+class ProcessedOnce:
+    """A consumer whose handler runs at most once per event id, and at least once per message."""
+
+    def __init__(
+        self,
+        name: str,
+        schema: str,
+        pool: asyncpg.Pool,
+        handler: Handler,
+        dlq_producer: AIOKafkaProducer,
+    ) -> None:
+        self.name = name
+        self.schema = schema
+        self.pool = pool
+        self.handler = handler
+        self.dlq_producer = dlq_producer
+        self.busy_since: float | None = None
+        self.processed = 0
+        self.dead_lettered = 0
+        self.last_event_at: datetime | None = None
+
+    def decode(self, message: Message) -> EventEnvelope:
+        """The envelope of a message, with its payload validated against the contract."""
+        if message.value is None:
+            raise ValueError("empty message value")
+        envelope = EventEnvelope.from_wire(message.value)
+        # Newer producers may know types we do not: such events are kept, not judged.
+        with contextlib.suppress(UnknownEventType):
+            REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
+        return envelope
+
+    async def process(self, message: Message) -> None:
+        """Decode, dead-letter what cannot be read, apply the rest exactly once."""
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            consumer=self.name, topic=message.topic, partition=message.partition,
+            offset=message.offset,
+            correlation_id=header_value(message.headers, HEADER_CORRELATION_ID),
+        )
+        try:
+            envelope = self.decode(message)
+        except Exception as exc:
+            await self._dead_letter(message, exc)
+            return
+        structlog.contextvars.bind_contextvars(
+            event_id=str(envelope.event_id), event_type=envelope.event_type,
+            stream_id=envelope.stream_id, causation_id=envelope.causation_id,
+            correlation_id=envelope.correlation_id,
+        )
+        self.busy_since = time.monotonic()
+        backoff = 0.2
+        try:
+            while True:
+                try:
+                    applied = await self._apply(message, envelope)
+                    break
+                except Exception as exc:  # never skip: retry until it applies
+                    log.warning("consumer.retrying", error=repr(exc), backoff=backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+        finally:
+            self.busy_since = None
+        self.processed += 1
+        self.last_event_at = datetime.now(UTC)
+        outcome = "applied" if applied else "duplicate"
+        CONSUMED.labels(self.name, outcome).inc()
+        log.info("consumer.event", outcome=outcome)
+
+    async def _apply(self, message: Message, envelope: EventEnvelope) -> bool:
+        async with self.pool.acquire() as conn, conn.transaction():
+            first_time = await conn.fetchval(
+                f"""INSERT INTO {self.schema}.processed_events
+                    (consumer, event_id, topic, partition, "offset") VALUES ($1,$2,$3,$4,$5)
+                    ON CONFLICT DO NOTHING RETURNING 1""",
+                self.name, envelope.event_id, message.topic, message.partition, message.offset,
+            )
+            if first_time:
+                await self.handler(conn, envelope, message.topic)
+            return bool(first_time)
+
+    async def _dead_letter(self, message: Message, exc: Exception) -> None:
+        headers = [
+            (HEADER_DLQ_ORIGIN_TOPIC, message.topic.encode()),
+            (HEADER_DLQ_ORIGIN_PARTITION, str(message.partition).encode()),
+            (HEADER_DLQ_ORIGIN_OFFSET, str(message.offset).encode()),
+            (HEADER_DLQ_CONSUMER, self.name.encode()),
+            (HEADER_DLQ_ERROR, repr(exc)[:1000].encode()),
+        ]
+        await self.dlq_producer.send_and_wait(
+            dlq_topic(self.name), value=message.value, key=message.key, headers=headers
+        )
+        self.dead_lettered += 1
+        CONSUMED.labels(self.name, "dead_lettered").inc()
+        log.warning("consumer.dead_lettered", error=repr(exc)[:300])
+
+    async def heartbeat(self) -> None:
+        """Record that this consumer is alive, and since when it is busy with one message."""
+        busy_for = None if self.busy_since is None else time.monotonic() - self.busy_since
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                f"""INSERT INTO {self.schema}.consumer_health AS h
+                    (consumer, heartbeat_at, busy_since, processed_total, dead_lettered,
+                     last_event_at)
+                    VALUES ($1, now(), now() - make_interval(secs => $2), $3, $4, $5)
+                    ON CONFLICT (consumer) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at,
+                      busy_since = EXCLUDED.busy_since,
+                      processed_total = EXCLUDED.processed_total,
+                      dead_lettered = EXCLUDED.dead_lettered,
+                      last_event_at = EXCLUDED.last_event_at""",
+                self.name, busy_for, self.processed, self.dead_lettered, self.last_event_at,
+            )
+
+
+async def consumer_stalled(
+    pool: asyncpg.Pool, schema: str, consumer: str, stall_seconds: float
+) -> str | None:
+    """Why a consumer counts as stalled (silent or stuck on one message), or None if healthy."""
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            f"""SELECT now() - heartbeat_at > make_interval(secs => $2) AS silent,
+                       busy_since IS NOT NULL
+                         AND now() - busy_since > make_interval(secs => $2) AS stuck
+                FROM {schema}.consumer_health WHERE consumer = $1""",
+            consumer, stall_seconds,
+        )
+    if row is None:
+        return f"consumer {consumer} has not started"
+    if row["silent"]:
+        return f"consumer {consumer} has not sent a heartbeat for {stall_seconds}s"
+    if row["stuck"]:
+        return f"consumer {consumer} is stuck on one message for over {stall_seconds}s"
+    return None

@@ -1,0 +1,153 @@
+"""The app factory every service uses: lifespan-managed resources, health, metrics, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.runtime.auth import jwt_keys
+from services.runtime.db import create_pool, database_url_for
+from services.runtime.eventstore import EventStore
+from services.runtime.kafka import create_producer
+from services.runtime.logs import configure_logging, get_logger
+from services.runtime.middleware import BodyTooLarge, RequestContext
+from services.runtime.problems import Problem, install_problem_handlers, problem_response
+from services.runtime.relay import OutboxRelay
+from services.runtime.settings import Settings, get_settings
+
+log = get_logger(__name__)
+
+ReadinessCheck = Callable[["ServiceRuntime"], Awaitable[str | None]]
+
+
+@dataclass
+class ServiceRuntime:
+    """What a running service holds: settings, its pool, and its event store if it owns one."""
+
+    name: str
+    settings: Settings
+    pool: asyncpg.Pool
+    store: EventStore | None = None
+    producer: AIOKafkaProducer | None = None
+    relay: OutboxRelay | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    """The runtime of the app serving a request."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
+
+
+def create_service_app(
+    name: str,
+    *,
+    routers: Sequence[APIRouter],
+    topic: str | None = None,
+    readiness: Sequence[ReadinessCheck] = (),
+    description: str = "",
+    settings: Settings | None = None,
+    on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
+) -> FastAPI:
+    """A FastAPI app for one service; `topic` set means it owns an event store and a relay."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        cfg = settings or get_settings()
+        configure_logging(cfg.log_level, cfg.log_json)
+        pool = await create_pool(database_url_for(name, cfg.database_url), name,
+                                 max_size=cfg.db_pool_size)
+        runtime = ServiceRuntime(name=name, settings=cfg, pool=pool)
+        app.state.runtime = runtime
+        app.state.jwt_keys = jwt_keys(cfg)
+        relay_task: asyncio.Task[None] | None = None
+        try:
+            if topic is not None:
+                runtime.store = EventStore(pool, name)
+                runtime.producer = create_producer(cfg, f"casetrack-{name}-relay")
+                await runtime.producer.start()
+                runtime.relay = OutboxRelay(runtime.store, runtime.producer, pool,
+                                            cfg.kafka_bootstrap_servers, topic)
+                relay_task = asyncio.create_task(runtime.relay.run(), name=f"{name}-relay")
+            if on_start is not None:
+                await on_start(runtime)
+            log.info("service.started", service=name)
+            yield
+        finally:
+            if relay_task is not None:
+                relay_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await relay_task
+            if runtime.producer is not None:
+                await runtime.producer.stop()
+            await pool.close()
+            log.info("service.stopped", service=name)
+
+    app = FastAPI(title=f"casetrack {name}", version="1", description=description,
+                  lifespan=lifespan)
+    app.add_middleware(RequestContext)
+    install_problem_handlers(app)
+
+    async def on_too_large(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(Problem(413, "Payload Too Large", "the body is too large"),
+                                request)
+
+    app.add_exception_handler(BodyTooLarge, on_too_large)
+
+    @app.get("/livez", tags=["health"])
+    async def livez() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    async def readyz(runtime: Runtime) -> JSONResponse:
+        """Ready to serve: database reachable, relay and consumers not stalled."""
+        problems: list[str] = []
+        try:
+            async with runtime.pool.acquire() as conn:
+                await conn.fetchval("SELECT 1")
+        except Exception as exc:
+            problems.append(f"database: {exc!r}")
+        if runtime.relay is not None and not runtime.relay.healthy:
+            problems.append("relay: not yet publishing")
+        for check in readiness:
+            try:
+                reason = await check(runtime)
+            except Exception as exc:
+                reason = f"check failed: {exc!r}"
+            if reason:
+                problems.append(reason)
+        status = 503 if problems else 200
+        return JSONResponse({"status": "ready" if not problems else "not ready",
+                             "problems": problems}, status_code=status)
+
+    @app.get("/metrics", tags=["health"])
+    async def metrics() -> Response:
+        """Prometheus metrics of this process."""
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def serve(app_path: str, service: str) -> None:
+    """Run a service's app with uvicorn on its configured port, loopback by default."""
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    uvicorn.run(app_path, factory=True, host=settings.host, port=settings.port_of(service),
+                log_config=None, access_log=False, lifespan="on")

@@ -1,0 +1,157 @@
+"""The outbox relay: publishes a service's log to its topic in position order, at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter, Gauge
+
+from events import message_headers, partition_key
+from services.runtime.db import advisory_key
+from services.runtime.eventstore import EventStore
+from services.runtime.logs import get_logger
+from services.runtime.topics import ensure_topics, topic_id
+
+log = get_logger(__name__)
+
+RELAY_PUBLISHED = Counter("casetrack_relay_published_total", "Events published", ["topic"])
+RELAY_POSITION = Gauge("casetrack_relay_position", "Last published position", ["topic"])
+RELAY_LAG = Gauge("casetrack_relay_lag_events", "Stored but not yet published", ["topic"])
+RELAY_LEADER = Gauge("casetrack_relay_leader", "1 while this process is the active relay", ["topic"])
+
+BATCH = 500
+TOPIC_CHECK_SECONDS = 3.0
+
+
+class OutboxRelay:
+    """One active relay per service: the holder of a Postgres advisory lock publishes."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        producer: AIOKafkaProducer,
+        pool: asyncpg.Pool,
+        bootstrap: str,
+        topic: str,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.producer = producer
+        self.pool = pool
+        self.bootstrap = bootstrap
+        self.topic = topic
+        self.poll_seconds = poll_seconds
+        self.is_leader = False
+        self.healthy = False
+        self._wake = asyncio.Event()
+        self._lock_key = advisory_key(f"casetrack.relay.{store.schema}.{topic}")
+
+    async def run(self) -> None:
+        """Lead when the lock is free, stand by otherwise; recover from any failure."""
+        backoff = 0.5
+        while True:
+            try:
+                await self._lead_when_possible()
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the relay must outlive broker and database outages
+                self.healthy = False
+                log.warning("relay.failed", topic=self.topic, error=repr(exc))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _lead_when_possible(self) -> None:
+        async with self.pool.acquire() as conn:
+            got = await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key)
+            if not got:
+                self.is_leader = False
+                self.healthy = True
+                RELAY_LEADER.labels(self.topic).set(0)
+                await asyncio.sleep(1.0)
+                return
+            try:
+                self.is_leader = True
+                RELAY_LEADER.labels(self.topic).set(1)
+                await conn.add_listener(self.store.notify_channel, self._on_notify)
+                try:
+                    await self._publish_forever()
+                finally:
+                    with contextlib.suppress(Exception):
+                        await conn.remove_listener(self.store.notify_channel, self._on_notify)
+            finally:
+                self.is_leader = False
+                RELAY_LEADER.labels(self.topic).set(0)
+                with contextlib.suppress(Exception):
+                    await conn.execute("SELECT pg_advisory_unlock($1)", self._lock_key)
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _publish_forever(self) -> None:
+        cursor = await self._sync_with_broker()
+        checked_at = time.monotonic()
+        while True:
+            if time.monotonic() - checked_at > TOPIC_CHECK_SECONDS:
+                cursor = await self._sync_with_broker()
+                checked_at = time.monotonic()
+            self._wake.clear()
+            batch = await self.store.read_after(cursor, BATCH)
+            if batch:
+                futures = [
+                    await self.producer.send(
+                        self.topic,
+                        value=e.to_wire(),
+                        key=partition_key(e),
+                        headers=message_headers(e),
+                    )
+                    for e in batch
+                ]
+                await asyncio.gather(*futures)
+                cursor = batch[-1].position or cursor
+                await self._save_cursor(cursor)
+                RELAY_PUBLISHED.labels(self.topic).inc(len(batch))
+                RELAY_POSITION.labels(self.topic).set(cursor)
+                if len(batch) == BATCH:
+                    continue
+            RELAY_LAG.labels(self.topic).set(max(0, await self.store.head_position() - cursor))
+            self.healthy = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def _sync_with_broker(self) -> int:
+        """Start over when the topic is new: a broker that lost its memory needs everything."""
+        current = await topic_id(self.bootstrap, self.topic)
+        if current is None:
+            await ensure_topics(self.bootstrap)
+            current = await topic_id(self.bootstrap, self.topic)
+        async with self.pool.acquire() as conn:
+            row = await conn.fetchrow(
+                f"""INSERT INTO {self.store.schema}.relay_cursor (topic, position, topic_id)
+                    VALUES ($1, 0, $2) ON CONFLICT (topic) DO UPDATE SET topic = EXCLUDED.topic
+                    RETURNING position, topic_id""",
+                self.topic, current,
+            )
+            assert row is not None
+            if row["topic_id"] == current:
+                return int(row["position"])
+            log.info("relay.republishing", topic=self.topic, topic_id=current,
+                     previous_topic_id=row["topic_id"])
+            await conn.execute(
+                f"""UPDATE {self.store.schema}.relay_cursor
+                    SET position = 0, topic_id = $2, updated_at = now() WHERE topic = $1""",
+                self.topic, current,
+            )
+            return 0
+
+    async def _save_cursor(self, position: int) -> None:
+        async with self.pool.acquire() as conn:
+            await conn.execute(
+                f"""UPDATE {self.store.schema}.relay_cursor
+                    SET position = $2, updated_at = now() WHERE topic = $1""",
+                self.topic, position,
+            )

@@ -1,0 +1,74 @@
+"""Typed configuration read once from the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "casetrack-dev-secret-change-me-0123456789"
+DEV_VAULT_KEY = "casetrack-dev-vault-key-change-me-0123456789"
+DEV_PSEUDONYM_KEY = "casetrack-dev-pseudonym-key-change-me-0123"
+
+SERVICE_PORTS: dict[str, int] = {"intake": 8001, "assignment": 8002, "review": 8003, "reporting": 8004}
+
+
+class Settings(BaseSettings):
+    """Settings shared by every service; per-service overrides use the `<SERVICE>_` prefix."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    env: Literal["dev", "test", "prod"] = Field("dev", alias="CASETRACK_ENV")
+    host: str = Field("127.0.0.1", alias="CASETRACK_HOST")
+    database_url: str = Field(
+        "postgresql://postgres@127.0.0.1:55432/casetrack", alias="DATABASE_URL"
+    )
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
+    kafka_idempotent_producer: bool = Field(False, alias="KAFKA_IDEMPOTENT_PRODUCER")
+    kafka_session_timeout_ms: int = Field(6000, alias="KAFKA_SESSION_TIMEOUT_MS")
+    kafka_fetch_max_wait_ms: int = Field(10, alias="KAFKA_FETCH_MAX_WAIT_MS")
+    jwt_secret: str = Field(DEV_JWT_SECRET, alias="CASETRACK_JWT_SECRET")
+    jwt_jwks_url: str | None = Field(None, alias="CASETRACK_JWT_JWKS_URL")
+    vault_key: str = Field(DEV_VAULT_KEY, alias="CASETRACK_VAULT_KEY")
+    pseudonym_key: str = Field(DEV_PSEUDONYM_KEY, alias="CASETRACK_PSEUDONYM_KEY")
+    log_level: str = Field("INFO", alias="CASETRACK_LOG_LEVEL")
+    log_json: bool | None = Field(None, alias="CASETRACK_LOG_JSON")
+    db_pool_size: int = Field(10, alias="CASETRACK_DB_POOL_SIZE")
+    consumer_stall_seconds: float = Field(30.0, alias="CASETRACK_CONSUMER_STALL_SECONDS")
+    relay_poll_seconds: float = Field(0.05, alias="CASETRACK_RELAY_POLL_SECONDS")
+    intake_port: int = Field(SERVICE_PORTS["intake"], alias="INTAKE_PORT")
+    assignment_port: int = Field(SERVICE_PORTS["assignment"], alias="ASSIGNMENT_PORT")
+    review_port: int = Field(SERVICE_PORTS["review"], alias="REVIEW_PORT")
+    reporting_port: int = Field(SERVICE_PORTS["reporting"], alias="REPORTING_PORT")
+    intake_url: str | None = Field(None, alias="INTAKE_URL")
+
+    @model_validator(mode="after")
+    def _refuse_dev_secrets_outside_dev(self) -> Settings:
+        if self.env == "prod":
+            for name, value, default in (
+                ("CASETRACK_JWT_SECRET", self.jwt_secret, DEV_JWT_SECRET),
+                ("CASETRACK_VAULT_KEY", self.vault_key, DEV_VAULT_KEY),
+                ("CASETRACK_PSEUDONYM_KEY", self.pseudonym_key, DEV_PSEUDONYM_KEY),
+            ):
+                if value == default and not (name == "CASETRACK_JWT_SECRET" and self.jwt_jwks_url):
+                    raise ValueError(f"{name} must be set to a non-default value outside dev")
+        if len(self.jwt_secret) < 32:
+            raise ValueError("CASETRACK_JWT_SECRET must be at least 32 characters")
+        return self
+
+    def port_of(self, service: str) -> int:
+        """The HTTP port configured for a service."""
+        return int(getattr(self, f"{service}_port"))
+
+    def url_of(self, service: str) -> str:
+        """Base URL of a sibling service's API."""
+        override = getattr(self, f"{service}_url", None)
+        return str(override) if override else f"http://{self.host}:{self.port_of(service)}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
