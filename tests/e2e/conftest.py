@@ -1,0 +1,42 @@
+"""e2e fixtures: the services running as processes against the test database and broker."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from infra.migrate import migrate
+from services.runtime.topics import ensure_topics
+from tests.support.system import RunningSystem
+
+
+@pytest.fixture(scope="session")
+async def prepared(database_url: str, kafka_bootstrap: str) -> tuple[str, str]:
+    """Topics created and schemas migrated, as `make run` does before starting services."""
+    await ensure_topics(kafka_bootstrap)
+    await migrate(database_url)
+    return database_url, kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def system(prepared: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[RunningSystem]:
+    """The running system, shared by the e2e tests of a session."""
+    database_url, bootstrap = prepared
+    running = RunningSystem(database_url, bootstrap, Path(tmp_path_factory.mktemp("logs")))
+    try:
+        running.start_all()
+        yield running
+    finally:
+        running.stop_all()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser connection for checking what was stored."""
+    conn = await asyncpg.connect(database_url)
+    yield conn
+    await conn.close()

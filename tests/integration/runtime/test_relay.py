@@ -1,0 +1,151 @@
+"""The outbox relay: everything committed is published, in stream order, even across crashes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from events import EventEnvelope
+from services.runtime.db import Conn
+from services.runtime.eventstore import AppendResult, CommandContext, EventStore
+from services.runtime.relay import OutboxRelay
+from services.runtime.topics import ensure_topics
+from tests.support.kafka import read_topic
+from tests.support.samples import case_registered
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all",
+                                enable_idempotence=False, linger_ms=2)
+    await producer.start()
+    yield producer
+    await producer.stop()
+
+
+@pytest.fixture
+async def topic(kafka_bootstrap: str) -> str:
+    name = f"test.relay.{uuid.uuid4().hex[:12]}"
+    await ensure_topics(kafka_bootstrap, {name: 3})
+    return name
+
+
+def _relay(store: EventStore, producer: AIOKafkaProducer, pool: asyncpg.Pool, bootstrap: str,
+           topic: str) -> OutboxRelay:
+    return OutboxRelay(store, producer, pool, bootstrap, topic, poll_seconds=0.05)
+
+
+async def _write_concurrently(store: EventStore, context: CommandContext, writers: int,
+                              events_each: int) -> dict[str, list[str]]:
+    """Writers append with random delays inside their transactions; returns ids per stream."""
+    committed: dict[str, list[str]] = {}
+
+    async def dawdle(conn: Conn, result: AppendResult) -> None:
+        await asyncio.sleep(random.uniform(0, 0.03))
+
+    async def writer() -> None:
+        stream = f"test-{uuid.uuid4()}"
+        for version in range(events_each):
+            result = await store.append(stream, "case", version, [case_registered()], context,
+                                        also=dawdle)
+            committed.setdefault(stream, []).extend(str(e.event_id) for e in result.envelopes)
+
+    await asyncio.gather(*(writer() for _ in range(writers)))
+    return committed
+
+
+def _published(records: list, streams: set[str]) -> dict[str, list[str]]:
+    per_stream: dict[str, list[str]] = {}
+    for record in records:
+        envelope = EventEnvelope.from_wire(record.value)
+        if envelope.stream_id in streams:
+            ids = per_stream.setdefault(envelope.stream_id, [])
+            if str(envelope.event_id) not in ids:
+                ids.append(str(envelope.event_id))
+    return per_stream
+
+
+async def test_fifty_concurrent_writers_publish_exactly_what_was_committed_in_stream_order(
+    store: EventStore, context: CommandContext, intake_pool: asyncpg.Pool,
+    producer: AIOKafkaProducer, kafka_bootstrap: str, topic: str,
+) -> None:
+    relay = _relay(store, producer, intake_pool, kafka_bootstrap, topic)
+    task = asyncio.create_task(relay.run())
+    try:
+        committed = await _write_concurrently(store, context, writers=50, events_each=4)
+        wanted = sum(len(v) for v in committed.values())
+        records = await read_topic(
+            kafka_bootstrap, topic,
+            until=lambda rs: sum(len(v) for v in _published(rs, set(committed)).values()) >= wanted,
+        )
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert _published(records, set(committed)) == committed
+
+
+async def test_a_relay_killed_at_random_moments_skips_nothing(
+    store: EventStore, context: CommandContext, intake_pool: asyncpg.Pool,
+    producer: AIOKafkaProducer, kafka_bootstrap: str, topic: str,
+) -> None:
+    writing = asyncio.create_task(_write_concurrently(store, context, writers=20, events_each=5))
+    for _ in range(8):
+        task = asyncio.create_task(_relay(store, producer, intake_pool, kafka_bootstrap,
+                                          topic).run())
+        await asyncio.sleep(random.uniform(0.01, 0.3))
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    committed = await writing
+    task = asyncio.create_task(_relay(store, producer, intake_pool, kafka_bootstrap, topic).run())
+    try:
+        wanted = sum(len(v) for v in committed.values())
+        records = await read_topic(
+            kafka_bootstrap, topic,
+            until=lambda rs: sum(len(v) for v in _published(rs, set(committed)).values()) >= wanted,
+        )
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert _published(records, set(committed)) == committed
+
+
+async def test_only_one_of_two_relays_publishes_at_a_time(
+    store: EventStore, context: CommandContext, intake_pool: asyncpg.Pool,
+    producer: AIOKafkaProducer, kafka_bootstrap: str, topic: str,
+) -> None:
+    first = _relay(store, producer, intake_pool, kafka_bootstrap, topic)
+    second = _relay(store, producer, intake_pool, kafka_bootstrap, topic)
+    tasks = [asyncio.create_task(first.run()), asyncio.create_task(second.run())]
+    both_led = False
+    try:
+        for _ in range(40):
+            await asyncio.sleep(0.05)
+            both_led = both_led or (first.is_leader and second.is_leader)
+        assert first.is_leader != second.is_leader
+        leader, standby = (tasks[0], second) if first.is_leader else (tasks[1], first)
+        leader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await leader
+        for _ in range(60):
+            if standby.is_leader:
+                break
+            await asyncio.sleep(0.05)
+        assert standby.is_leader, "the standby relay takes over when the leader goes"
+    finally:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    assert not both_led

@@ -1,0 +1,1 @@
+"""Helpers the tests share: topics read back, tokens, service processes."""

@@ -1,0 +1,163 @@
+"""The services as real processes, started, killed and restarted by tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from services.runtime.auth import issue_token
+
+JWT_SECRET = "e2e-secret-0123456789-0123456789-0123456789"
+
+
+def free_port() -> int:
+    """A TCP port on loopback nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServiceProcess:
+    """One service process: how to start it and where it logs."""
+
+    name: str
+    module: str
+    ready_url: str | None
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class RunningSystem:
+    """intake, reporting and reporting's projector against a test database and broker."""
+
+    database_url: str
+    bootstrap: str
+    log_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.ports = {"intake": free_port(), "reporting": free_port()}
+        self.intake_url = f"http://127.0.0.1:{self.ports['intake']}"
+        self.reporting_url = f"http://127.0.0.1:{self.ports['reporting']}"
+        self.processes = {
+            "intake": ServiceProcess("intake", "services.intake", f"{self.intake_url}/readyz",
+                                     self.log_dir / "intake.log"),
+            "reporting": ServiceProcess("reporting", "services.reporting",
+                                        f"{self.reporting_url}/readyz",
+                                        self.log_dir / "reporting.log"),
+            "reporting-worker": ServiceProcess("reporting-worker", "services.reporting.worker",
+                                               None, self.log_dir / "reporting-worker.log"),
+        }
+
+    def env(self) -> dict[str, str]:
+        """The environment every service process gets."""
+        env = dict(os.environ)
+        env.update({
+            "CASETRACK_ENV": "test", "DATABASE_URL": self.database_url,
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "CASETRACK_JWT_SECRET": JWT_SECRET,
+            "INTAKE_PORT": str(self.ports["intake"]),
+            "REPORTING_PORT": str(self.ports["reporting"]), "CASETRACK_LOG_JSON": "true",
+            "CASETRACK_CONSUMER_STALL_SECONDS": "4",
+        })
+        env.update(self.extra_env)
+        return env
+
+    def start(self, name: str) -> None:
+        """Start one service (appending to its log)."""
+        proc = self.processes[name]
+        log = proc.log_path.open("ab")
+        proc.process = subprocess.Popen(
+            [sys.executable, "-m", proc.module], env=self.env(), stdout=log,
+            stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
+        )
+        log.close()
+
+    def start_all(self) -> None:
+        """Start every service and wait until all are ready."""
+        for name in self.processes:
+            self.start(name)
+        self.wait_ready()
+
+    def signal(self, name: str, sig: signal.Signals) -> None:
+        """Send a signal to one service."""
+        proc = self.processes[name].process
+        assert proc is not None
+        proc.send_signal(sig)
+
+    def kill(self, name: str) -> None:
+        """kill -9 one service and reap it."""
+        proc = self.processes[name].process
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+
+    def stop_all(self) -> None:
+        """Stop everything this system started."""
+        for proc in self.processes.values():
+            if proc.process is not None and proc.process.poll() is None:
+                proc.process.terminate()
+        for proc in self.processes.values():
+            if proc.process is not None:
+                try:
+                    proc.process.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.process.kill()
+                    proc.process.wait(5)
+
+    def ready(self) -> dict[str, int]:
+        """The readiness status code of each service with an HTTP face (0: unreachable)."""
+        codes = {}
+        for name, proc in self.processes.items():
+            if proc.ready_url is None:
+                continue
+            try:
+                codes[name] = httpx.get(proc.ready_url, timeout=2).status_code
+            except httpx.HTTPError:
+                codes[name] = 0
+        return codes
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        """Block until every service answers ready, or fail with their logs' tails."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for name, proc in self.processes.items():
+                if proc.process is not None and proc.process.poll() is not None:
+                    raise AssertionError(f"{name} exited:\n{self.log_tail(name)}")
+            if all(code == 200 for code in self.ready().values()):
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"not ready: {self.ready()}\n"
+                             + "\n".join(self.log_tail(n) for n in self.processes))
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        """The end of a service's log."""
+        path = self.processes[name].log_path
+        text = path.read_text(errors="replace") if path.exists() else ""
+        return f"--- {name}\n" + "\n".join(text.splitlines()[-lines:])
+
+    def logs(self) -> str:
+        """Everything every service logged."""
+        return "\n".join(p.log_path.read_text(errors="replace") for p in self.processes.values()
+                         if p.log_path.exists())
+
+
+def token(role: str = "admin", regions: list[str] | None = None, sub: str = "tester",
+          ttl: int = 3600, secret: str = JWT_SECRET) -> str:
+    """A bearer token for the test system."""
+    return issue_token(sub, role, regions if regions is not None else ["*"], secret=secret,
+                       ttl_seconds=ttl)
+
+
+def auth(role: str = "admin", regions: list[str] | None = None, sub: str = "tester") -> dict[str, str]:
+    """Authorization headers for the test system."""
+    return {"Authorization": f"Bearer {token(role, regions, sub)}"}
