@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
 from events import new_event_id
 from services.intake.domain.case import STREAM_TYPE, CaseState, RegisterCase, decide_register, fold
 from services.intake.schemas import CaseView, RegisterCaseRequest
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
+from services.runtime.db import Conn
 from services.runtime.eventstore import AppendResult, CommandContext, EventStore
 from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.problems import Problem
@@ -54,7 +53,7 @@ async def register_case(
     )
     events = decide_register(CaseState(id=case_id), command)
 
-    async def keep_contact(conn: asyncpg.Connection, _: AppendResult) -> None:
+    async def keep_contact(conn: Conn, _: AppendResult) -> None:
         if sealed is not None:
             await vault.store(conn, case_id, sealed)
 

@@ -9,10 +9,10 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from events import ReporterReference, new_event_id
+from services.runtime.db import Conn
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Vault:
             reference=ReporterReference(vault_ref=str(vault_ref), commitment=commitment),
         )
 
-    async def store(self, conn: asyncpg.Connection, subject_id: str, sealed: SealedContact) -> None:
+    async def store(self, conn: Conn, subject_id: str, sealed: SealedContact) -> None:
         """Keep the key and ciphertext, in the caller's transaction."""
         await conn.execute(
             f"INSERT INTO {self.schema}.vault_keys (key_id, subject_id, wrapped_key)"
@@ -64,7 +64,7 @@ class Vault:
             sealed.vault_ref, sealed.key_id, subject_id, sealed.nonce, sealed.ciphertext,
         )
 
-    async def open(self, conn: asyncpg.Connection, vault_ref: str) -> dict[str, Any] | None:
+    async def open(self, conn: Conn, vault_ref: str) -> dict[str, Any] | None:
         """The contact behind a reference, or None once its key was destroyed."""
         row = await conn.fetchrow(
             f"""SELECT e.vault_ref, e.nonce, e.ciphertext, k.key_id, k.wrapped_key

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-import asyncpg
-
 from events import REGISTRY, CaseRegistered, EventEnvelope, compute_hash
+from services.runtime.db import Conn
 
 SCHEMA = "reporting"
 
@@ -18,7 +17,7 @@ def subject_of(envelope: EventEnvelope) -> str:
     return str(subject) if subject else envelope.stream_id
 
 
-async def record_history(conn: asyncpg.Connection, envelope: EventEnvelope, topic: str) -> None:
+async def record_history(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
     """Keep the event as received, noting whether its own hash recomputes."""
     hash_ok = compute_hash(envelope.prev_hash, envelope.hashed_body()) == envelope.hash
     await conn.execute(
@@ -36,7 +35,7 @@ async def record_history(conn: asyncpg.Connection, envelope: EventEnvelope, topi
     )
 
 
-async def project_case(conn: asyncpg.Connection, envelope: EventEnvelope) -> None:
+async def project_case(conn: Conn, envelope: EventEnvelope) -> None:
     """Fold a case event into the case register; older versions never overwrite newer ones."""
     try:
         payload = REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
@@ -58,7 +57,7 @@ async def project_case(conn: asyncpg.Connection, envelope: EventEnvelope) -> Non
         )
 
 
-async def project(conn: asyncpg.Connection, envelope: EventEnvelope, topic: str) -> None:
+async def project(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
     """Apply one event to every read model it concerns."""
     await record_history(conn, envelope, topic)
     if envelope.stream_type == "case":

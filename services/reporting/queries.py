@@ -11,6 +11,7 @@ from events import GENESIS_HASH
 from services.reporting.projections import SCHEMA
 from services.reporting.schemas import CasePage, CaseRow, History, HistoryEvent
 from services.runtime.auth import ALL_REGIONS, Principal
+from services.runtime.db import Conn
 
 
 def _region_filter(principal: Principal) -> list[str] | None:
@@ -18,7 +19,7 @@ def _region_filter(principal: Principal) -> list[str] | None:
 
 
 async def list_cases(
-    conn: asyncpg.Connection, principal: Principal, filters: dict[str, Any], limit: int,
+    conn: Conn, principal: Principal, filters: dict[str, Any], limit: int,
     offset: int,
 ) -> CasePage:
     """A page of the case register, newest first."""
@@ -45,7 +46,7 @@ async def list_cases(
     return CasePage(items=items, total=int(total), limit=limit, offset=offset)
 
 
-async def case_region(conn: asyncpg.Connection, case_id: str) -> str | None:
+async def case_region(conn: Conn, case_id: str) -> str | None:
     """The region of a case in the register, if reporting knows it."""
     region: str | None = await conn.fetchval(
         f"SELECT region FROM {SCHEMA}.case_register WHERE case_id = $1", case_id
@@ -53,7 +54,7 @@ async def case_region(conn: asyncpg.Connection, case_id: str) -> str | None:
     return region
 
 
-async def history(conn: asyncpg.Connection, subject_id: str) -> History:
+async def history(conn: Conn, subject_id: str) -> History:
     """Every event about a subject, ordered by when it happened, each chain re-checked."""
     rows = await conn.fetch(
         f"""SELECT * FROM {SCHEMA}.history WHERE subject_id = $1

@@ -53,7 +53,7 @@ class _Keys:
         self.jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
 
     def decode(self, token: str) -> dict[str, Any]:
-        options = {"require": ["exp", "sub", "iss", "aud"]}
+        options: Any = {"require": ["exp", "sub", "iss", "aud"]}
         if self.jwks is not None:
             key = self.jwks.get_signing_key_from_jwt(token).key
             return jwt.decode(token, key, algorithms=["RS256"], audience=AUDIENCE,
@@ -80,7 +80,7 @@ def authenticate(request: Request) -> Principal:
     except jwt.PyJWTError as exc:
         raise _unauthorized(f"the token is invalid: {exc}") from None
     try:
-        role = Role(claims.get("role"))
+        role = Role(str(claims.get("role")))
     except ValueError:
         raise _unauthorized("the token has no valid role") from None
     regions = claims.get("regions")

@@ -26,6 +26,7 @@ from events import (
     UnknownEventType,
     dlq_topic,
 )
+from services.runtime.db import Conn
 from services.runtime.kafka import header_value
 from services.runtime.logs import get_logger
 
@@ -33,7 +34,7 @@ log = get_logger(__name__)
 
 CONSUMED = Counter("casetrack_consumer_events_total", "Messages handled", ["consumer", "outcome"])
 
-Handler = Callable[[asyncpg.Connection, EventEnvelope, str], Awaitable[None]]
+Handler = Callable[[Conn, EventEnvelope, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import hashlib
 import os
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 
 def app_role(service: str) -> str:
@@ -42,3 +43,7 @@ async def create_pool(
     )
     assert pool is not None
     return pool
+
+
+Conn = asyncpg.Connection | PoolConnectionProxy
+"""A connection, whether held directly or borrowed from a pool."""

@@ -18,7 +18,7 @@ from events import (
     EventPayload,
     new_event_id,
 )
-from services.runtime.db import advisory_key
+from services.runtime.db import Conn, advisory_key
 from services.runtime.idempotency import IdempotencyClaim, complete_claim
 
 _COLUMNS = (
@@ -98,7 +98,7 @@ class EventStore:
         idempotency: IdempotencyClaim | None = None,
         response_for: ResponseFor | None = None,
         occurred_at: datetime | None = None,
-        also: Callable[[asyncpg.Connection, AppendResult], Awaitable[None]] | None = None,
+        also: Callable[[Conn, AppendResult], Awaitable[None]] | None = None,
     ) -> AppendResult:
         """Append events at `expected_version` (None: any); raise ConcurrencyConflict if moved."""
         async with self.pool.acquire() as conn, conn.transaction():
@@ -110,7 +110,7 @@ class EventStore:
 
     async def append_in(
         self,
-        conn: asyncpg.Connection,
+        conn: Conn,
         stream_id: str,
         stream_type: str,
         expected_version: int | None,
@@ -120,7 +120,7 @@ class EventStore:
         idempotency: IdempotencyClaim | None = None,
         response_for: ResponseFor | None = None,
         occurred_at: datetime | None = None,
-        also: Callable[[asyncpg.Connection, AppendResult], Awaitable[None]] | None = None,
+        also: Callable[[Conn, AppendResult], Awaitable[None]] | None = None,
     ) -> AppendResult:
         """Append inside the caller's transaction (consumers record their offsets with it)."""
         # Held to commit: positions become visible in the order they were taken.
@@ -185,7 +185,7 @@ class EventStore:
             return await self.load_in(conn, stream_id, as_of=as_of)
 
     async def load_in(
-        self, conn: asyncpg.Connection, stream_id: str, *, as_of: datetime | None = None
+        self, conn: Conn, stream_id: str, *, as_of: datetime | None = None
     ) -> list[EventEnvelope]:
         """`load` on the caller's connection."""
         query = f"SELECT position, {_COLUMNS} FROM {self.schema}.events WHERE stream_id = $1"

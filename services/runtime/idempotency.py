@@ -9,6 +9,8 @@ from typing import Any
 
 import asyncpg
 
+from services.runtime.db import Conn
+
 ABANDONED_AFTER_SECONDS = 60
 
 
@@ -78,7 +80,7 @@ async def claim(
 
 
 async def complete_claim(
-    conn: asyncpg.Connection, schema: str, claim_: IdempotencyClaim, status: int,
+    conn: Conn, schema: str, claim_: IdempotencyClaim, status: int,
     body: dict[str, Any],
 ) -> None:
     """Store the response in the same transaction as the events it reports."""

@@ -23,13 +23,13 @@ from services.runtime.topics import ensure_topics
 log = get_logger(__name__)
 
 
-class _App(faust.App):  # type: ignore[misc]
+class _App(faust.App):
     def _new_transport(self) -> Any:
         faust_transport.FETCH_MAX_WAIT_MS = get_settings().kafka_fetch_max_wait_ms
         return faust_transport.Transport(self.conf.broker_consumer, self)
 
 
-class ConsumerResources(Service):  # type: ignore[misc]
+class ConsumerResources(Service):
     """The pool and dead-letter producer of a worker, opened on start and closed on stop."""
 
     def __init__(self, settings: Settings, service: str, **kwargs: Any) -> None:
@@ -57,7 +57,7 @@ class ConsumerResources(Service):  # type: ignore[misc]
         if self.pool is not None:
             await self.pool.close()
 
-    @Service.task  # type: ignore[untyped-decorator]
+    @Service.task
     async def _heartbeat(self) -> None:
         await self.opened.wait()
         while not self.should_stop:
