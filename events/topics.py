@@ -28,7 +28,10 @@ STREAM_TOPICS: dict[str, str] = {
     "case": INTAKE_TOPIC,
     "directive": INTAKE_TOPIC,
     "assignment": ASSIGNMENT_TOPIC,
+    "office": ASSIGNMENT_TOPIC,
+    "officer": ASSIGNMENT_TOPIC,
     "review": REVIEW_TOPIC,
+    "monitoring_group": REVIEW_TOPIC,
 }
 """The topic each stream type is published to: its owning service's topic."""
 

@@ -58,12 +58,12 @@ async def history(conn: Conn, subject_id: str) -> History:
     """Every event about a subject, ordered by when it happened, each chain re-checked."""
     rows = await conn.fetch(
         f"""SELECT * FROM {SCHEMA}.history WHERE subject_id = $1
-            ORDER BY occurred_at, stream_id, version""",
+            ORDER BY occurred_at, stream_type, stream_id, version""",
         subject_id,
     )
-    by_stream: dict[str, list[asyncpg.Record]] = {}
+    by_stream: dict[tuple[str, str], list[asyncpg.Record]] = {}
     for row in rows:
-        by_stream.setdefault(row["stream_id"], []).append(row)
+        by_stream.setdefault((row["stream_type"], row["stream_id"]), []).append(row)
     verified: dict[str, bool] = {}
     for stream_rows in by_stream.values():
         previous, intact = GENESIS_HASH, True

@@ -22,9 +22,9 @@ CASE = {
 }
 
 
-async def wait_for(probe: Any, timeout: float = 20.0) -> Any:
+async def wait_for(probe: Any, within: float = 20.0) -> Any:
     """Poll an async probe until it returns something truthy."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         result = await probe()
         if result:

@@ -40,8 +40,8 @@ async def _register_many(client: httpx.AsyncClient, system: RunningSystem, count
     return ids
 
 
-async def _wait_projected(db: asyncpg.Connection, ids: list[str], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
+async def _wait_projected(db: asyncpg.Connection, ids: list[str], within: float = 90) -> None:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         have = await db.fetchval(
             "SELECT count(*) FROM reporting.case_register WHERE case_id = ANY($1::text[])", ids)
@@ -112,7 +112,7 @@ async def test_a_broker_restart_loses_nothing_once_relays_republish(
         await _wait_projected(db, before)
         broker.restart()
         after = await _register_many(client, system, 20, uuid.uuid4().hex[:8])
-    await _wait_projected(db, before + after, timeout=120)
+    await _wait_projected(db, before + after, within=120)
     await _assert_exactly_once(db, before + after)
     system.wait_ready(timeout=60)
 
@@ -139,14 +139,12 @@ async def test_an_undecodable_message_goes_to_the_dead_letter_topic_and_the_proj
     assert headers["dlq_origin_offset"].isdigit() and "dlq_error" in headers
 
 
-async def test_readiness_turns_false_while_the_projector_is_stalled(
-    system: RunningSystem,
-) -> None:
+def test_readiness_turns_false_while_the_projector_is_stalled(system: RunningSystem) -> None:
     system.signal("reporting-worker", signal.SIGSTOP)
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and system.ready()["reporting"] == 200:
-            await asyncio.sleep(0.5)
+            time.sleep(0.5)
         response = httpx.get(f"{system.reporting_url}/readyz")
         assert response.status_code == 503
         assert any("reporting-projector" in p for p in response.json()["problems"])

@@ -15,7 +15,7 @@ async def read_topic(
     bootstrap: str,
     topic: str,
     until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
-    timeout: float = 30.0,
+    within: float = 30.0,
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record of a topic from the start, read until `until(records)` or the timeout."""
     consumer = AIOKafkaConsumer(
@@ -25,7 +25,7 @@ async def read_topic(
     )
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     try:
         while time.monotonic() < deadline and not until(records):
             batch = await consumer.getmany(timeout_ms=200)

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS {schema}.history (
     hash            text        NOT NULL,
     hash_ok         boolean     NOT NULL,
     received_at     timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (stream_id, version)
+    UNIQUE (stream_type, stream_id, version)
 );
 CREATE INDEX IF NOT EXISTS history_subject ON {schema}.history (subject_id, occurred_at, stream_id, version);
 

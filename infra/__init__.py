@@ -1,0 +1,1 @@
+"""How casetrack runs: migrations, the local stack and the container images."""
