@@ -24,6 +24,8 @@ class ServiceSchema:
 
 SERVICES: tuple[ServiceSchema, ...] = (
     ServiceSchema("intake", ("_event_store", "_consumer")),
+    ServiceSchema("assignment", ("_event_store", "_consumer")),
+    ServiceSchema("review", ("_event_store", "_consumer")),
     ServiceSchema("reporting", ("_consumer",)),
 )
 

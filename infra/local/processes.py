@@ -37,18 +37,17 @@ class ProcessSpec:
 
 
 def default_specs(env: Mapping[str, str] | None = None) -> list[ProcessSpec]:
-    """The process table of `make run`; ports follow INTAKE_PORT and REPORTING_PORT."""
+    """The process table of `make run`: every service's API and worker; ports from <SERVICE>_PORT."""
+    from services.runtime.catalog import service_processes
+    from services.runtime.settings import SERVICE_PORTS
+
     env = os.environ if env is None else env
-    intake = env.get("INTAKE_PORT", "8001")
-    reporting = env.get("REPORTING_PORT", "8004")
-    python = sys.executable
-    return [
-        ProcessSpec("intake", [python, "-m", "services.intake"],
-                    f"http://127.0.0.1:{intake}/readyz"),
-        ProcessSpec("reporting", [python, "-m", "services.reporting"],
-                    f"http://127.0.0.1:{reporting}/readyz"),
-        ProcessSpec("reporting-worker", [python, "-m", "services.reporting.worker"], None),
-    ]  # fmt: skip
+    specs = []
+    for proc in service_processes():
+        port = env.get(f"{proc.service.upper()}_PORT", str(SERVICE_PORTS[proc.service]))
+        ready = f"http://127.0.0.1:{port}/readyz" if proc.api else None
+        specs.append(ProcessSpec(proc.name, [sys.executable, "-m", proc.module], ready))
+    return specs
 
 
 def base_url(spec: ProcessSpec) -> str | None:

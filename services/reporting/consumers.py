@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from events import INTAKE_TOPIC
+from events import ASSIGNMENT_TOPIC, INTAKE_TOPIC, REVIEW_TOPIC
 from services.reporting.projections import project
 from services.runtime.consumer import Subscription
 
 PROJECTOR = "reporting-projector"
 
-SUBSCRIPTIONS = [Subscription(PROJECTOR, (INTAKE_TOPIC,), project)]
+SUBSCRIPTIONS = [Subscription(PROJECTOR, (INTAKE_TOPIC, ASSIGNMENT_TOPIC, REVIEW_TOPIC), project)]

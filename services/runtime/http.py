@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.runtime.auth import jwt_keys
+from services.runtime.consumer import consumer_stalled
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.eventstore import EventStore
 from services.runtime.kafka import create_producer
@@ -57,6 +58,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     topic: str | None = None,
     readiness: Sequence[ReadinessCheck] = (),
+    consumers: Sequence[str] = (),
     description: str = "",
     settings: Settings | None = None,
     on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
@@ -122,6 +124,11 @@ def create_service_app(
             problems.append(f"database: {exc!r}")
         if runtime.relay is not None and not runtime.relay.healthy:
             problems.append("relay: not yet publishing")
+        for consumer in consumers:
+            reason = await consumer_stalled(runtime.pool, runtime.name, consumer,
+                                            runtime.settings.consumer_stall_seconds)
+            if reason:
+                problems.append(reason)
         for check in readiness:
             try:
                 reason = await check(runtime)
@@ -140,6 +147,10 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    if topic is not None:
+        from services.runtime.streams import router as streams_router
+
+        app.include_router(streams_router)
     return app
 
 

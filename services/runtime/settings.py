@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     review_port: int = Field(SERVICE_PORTS["review"], alias="REVIEW_PORT")
     reporting_port: int = Field(SERVICE_PORTS["reporting"], alias="REPORTING_PORT")
     intake_url: str | None = Field(None, alias="INTAKE_URL")
+    assignment_url: str | None = Field(None, alias="ASSIGNMENT_URL")
+    review_url: str | None = Field(None, alias="REVIEW_URL")
+    reporting_url: str | None = Field(None, alias="REPORTING_URL")
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_dev(self) -> Settings:

@@ -11,7 +11,13 @@ from kafka.errors import TopicAlreadyExistsError
 from events import TOPIC_PARTITIONS, dlq_topic
 
 DLQ_PARTITIONS = 1
-CONSUMERS: tuple[str, ...] = ("reporting-projector",)
+CONSUMERS: tuple[str, ...] = (
+    "intake-reactor",
+    "assignment-planner",
+    "review-opener",
+    "reporting-projector",
+)
+"""Every consumer of the system; each has its dead-letter topic."""
 
 
 def contract_topics() -> dict[str, int]:

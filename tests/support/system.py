@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from services.runtime.auth import issue_token
+from services.runtime.catalog import service_processes
 
 JWT_SECRET = "e2e-secret-0123456789-0123456789-0123456789"
 
@@ -46,17 +47,16 @@ class RunningSystem:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.ports = {"intake": free_port(), "reporting": free_port()}
-        self.intake_url = f"http://127.0.0.1:{self.ports['intake']}"
-        self.reporting_url = f"http://127.0.0.1:{self.ports['reporting']}"
+        procs = service_processes()
+        self.ports = {p.service: free_port() for p in procs if p.api}
+        self.urls = {service: f"http://127.0.0.1:{port}" for service, port in self.ports.items()}
+        self.intake_url = self.urls["intake"]
+        self.reporting_url = self.urls["reporting"]
         self.processes = {
-            "intake": ServiceProcess("intake", "services.intake", f"{self.intake_url}/readyz",
-                                     self.log_dir / "intake.log"),
-            "reporting": ServiceProcess("reporting", "services.reporting",
-                                        f"{self.reporting_url}/readyz",
-                                        self.log_dir / "reporting.log"),
-            "reporting-worker": ServiceProcess("reporting-worker", "services.reporting.worker",
-                                               None, self.log_dir / "reporting-worker.log"),
+            p.name: ServiceProcess(p.name, p.module,
+                                   f"{self.urls[p.service]}/readyz" if p.api else None,
+                                   self.log_dir / f"{p.name}.log")
+            for p in procs
         }
 
     def env(self) -> dict[str, str]:
@@ -65,10 +65,11 @@ class RunningSystem:
         env.update({
             "CASETRACK_ENV": "test", "DATABASE_URL": self.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "CASETRACK_JWT_SECRET": JWT_SECRET,
-            "INTAKE_PORT": str(self.ports["intake"]),
-            "REPORTING_PORT": str(self.ports["reporting"]), "CASETRACK_LOG_JSON": "true",
+            "CASETRACK_LOG_JSON": "true",
             "CASETRACK_CONSUMER_STALL_SECONDS": "4",
         })
+        env.update({f"{service.upper()}_PORT": str(port) for service, port in self.ports.items()})
+        env.update({f"{service.upper()}_URL": url for service, url in self.urls.items()})
         env.update(self.extra_env)
         return env
 

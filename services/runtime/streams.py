@@ -1,0 +1,41 @@
+"""Read-only access to a service's stored envelopes, for auditors and reporting's verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from events import EventEnvelope, Role
+from services.runtime.auth import CurrentPrincipal
+from services.runtime.http import Runtime
+from services.runtime.problems import Problem
+
+router = APIRouter(prefix="/v1/streams", tags=["audit"])
+
+AUDITORS = (Role.ADMIN, Role.MONITOR, Role.SUPERVISOR, Role.ANALYST)
+
+
+def stream_region(envelopes: list[EventEnvelope]) -> str | None:
+    """The region a stream belongs to: the first `region` any of its payloads names."""
+    for envelope in envelopes:
+        region = envelope.payload.get("region")
+        if isinstance(region, str):
+            return region
+    return None
+
+
+@router.get("/{stream_id}/events")
+async def stream_events(stream_id: str, principal: CurrentPrincipal, runtime: Runtime
+                        ) -> dict[str, Any]:
+    """Every stored envelope of one stream, as the owning service holds it now."""
+    principal.require(*AUDITORS)
+    assert runtime.store is not None
+    envelopes = await runtime.store.load(stream_id)
+    if not envelopes or not principal.can_see(stream_region(envelopes)):
+        raise Problem(404, "Not Found", f"no stream {stream_id}")
+    return {
+        "service": runtime.name,
+        "stream_id": stream_id,
+        "events": [e.model_dump(mode="json") for e in envelopes],
+    }
