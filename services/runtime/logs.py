@@ -8,6 +8,7 @@ import sys
 import structlog
 
 _configured = False
+_root_handler: logging.Handler | None = None
 
 
 def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
@@ -37,8 +38,9 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
+    global _root_handler
+    _root_handler = logging.StreamHandler(sys.stderr)
+    _root_handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
             processors=[
@@ -48,12 +50,19 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
             ],
         )
     )
+    route_stdlib_logging(level)
+    _configured = True
+
+
+def route_stdlib_logging(level: str = "INFO") -> None:
+    """Send stdlib logging (uvicorn, faust, aiokafka) through the structlog renderer."""
+    if _root_handler is None:
+        return
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [_root_handler]
     root.setLevel(level)
     for noisy in ("aiokafka", "kafka", "faust", "mode", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
-    _configured = True
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_dev(self) -> Settings:
-        if self.env == "prod":
+        if self.env != "dev":
             for name, value, default in (
                 ("CASETRACK_JWT_SECRET", self.jwt_secret, DEV_JWT_SECRET),
                 ("CASETRACK_VAULT_KEY", self.vault_key, DEV_VAULT_KEY),

@@ -16,7 +16,7 @@ from services.runtime import faust_transport
 from services.runtime.consumer import Message, ProcessedOnce, Subscription
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.kafka import create_producer
-from services.runtime.logs import configure_logging, get_logger
+from services.runtime.logs import configure_logging, get_logger, route_stdlib_logging
 from services.runtime.settings import Settings, get_settings
 from services.runtime.topics import ensure_topics
 
@@ -120,4 +120,10 @@ def run_worker(app: faust.App) -> None:
     """Run the worker in the foreground until signalled."""
     from faust.worker import Worker
 
-    Worker(app, loglevel=get_settings().log_level, quiet=True).execute_from_commandline()
+    class _StructuredWorker(Worker):  # type: ignore[misc]
+        def on_setup_root_logger(self, root: Any, level: int) -> None:
+            # faust installs its own console handlers; ours render JSON with the context.
+            route_stdlib_logging(get_settings().log_level)
+
+    _StructuredWorker(app, loglevel=get_settings().log_level, quiet=True,
+                      redirect_stdouts=False).execute_from_commandline()

@@ -65,6 +65,8 @@ class RunningSystem:
         env.update({
             "CASETRACK_ENV": "test", "DATABASE_URL": self.database_url,
             "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "CASETRACK_JWT_SECRET": JWT_SECRET,
+            "CASETRACK_VAULT_KEY": "e2e-vault-key-0123456789-0123456789-0123",
+            "CASETRACK_PSEUDONYM_KEY": "e2e-pseudonym-key-0123456789-0123456789",
             "CASETRACK_LOG_JSON": "true",
             "CASETRACK_CONSUMER_STALL_SECONDS": "4",
         })

@@ -10,8 +10,11 @@ from services.runtime.settings import Settings
 pytestmark = pytest.mark.unit
 
 
-def test_production_refuses_the_default_jwt_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CASETRACK_ENV", "prod")
+@pytest.mark.parametrize("env", ["prod", "test"])
+def test_outside_dev_the_default_jwt_secret_is_refused(
+    monkeypatch: pytest.MonkeyPatch, env: str
+) -> None:
+    monkeypatch.setenv("CASETRACK_ENV", env)
     with pytest.raises(ValidationError, match="CASETRACK_JWT_SECRET"):
         Settings()
 
