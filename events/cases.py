@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from events.envelope import HEX_SHA256_PATTERN
 from events.registry import EventPayload, payload_type
-from events.vocabulary import IntakeSource, Region, Sector
+from events.vocabulary import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
@@ -50,3 +50,132 @@ class CaseRegistered(EventPayload):
         if self.anonymous and self.reporter is not None:
             raise ValueError("an anonymous report cannot carry a reporter reference")
         return self
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+@payload_type("case.triaged", 1)
+class CaseTriaged(EventPayload):
+    """The case was assessed: its corruption-risk level, category and the triage notes."""
+
+    risk_level: RiskLevel
+    category: Short
+    notes: Text | None
+
+
+@payload_type("case.assigned", 1)
+class CaseAssigned(EventPayload):
+    """Assignment gave the case to an office and officer (learned from casetrack.assignment.v1)."""
+
+    office_id: Short
+    officer_id: Short | None
+    assignment_event_id: Short
+    manual: bool
+
+
+@payload_type("case.progress_noted", 1)
+class CaseProgressNoted(EventPayload):
+    """Work on the case went on: a progress note and references to attached evidence."""
+
+    note: Text
+    evidence_refs: list[Ref]
+
+
+@payload_type("case.resolved", 1)
+class CaseResolved(EventPayload):
+    """The case was resolved with an outcome, a summary and the measures taken."""
+
+    outcome: CaseOutcome
+    summary: Text
+    measures_taken: list[Text]
+
+
+@payload_type("case.review_started", 1)
+class CaseReviewStarted(EventPayload):
+    """A monitoring-group review of the case was opened."""
+
+    review_id: Short
+
+
+@payload_type("case.closed", 1)
+class CaseClosed(EventPayload):
+    """The review approved the resolution, so the case is closed."""
+
+    review_id: Short
+    verdict_event_id: Short
+
+
+@payload_type("case.reopened", 1)
+class CaseReopened(EventPayload):
+    """The case was reopened: returned by its review, or manually by a supervisor."""
+
+    reason: Reason
+    review_id: Short | None
+    findings: Text | None
+    flags: list[Short]
+
+
+@payload_type("case.escalated", 1)
+class CaseEscalated(EventPayload):
+    """The review escalated the case beyond the regional office."""
+
+    review_id: Short
+    findings: Text | None
+
+
+@payload_type("case.verdict_ignored", 1)
+class CaseVerdictIgnored(EventPayload):
+    """A review verdict arrived that cannot apply to this case; kept, with the reason."""
+
+    review_id: Short
+    verdict: Short
+    verdict_event_id: Short
+    reason: Reason
+
+
+@payload_type("case.flagged_for_review", 1)
+class CaseFlaggedForReview(EventPayload):
+    """Someone asked the monitoring group to review this case."""
+
+    reason: Reason
+
+
+@payload_type("case.marked_duplicate", 1)
+class CaseMarkedDuplicate(EventPayload):
+    """This case repeats another one and is closed as its duplicate."""
+
+    original_case_id: Short
+
+
+@payload_type("case.duplicate_linked", 1)
+class CaseDuplicateLinked(EventPayload):
+    """Another case was marked as a duplicate of this one."""
+
+    duplicate_case_id: Short
+
+
+@payload_type("case.withdrawn", 1)
+class CaseWithdrawn(EventPayload):
+    """A supervisor withdrew the case, with the reason."""
+
+    reason: Reason
+
+
+@payload_type("case.reporter_disclosed", 1)
+class CaseReporterDisclosed(EventPayload):
+    """Someone read the reporter's contact in clear: who, in which role, and why."""
+
+    viewer_id: Short
+    viewer_role: Short
+    purpose: Reason
+
+
+@payload_type("case.reporter_erased", 1)
+class CaseReporterErased(EventPayload):
+    """The reporter's (and witnesses') contact was crypto-shredded; the commitment stays."""
+
+    reason: Reason

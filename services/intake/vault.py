@@ -80,3 +80,17 @@ class Vault:
                                               row["vault_ref"].bytes)
         contact: dict[str, Any] = json.loads(plaintext)
         return contact
+
+    async def erase(self, conn: Conn, subject_id: str) -> int:
+        """Crypto-shred a subject: destroy its key and drop its ciphertext; returns entries hit."""
+        await conn.execute(
+            f"UPDATE {self.schema}.vault_keys SET wrapped_key = NULL,"
+            " destroyed_at = coalesce(destroyed_at, now()) WHERE subject_id = $1",
+            subject_id,
+        )
+        status: str = await conn.execute(
+            f"UPDATE {self.schema}.vault_entries SET nonce = NULL, ciphertext = NULL"
+            " WHERE subject_id = $1",
+            subject_id,
+        )
+        return int(status.split()[-1])

@@ -120,7 +120,7 @@ def run_worker(app: faust.App) -> None:
     """Run the worker in the foreground until signalled."""
     from faust.worker import Worker
 
-    class _StructuredWorker(Worker):  # type: ignore[misc]
+    class _StructuredWorker(Worker):
         def on_setup_root_logger(self, root: Any, level: int) -> None:
             # faust installs its own console handlers; ours render JSON with the context.
             route_stdlib_logging(get_settings().log_level)

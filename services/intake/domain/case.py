@@ -2,21 +2,55 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from events import (
     REGISTRY,
+    CaseAssigned,
+    CaseClosed,
+    CaseDuplicateLinked,
+    CaseEscalated,
+    CaseFlaggedForReview,
+    CaseMarkedDuplicate,
+    CaseOutcome,
+    CaseProgressNoted,
     CaseRegistered,
+    CaseReopened,
+    CaseReporterDisclosed,
+    CaseReporterErased,
+    CaseResolved,
+    CaseReviewStarted,
+    CaseTriaged,
+    CaseVerdictIgnored,
+    CaseWithdrawn,
     EventEnvelope,
     EventPayload,
     IntakeSource,
     Region,
+    RiskLevel,
     Sector,
 )
 from events.cases import ReporterReference
-from services.intake.domain.errors import IllegalTransition
+from services.intake.domain.commands import (
+    CaseCommand,
+    DiscloseReporter,
+    EraseReporter,
+    FlagForReview,
+    LinkDuplicate,
+    MarkDuplicate,
+    NoteProgress,
+    RecordAssignment,
+    RecordVerdict,
+    RegisterCase,
+    ReopenCase,
+    ResolveCase,
+    StartReview,
+    TriageCase,
+    WithdrawCase,
+)
+from services.intake.domain.errors import IllegalTransition, InvalidCommand
 
 STREAM_TYPE = "case"
 
@@ -25,6 +59,43 @@ class CaseStatus(StrEnum):
     """Where a case is in its life."""
 
     REGISTERED = "registered"
+    TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    UNDER_REVIEW = "under_review"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    WITHDRAWN = "withdrawn"
+    DUPLICATE = "duplicate"
+
+
+S = CaseStatus
+OPEN = frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
+AWAITING_VERDICT = frozenset({S.RESOLVED, S.UNDER_REVIEW})
+FINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.DUPLICATE})
+ACTIONS: dict[str, frozenset[CaseStatus]] = {
+    "triage": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED}),
+    "notes": frozenset({S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}),
+    "resolve": frozenset({S.IN_PROGRESS, S.REOPENED}),
+    "reopen": frozenset({S.RESOLVED, S.UNDER_REVIEW, S.CLOSED}),
+    "duplicate-of": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS}),
+    "withdraw": OPEN | AWAITING_VERDICT,
+    "flag-for-review": frozenset(S) - {S.WITHDRAWN, S.DUPLICATE},
+    "reporter": frozenset(S),
+    "erase-reporter": frozenset(S),
+}
+"""The operator actions (named like their endpoints) and the statuses they apply in."""
+
+
+@dataclass(frozen=True)
+class ProgressNote:
+    """One progress note with its evidence references."""
+
+    note: str
+    evidence_refs: tuple[str, ...]
+    noted_at: datetime
+    noted_by: str
 
 
 @dataclass(frozen=True)
@@ -42,55 +113,224 @@ class CaseState:
     district: str | None = None
     anonymous: bool = False
     reporter: ReporterReference | None = None
+    reporter_erased: bool = False
+    disclosures: int = 0
     registered_at: datetime | None = None
     registered_by: str | None = None
     updated_at: datetime | None = None
+    risk_level: RiskLevel | None = None
+    category: str | None = None
+    triage_notes: str | None = None
+    office_id: str | None = None
+    officer_id: str | None = None
+    assigned_at: datetime | None = None
+    assignment_event_ids: frozenset[str] = frozenset()
+    progress: tuple[ProgressNote, ...] = ()
+    outcome: CaseOutcome | None = None
+    summary: str | None = None
+    measures_taken: tuple[str, ...] = ()
+    resolved_by: str | None = None
+    review_id: str | None = None
+    escalated: bool = False
+    findings: str | None = None
+    reopen_count: int = 0
+    flagged_reason: str | None = None
+    duplicate_of: str | None = None
+    duplicates: tuple[str, ...] = ()
+    withdrawn_reason: str | None = None
+    finished_at: datetime | None = None
+    verdicts_seen: frozenset[str] = frozenset()
+    ignored_verdicts: tuple[str, ...] = field(default=())
 
     @property
     def exists(self) -> bool:
         """Whether the case was ever registered."""
-        return self.version > 0
+        return self.status is not None
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether a reporter contact is held and not erased."""
+        return self.reporter is not None and not self.reporter_erased
 
 
-@dataclass(frozen=True)
-class RegisterCase:
-    """Register a new report of corruption risk as a case."""
-
-    title: str
-    description: str
-    region: Region
-    sector: Sector
-    source: IntakeSource
-    district: str | None
-    anonymous: bool
-    reporter: ReporterReference | None
+def allowed_actions(state: CaseState) -> list[str]:
+    """The operator actions the case's status allows now."""
+    if state.status is None:
+        return []
+    actions = [name for name, statuses in ACTIONS.items() if state.status in statuses]
+    if not state.has_contact:
+        actions = [a for a in actions if a not in ("reporter", "erase-reporter")]
+    return actions
 
 
-def decide_register(state: CaseState, command: RegisterCase) -> list[EventPayload]:
-    """A case is registered once."""
-    if state.exists:
-        raise IllegalTransition("register", str(state.status), [])
-    return [
-        CaseRegistered(
-            title=command.title, description=command.description, region=command.region,
-            sector=command.sector, source=command.source, district=command.district,
-            anonymous=command.anonymous, reporter=command.reporter,
-        )
-    ]
+def _require(state: CaseState, action: str) -> None:
+    if action not in allowed_actions(state):
+        raise IllegalTransition(action, str(state.status or "unregistered"),
+                                allowed_actions(state))
+
+
+def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
+    """The events a command causes on a case, or a DomainError."""
+    match command:
+        case RegisterCase():
+            if state.exists:
+                raise IllegalTransition("register", str(state.status), allowed_actions(state))
+            return [CaseRegistered(
+                title=command.title, description=command.description, region=command.region,
+                sector=command.sector, source=command.source, district=command.district,
+                anonymous=command.anonymous, reporter=command.reporter)]
+        case RecordAssignment() | StartReview() | RecordVerdict():
+            return _decide_reaction(state, command)
+    if not state.exists:
+        raise IllegalTransition(type(command).__name__, "unregistered", [])
+    match command:
+        case TriageCase(risk_level, category, notes):
+            _require(state, "triage")
+            return [CaseTriaged(risk_level=risk_level, category=category, notes=notes)]
+        case NoteProgress(note, evidence_refs):
+            _require(state, "notes")
+            return [CaseProgressNoted(note=note, evidence_refs=list(evidence_refs))]
+        case ResolveCase(outcome, summary, measures_taken):
+            _require(state, "resolve")
+            return [CaseResolved(outcome=outcome, summary=summary,
+                                 measures_taken=list(measures_taken))]
+        case ReopenCase(reason):
+            _require(state, "reopen")
+            return [CaseReopened(reason=reason, review_id=None, findings=None, flags=[])]
+        case MarkDuplicate(original_case_id):
+            _require(state, "duplicate-of")
+            if original_case_id == state.id:
+                raise InvalidCommand("original_case_id", "a case cannot duplicate itself")
+            return [CaseMarkedDuplicate(original_case_id=original_case_id)]
+        case LinkDuplicate(duplicate_case_id):
+            if state.status is S.DUPLICATE:
+                raise InvalidCommand("original_case_id",
+                                     f"case {state.id} is itself a duplicate; name its original")
+            return [CaseDuplicateLinked(duplicate_case_id=duplicate_case_id)]
+        case WithdrawCase(reason):
+            _require(state, "withdraw")
+            return [CaseWithdrawn(reason=reason)]
+        case FlagForReview(reason):
+            _require(state, "flag-for-review")
+            return [CaseFlaggedForReview(reason=reason)]
+        case DiscloseReporter(viewer_id, viewer_role, purpose):
+            _require(state, "reporter")
+            return [CaseReporterDisclosed(viewer_id=viewer_id, viewer_role=viewer_role,
+                                          purpose=purpose)]
+        case EraseReporter(reason):
+            _require(state, "erase-reporter")
+            return [CaseReporterErased(reason=reason)]
+    raise TypeError(f"not a case command: {command!r}")
+
+
+def _decide_reaction(
+    state: CaseState, command: RecordAssignment | StartReview | RecordVerdict
+) -> list[EventPayload]:
+    """What other services' events do to a case: never an error, at most a recorded refusal."""
+    match command:
+        case RecordAssignment():
+            if not state.exists or command.assignment_event_id in state.assignment_event_ids:
+                return []
+            if state.assigned_at is not None and command.occurred_at <= state.assigned_at:
+                return []  # an older assignment arriving late never overrides a newer one
+            if state.status in FINAL and (state.finished_at is None
+                                          or command.occurred_at > state.finished_at):
+                return []
+            return [CaseAssigned(office_id=command.office_id, officer_id=command.officer_id,
+                                 assignment_event_id=command.assignment_event_id,
+                                 manual=command.manual)]
+        case StartReview(review_id):
+            if state.status is S.RESOLVED or (state.status in OPEN
+                                               and review_id != state.review_id):
+                return [CaseReviewStarted(review_id=review_id)]
+            return []
+        case RecordVerdict():
+            return _decide_verdict(state, command)
+
+
+def _decide_verdict(state: CaseState, command: RecordVerdict) -> list[EventPayload]:
+    if command.verdict_event_id in state.verdicts_seen:
+        return []
+    if state.status not in AWAITING_VERDICT:
+        return [CaseVerdictIgnored(
+            review_id=command.review_id, verdict=command.verdict,
+            verdict_event_id=command.verdict_event_id,
+            reason=f"the case is {state.status}, not resolved or under review")]
+    if command.verdict == "approved":
+        return [CaseClosed(review_id=command.review_id,
+                           verdict_event_id=command.verdict_event_id)]
+    if command.verdict == "returned":
+        return [CaseReopened(reason="returned by review", review_id=command.review_id,
+                             findings=command.findings, flags=list(command.flags))]
+    if command.verdict == "escalated":
+        return [CaseEscalated(review_id=command.review_id, findings=command.findings)]
+    return [CaseVerdictIgnored(review_id=command.review_id, verdict=command.verdict,
+                               verdict_event_id=command.verdict_event_id,
+                               reason=f"unknown verdict {command.verdict!r}")]
 
 
 def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> CaseState:
     """The state after one stored event."""
-    moved = replace(state, version=envelope.version, updated_at=envelope.recorded_at)
-    if isinstance(payload, CaseRegistered):
-        return replace(
-            moved, status=CaseStatus.REGISTERED, title=payload.title,
-            description=payload.description, region=payload.region, sector=payload.sector,
-            source=payload.source, district=payload.district, anonymous=payload.anonymous,
-            reporter=payload.reporter, registered_at=envelope.occurred_at,
-            registered_by=envelope.actor.id,
-        )
-    return moved
+    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at)
+    match payload:
+        case CaseRegistered():
+            return replace(
+                s, status=S.REGISTERED, title=payload.title, description=payload.description,
+                region=payload.region, sector=payload.sector, source=payload.source,
+                district=payload.district, anonymous=payload.anonymous,
+                reporter=payload.reporter, registered_at=envelope.occurred_at,
+                registered_by=envelope.actor.id)
+        case CaseTriaged():
+            return replace(s, status=S.TRIAGED if s.status is S.REGISTERED else s.status,
+                           risk_level=payload.risk_level, category=payload.category,
+                           triage_notes=payload.notes)
+        case CaseAssigned():
+            moved = s.status in (S.REGISTERED, S.TRIAGED)
+            return replace(s, status=S.ASSIGNED if moved else s.status,
+                           office_id=payload.office_id, officer_id=payload.officer_id,
+                           assigned_at=envelope.occurred_at,
+                           assignment_event_ids=s.assignment_event_ids
+                           | {payload.assignment_event_id})
+        case CaseProgressNoted():
+            note = ProgressNote(payload.note, tuple(payload.evidence_refs),
+                                envelope.occurred_at, envelope.actor.id)
+            return replace(s, status=S.IN_PROGRESS, progress=(*s.progress, note))
+        case CaseResolved():
+            return replace(s, status=S.RESOLVED, outcome=payload.outcome, summary=payload.summary,
+                           measures_taken=tuple(payload.measures_taken),
+                           resolved_by=envelope.actor.id, escalated=False)
+        case CaseReviewStarted():
+            return replace(s, status=S.UNDER_REVIEW if s.status is S.RESOLVED else s.status,
+                           review_id=payload.review_id)
+        case CaseClosed():
+            return replace(s, status=S.CLOSED, review_id=payload.review_id,
+                           finished_at=envelope.occurred_at,
+                           verdicts_seen=s.verdicts_seen | {payload.verdict_event_id})
+        case CaseReopened():
+            return replace(s, status=S.REOPENED, reopen_count=s.reopen_count + 1,
+                           findings=payload.findings, finished_at=None, escalated=False,
+                           review_id=payload.review_id or s.review_id)
+        case CaseEscalated():
+            return replace(s, escalated=True, findings=payload.findings,
+                           review_id=payload.review_id)
+        case CaseVerdictIgnored():
+            return replace(s, ignored_verdicts=(*s.ignored_verdicts, payload.verdict_event_id),
+                           verdicts_seen=s.verdicts_seen | {payload.verdict_event_id})
+        case CaseFlaggedForReview():
+            return replace(s, flagged_reason=payload.reason)
+        case CaseMarkedDuplicate():
+            return replace(s, status=S.DUPLICATE, duplicate_of=payload.original_case_id,
+                           finished_at=envelope.occurred_at)
+        case CaseDuplicateLinked():
+            return replace(s, duplicates=(*s.duplicates, payload.duplicate_case_id))
+        case CaseWithdrawn():
+            return replace(s, status=S.WITHDRAWN, withdrawn_reason=payload.reason,
+                           finished_at=envelope.occurred_at)
+        case CaseReporterDisclosed():
+            return replace(s, disclosures=s.disclosures + 1)
+        case CaseReporterErased():
+            return replace(s, reporter_erased=True)
+    return s
 
 
 def fold(case_id: str, envelopes: list[EventEnvelope]) -> CaseState:
@@ -100,3 +340,8 @@ def fold(case_id: str, envelopes: list[EventEnvelope]) -> CaseState:
         payload = REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
         state = evolve(state, envelope, payload)
     return state
+
+
+def decide_register(state: CaseState, command: RegisterCase) -> list[EventPayload]:
+    """A case is registered once."""
+    return decide(state, command)

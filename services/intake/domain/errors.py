@@ -10,8 +10,21 @@ class DomainError(Exception):
 class IllegalTransition(DomainError):
     """The command does not apply in the subject's current state."""
 
-    def __init__(self, action: str, state: str, allowed: list[str]) -> None:
-        super().__init__(f"cannot {action} a case that is {state}")
+    def __init__(self, action: str, state: str, allowed: list[str], subject: str = "case") -> None:
+        super().__init__(f"cannot {action} a {subject} that is {state}")
         self.action = action
         self.state = state
         self.allowed = allowed
+
+
+class InvalidCommand(DomainError):
+    """The command's values break a rule (e.g. dates in the wrong order); names the field."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field
+        self.detail = detail
+
+
+class FourEyesViolation(DomainError):
+    """The same person may not both make and check a decision."""
