@@ -11,7 +11,7 @@ REGIONS ?= *
 SUB ?= dev-$(ROLE)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test lint token schemas clean-data
+.PHONY: help venv run test lint token schemas clean-data seed bench rebuild check-rebuild summary
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -36,6 +36,21 @@ test: venv lint ## lint, then every test (real Postgres and broker start from th
 lint: venv ## ruff and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+bench: venv ## benchmark vs raw Postgres/broker; QUICK=1 smoke run (<5 min), PROFILE=1 py-spy
+	$(BIN)/python -m bench $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(PROFILE)),--profile)
+
+seed: venv ## load the demo roster (20 regional offices, officers, agency unit) into a running system
+	$(BIN)/python -m services.assignment.seed
+
+rebuild: venv ## replay every topic into fresh reporting read models and swap them in atomically
+	$(BIN)/python -m services.reporting.rebuild
+
+check-rebuild: venv ## rebuild into shadow tables and compare with live (CSV byte for byte); exit 1 on a difference
+	$(BIN)/python -m services.reporting.rebuild --check
+
+summary: venv ## print the KPI summary: make summary REGION=KZ-75 FROM=2026-01-01 TO=2026-04-30
+	$(BIN)/python -m services.reporting.show $(if $(REGION),--region $(REGION)) $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
 
 token: venv ## print a dev JWT: make token ROLE=admin REGIONS='*' [SUB=...]
 	@$(BIN)/python -m services.runtime.auth --sub '$(SUB)' --role '$(ROLE)' --regions '$(REGIONS)'

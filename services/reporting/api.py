@@ -1,51 +1,182 @@
-"""reporting's HTTP edge: registers and histories, scoped to the caller's regions."""
+"""reporting's HTTP edge: registers, histories, KPIs, exports and audit checks, region-scoped."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
 
+import httpx
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
-from events import IntakeSource, Region, Sector
-from services.reporting import queries
-from services.reporting.schemas import CasePage, History
-from services.runtime.auth import CurrentPrincipal
+from events import IntakeSource, Region, Role, Sector
+from services.reporting import exports, kpis, queries
+from services.reporting.facts import Fact
+from services.reporting.schemas import CasePage, DirectivePage, History, Verification
+from services.reporting.verify import http_fetcher, verify_subject
+from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.http import Runtime
 from services.runtime.problems import Problem
 
-router = APIRouter(prefix="/v1", tags=["registers"])
+router = APIRouter(prefix="/v1", tags=["reporting"])
+
+AUDITORS = (Role.ADMIN, Role.MONITOR, Role.SUPERVISOR, Role.ANALYST)
+RegionQ = Annotated[Region | None, Query()]
+FromQ = Annotated[date | None, Query(alias="from", description="first Almaty date, inclusive")]
+ToQ = Annotated[date | None, Query(alias="to", description="last Almaty date, inclusive")]
+
+
+class ExportName(StrEnum):
+    """The exports reporting serves."""
+
+    CASES = "cases"
+    DIRECTIVES = "directives"
+    HISTORY = "history"
+    SUMMARY = "summary"
+
+
+def _period(start: date | None, end: date | None, required: bool) -> kpis.Period | None:
+    if start is None or end is None:
+        if required:
+            raise Problem(422, "Unprocessable Content", "from and to are required",
+                          field="from" if start is None else "to")
+        return None
+    if end < start:
+        raise Problem(422, "Unprocessable Content", "to is before from", field="to")
+    return kpis.Period(start, end)
 
 
 @router.get("/cases", response_model=CasePage)
 async def list_cases(
-    principal: CurrentPrincipal,
-    runtime: Runtime,
-    region: Region | None = None,
-    sector: Sector | None = None,
-    source: IntakeSource | None = None,
+    principal: CurrentPrincipal, runtime: Runtime, region: RegionQ = None,
+    sector: Sector | None = None, source: IntakeSource | None = None,
     status: Annotated[str | None, Query(max_length=40)] = None,
     district: Annotated[str | None, Query(max_length=120)] = None,
-    registered_from: datetime | None = None,
-    registered_to: datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    registered_from: datetime | None = None, registered_to: datetime | None = None,
+    start: FromQ = None, end: ToQ = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CasePage:
     """The case register: filter by region, sector, source, status, district, period."""
     filters = {"region": region.value if region else None,
                "sector": sector.value if sector else None,
                "source": source.value if source else None, "status": status,
                "district": district, "registered_from": registered_from,
-               "registered_to": registered_to}
+               "registered_to": registered_to, "from": start, "to": end}
     async with runtime.pool.acquire() as conn:
         return await queries.list_cases(conn, principal, filters, limit, offset)
+
+
+@router.get("/directives", response_model=DirectivePage)
+async def list_directives(
+    principal: CurrentPrincipal, runtime: Runtime, region: RegionQ = None,
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    addressee: Annotated[str | None, Query(max_length=300)] = None,
+    start: FromQ = None, end: ToQ = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+) -> DirectivePage:
+    """The directive register: filter by region, status, addressee, due-date period."""
+    filters = {"region": region.value if region else None, "status": status,
+               "addressee": addressee, "from": start, "to": end}
+    async with runtime.pool.acquire() as conn:
+        return await queries.list_directives(conn, principal, filters, limit, offset)
+
+
+async def _visible(runtime: Runtime, principal: Principal, subject_id: str, kind: str) -> None:
+    async with runtime.pool.acquire() as conn:
+        region = await queries.subject_region(conn, subject_id, kind)
+    if region is None or not principal.can_see(region):
+        raise Problem(404, "Not Found", f"no {kind} {subject_id}")
 
 
 @router.get("/cases/{case_id}/history", response_model=History)
 async def case_history(case_id: str, principal: CurrentPrincipal, runtime: Runtime) -> History:
     """Every event about a case from every service, with hashes and chain verification."""
+    await _visible(runtime, principal, case_id, "case")
     async with runtime.pool.acquire() as conn:
-        region = await queries.case_region(conn, case_id)
-        if region is None or not principal.can_see(region):
-            raise Problem(404, "Not Found", f"no case {case_id}")
         return await queries.history(conn, case_id)
+
+
+@router.get("/directives/{directive_id}/history", response_model=History)
+async def directive_history(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
+                            ) -> History:
+    """Every event about a directive from every service, with chain verification."""
+    await _visible(runtime, principal, directive_id, "directive")
+    async with runtime.pool.acquire() as conn:
+        return await queries.history(conn, directive_id)
+
+
+async def _verify(runtime: Runtime, principal: Principal, subject_id: str, kind: str
+                  ) -> Verification:
+    principal.require(*AUDITORS)
+    await _visible(runtime, principal, subject_id, kind)
+    async with runtime.pool.acquire() as conn:
+        facts = [Fact.from_row(r) for r in await queries.history_rows(conn, subject_id)]
+    async with httpx.AsyncClient() as client:
+        return await verify_subject(subject_id, kind, facts,
+                                    http_fetcher(runtime.settings, client))
+
+
+@router.get("/cases/{case_id}/verify", response_model=Verification)
+async def verify_case(case_id: str, principal: CurrentPrincipal, runtime: Runtime
+                      ) -> Verification:
+    """Re-verify every stream about a case, in itself and against what each owner holds now."""
+    return await _verify(runtime, principal, case_id, "case")
+
+
+@router.get("/directives/{directive_id}/verify", response_model=Verification)
+async def verify_directive(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
+                           ) -> Verification:
+    """Re-verify every stream about a directive against what each owner holds now."""
+    return await _verify(runtime, principal, directive_id, "directive")
+
+
+@router.get("/reports/summary")
+async def summary(principal: CurrentPrincipal, runtime: Runtime, start: FromQ = None,
+                  end: ToQ = None, region: RegionQ = None, sector: Sector | None = None
+                  ) -> dict[str, Any]:
+    """KPIs for a period of Almaty dates: totals, per region, month by month (see README)."""
+    period = _period(start, end, required=True)
+    assert period is not None
+    async with runtime.pool.acquire() as conn:
+        return await queries.summary(conn, principal, period, region.value if region else None,
+                                     sector.value if sector else None)
+
+
+@router.get("/monitoring-groups/activity")
+async def monitoring_activity(principal: CurrentPrincipal, runtime: Runtime,
+                              start: FromQ = None, end: ToQ = None, region: RegionQ = None
+                              ) -> dict[str, Any]:
+    """Each monitoring group's members and their review work in a period."""
+    period = _period(start, end, required=False)
+    async with runtime.pool.acquire() as conn:
+        groups = await queries.monitoring_activity(
+            conn, principal, region.value if region else None, period)
+    return {"groups": groups}
+
+
+@router.get("/exports/{name}.csv")
+async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Runtime,
+                     start: FromQ = None, end: ToQ = None, region: RegionQ = None,
+                     sector: Sector | None = None) -> StreamingResponse:
+    """A register, the history or the summary as CSV, streamed, with the same filters."""
+    filters: dict[str, Any] = {"region": region.value if region else None, "from": start,
+                               "to": end, "sector": sector.value if sector else None}
+    headers = {"Content-Disposition": f'attachment; filename="{name.value}.csv"'}
+    if name is ExportName.SUMMARY:
+        period = _period(start, end, required=True)
+        assert period is not None
+        async with runtime.pool.acquire() as conn:
+            body = await queries.summary(conn, principal, period, filters["region"],
+                                         filters["sector"])
+        return StreamingResponse(iter(exports.summary_lines(body)), media_type="text/csv",
+                                 headers=headers)
+
+    async def lines() -> AsyncIterator[str]:
+        async with runtime.pool.acquire() as conn:
+            async for line in exports.stream_rows(conn, name.value, principal, filters,
+                                                  queries.today()):
+                yield line
+
+    return StreamingResponse(lines(), media_type="text/csv", headers=headers)

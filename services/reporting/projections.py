@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from events import EventEnvelope
 from services.reporting import analytics
-from services.reporting.model import (
+from services.reporting.facts import (
     CASE_COLUMNS,
     DIRECTIVE_COLUMNS,
     GROUP_COLUMNS,
@@ -14,11 +14,13 @@ from services.reporting.model import (
     REVIEW_COLUMNS,
     Fact,
     Row,
+    history_row,
+)
+from services.reporting.model import (
     case_row,
     direct_subject,
     directive_row,
     group_row,
-    history_row,
     review_row,
     review_subject,
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -23,6 +23,24 @@ class CaseRow(BaseModel):
     registered_by: str | None
     version: int
     updated_at: datetime
+    risk_level: str | None = None
+    category: str | None = None
+    office_id: str | None = None
+    assignee_id: str | None = None
+    assigned_at: datetime | None = None
+    due_date: date | None = None
+    deadline: date
+    deadline_source: str | None = None
+    overdue: bool
+    escalation_level: str | None = None
+    outcome: str | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    reopen_count: int = 0
+    review_id: str | None = None
+    review_status: str | None = None
+    reviews_opened: int = 0
+    duplicate_of: str | None = None
 
 
 class CasePage(BaseModel):
@@ -62,3 +80,73 @@ class History(BaseModel):
     subject_id: str
     chain_verified: bool
     events: list[HistoryEvent]
+
+
+class DirectiveRow(BaseModel):
+    """One directive in the register."""
+
+    id: str
+    region: str
+    title: str
+    issuing_authority: str | None
+    addressee_body: str
+    meeting_reference: str | None
+    status: str
+    issued_at: datetime
+    issued_by: str | None
+    original_due_date: date
+    due_date: date
+    extensions: int
+    days_overdue: int
+    completed_at: datetime | None
+    verified_at: datetime | None
+    cancelled_at: datetime | None
+    office_id: str | None
+    assignee_id: str | None
+    review_id: str | None
+    review_status: str | None
+    version: int
+    updated_at: datetime
+
+
+class DirectivePage(BaseModel):
+    """A page of the directive register."""
+
+    items: list[DirectiveRow]
+    total: int
+    limit: int
+    offset: int
+
+
+class BrokenEvent(BaseModel):
+    """The first event at which a stream's history stops holding."""
+
+    version: int
+    event_id: str | None
+    event_type: str | None
+    reason: str
+
+
+class StreamVerification(BaseModel):
+    """One stream touching the subject, re-verified in itself and against its owner's copy."""
+
+    service: str
+    stream_type: str
+    stream_id: str
+    events_received: int
+    events_held: int | None
+    received_chain_ok: bool
+    owner_chain_ok: bool | None
+    copy_matches: bool | None
+    holds: bool
+    first_broken: BrokenEvent | None
+    detail: str | None = None
+
+
+class Verification(BaseModel):
+    """Whether the whole history of a case or directive holds, stream by stream."""
+
+    subject_id: str
+    subject_type: str
+    verified: bool
+    streams: list[StreamVerification]

@@ -25,7 +25,7 @@ class AnalyticsPublisher(Service):
         super().__init__(**kwargs)
         self.pool: asyncpg.Pool | None = None
         self.producer: AIOKafkaProducer | None = None
-        self.task: asyncio.Task[None] | None = None
+        self.relay_task: asyncio.Task[None] | None = None
 
     async def on_start(self) -> None:
         """Open a small pool and a producer, then drain the outbox in the background."""
@@ -34,14 +34,14 @@ class AnalyticsPublisher(Service):
                                       "reporting", min_size=1, max_size=2)
         self.producer = create_producer(settings, "casetrack-reporting-analytics")
         await self.producer.start()
-        self.task = asyncio.create_task(AnalyticsRelay(self.pool, self.producer).run())
+        self.relay_task = asyncio.create_task(AnalyticsRelay(self.pool, self.producer).run())
 
     async def on_stop(self) -> None:
         """Stop draining and close what on_start opened."""
-        if self.task is not None:
-            self.task.cancel()
+        if self.relay_task is not None:
+            self.relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+                await self.relay_task
         if self.producer is not None:
             await self.producer.stop()
         if self.pool is not None:

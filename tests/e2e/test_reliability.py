@@ -54,12 +54,14 @@ async def _wait_projected(db: asyncpg.Connection, ids: list[str], within: float 
 async def _assert_exactly_once(db: asyncpg.Connection, ids: list[str]) -> None:
     rows = await db.fetch(
         """SELECT stream_id, count(*) AS n FROM reporting.history
-           WHERE stream_id = ANY($1::text[]) GROUP BY stream_id""", ids)
+           WHERE stream_id = ANY($1::text[]) AND event_type = 'case.registered'
+           GROUP BY stream_id""", ids)
     assert {r["stream_id"] for r in rows} == set(ids)
     assert all(r["n"] == 1 for r in rows)
     processed = await db.fetchval(
         """SELECT count(*) FROM reporting.processed_events p JOIN reporting.history h
-           USING (event_id) WHERE h.stream_id = ANY($1::text[]) AND p.consumer = $2""",
+           USING (event_id) WHERE h.stream_id = ANY($1::text[]) AND p.consumer = $2
+             AND h.event_type = 'case.registered'""",
         ids, PROJECTOR)
     assert processed == len(ids)
 

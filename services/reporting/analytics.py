@@ -1,0 +1,129 @@
+"""The PII-free analytics stream: pseudonymous case and directive facts for downstream consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import orjson
+from aiokafka import AIOKafkaProducer
+from prometheus_client import Counter
+
+from events import ANALYTICS_TOPIC, HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_SCHEMA_VERSION
+from services.reporting.facts import Fact
+from services.runtime.db import Conn
+from services.runtime.logs import get_logger
+from services.runtime.settings import get_settings
+
+log = get_logger(__name__)
+
+FACT_SCHEMA = "casetrack.analytics.fact"
+FACT_SCHEMA_VERSION = 1
+ALMATY = ZoneInfo("Asia/Almaty")
+PUBLISHED = Counter("casetrack_analytics_published_total", "Analytics facts published")
+
+# Payload fields copied as they are: codes and dates only, never free text or people.
+CODED_FIELDS = ("outcome", "risk_level", "category", "due_date", "new_due_date",
+                "previous_due_date", "verdict")
+
+
+def pseudonym(kind: str, value: str, key: str | None = None) -> str:
+    """HMAC-SHA256 of `kind:value` under the pseudonym key: stable, not reversible without it."""
+    secret = (key or get_settings().pseudonym_key).encode()
+    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def analytics_fact(fact: Fact, register: dict[str, Any] | None, key: str | None = None
+                   ) -> dict[str, Any]:
+    """The analytics record of one case or directive event (see README, analytics schema)."""
+    register = register or {}
+    payload = fact.payload
+    record: dict[str, Any] = {
+        "schema": FACT_SCHEMA, "schema_version": FACT_SCHEMA_VERSION,
+        "event_id": str(fact.event_id), "event_type": fact.event_type,
+        "subject_type": fact.stream_type, "subject": pseudonym(fact.stream_type, fact.stream_id, key),
+        "version": fact.version, "occurred_at": _utc(fact.occurred_at),
+        "occurred_on": fact.occurred_at.astimezone(ALMATY).date().isoformat(),
+        "region": payload.get("region") or register.get("region"),
+        "sector": payload.get("sector") or register.get("sector"),
+        "source": payload.get("source") or register.get("source"),
+        "status": register.get("status"),
+        "actor": pseudonym("actor", str(fact.actor.get("id")), key),
+        "actor_role": fact.actor.get("role"),
+    }
+    if fact.stream_type == "directive":
+        record["addressee_body"] = payload.get("addressee_body") or register.get("addressee_body")
+    if fact.event_type == "case.registered":
+        record["anonymous"] = bool(payload.get("anonymous"))
+    for name in CODED_FIELDS:
+        if payload.get(name) is not None:
+            record[name] = payload[name]
+    return record
+
+
+def _utc(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+async def enqueue(conn: Conn, schema: str, fact: Fact) -> None:
+    """Queue the fact for publication in the transaction that projected its event."""
+    table = "case_register" if fact.stream_type == "case" else "directive_register"
+    key_column = "case_id" if fact.stream_type == "case" else "directive_id"
+    row = await conn.fetchrow(f"SELECT * FROM {schema}.{table} WHERE {key_column} = $1",
+                              fact.stream_id)
+    record = analytics_fact(fact, dict(row) if row else None)
+    await conn.execute(
+        f"""INSERT INTO {schema}.analytics_outbox (event_id, key, value) VALUES ($1, $2, $3)
+            ON CONFLICT (event_id) DO NOTHING""",
+        fact.event_id, record["subject"], orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+
+
+class AnalyticsRelay:
+    """Publishes queued facts in order, at least once; a fact's event id is its dedupe key."""
+
+    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, schema: str = "reporting",
+                 poll_seconds: float = 0.1) -> None:
+        self.pool = pool
+        self.producer = producer
+        self.schema = schema
+        self.poll_seconds = poll_seconds
+
+    async def publish_pending(self, limit: int = 500) -> int:
+        """Publish one batch of pending facts; returns how many were published."""
+        async with self.pool.acquire() as conn:
+            rows = await conn.fetch(
+                f"""SELECT seq, event_id, key, value FROM {self.schema}.analytics_outbox
+                    WHERE published_at IS NULL ORDER BY seq LIMIT {int(limit)}""")
+            if not rows:
+                return 0
+            sent = []
+            for row in rows:
+                record = orjson.loads(row["value"])
+                headers = [(HEADER_EVENT_ID, str(row["event_id"]).encode()),
+                           (HEADER_EVENT_TYPE, str(record["event_type"]).encode()),
+                           (HEADER_SCHEMA_VERSION, str(FACT_SCHEMA_VERSION).encode())]
+                sent.append(await self.producer.send(ANALYTICS_TOPIC, value=bytes(row["value"]),
+                                                     key=row["key"].encode(), headers=headers))
+            await asyncio.gather(*sent)
+            await conn.execute(
+                f"UPDATE {self.schema}.analytics_outbox SET published_at = now() "
+                f"WHERE seq = ANY($1::bigint[])", [r["seq"] for r in rows])
+        PUBLISHED.inc(len(rows))
+        return len(rows)
+
+    async def run(self) -> None:
+        """Drain the outbox forever; failures are logged and retried."""
+        while True:
+            try:
+                if await self.publish_pending() == 0:
+                    await asyncio.sleep(self.poll_seconds)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("analytics.relay_retrying", error=repr(exc))
+                await asyncio.sleep(1.0)

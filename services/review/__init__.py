@@ -1,0 +1,1 @@
+"""review: monitoring groups review case outcomes and directive reports; verdicts drive the case."""
