@@ -1,62 +1,78 @@
-"""intake's HTTP edge: turn requests into commands and results into responses."""
+"""intake's HTTP edge: shared request plumbing and the routers of cases and directives."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Request
 
 from events import Role
-from services.intake import handlers
-from services.intake.schemas import CaseView, RegisterCaseRequest
+from services.intake.domain.directive import ALMATY
+from services.intake.domain.errors import (
+    DomainError,
+    FourEyesViolation,
+    IllegalTransition,
+    InvalidCommand,
+)
+from services.intake.execution import ContextFor, Expected
 from services.intake.vault import Vault
-from services.runtime.auth import CurrentPrincipal
-from services.runtime.commands import etag, run_write
-from services.runtime.eventstore import CommandContext
-from services.runtime.http import Runtime
+from services.runtime.auth import Principal
+from services.runtime.commands import parse_if_match
+from services.runtime.eventstore import CommandContext, EventStore
+from services.runtime.http import ServiceRuntime
 from services.runtime.problems import Problem
 
-router = APIRouter(prefix="/v1", tags=["cases"])
-
 WRITERS = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
+SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 
 
-def _context(request: Request, principal: CurrentPrincipal, region: str | None) -> CommandContext:
-    return CommandContext(actor=principal.actor(region),
-                          correlation_id=request.state.correlation_id,
-                          causation_id=request.state.request_id)
+def context_for(request: Request, principal: Principal) -> ContextFor:
+    """The command context of a request, once the subject's region is known."""
+
+    def build(region: str | None) -> CommandContext:
+        return CommandContext(actor=principal.actor(region),
+                              correlation_id=request.state.correlation_id,
+                              causation_id=request.state.request_id)
+
+    return build
 
 
-@router.post("/cases", status_code=201, response_model=CaseView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}})
-async def register_case(
-    body: RegisterCaseRequest, request: Request, principal: CurrentPrincipal, runtime: Runtime
-) -> Response:
-    """Register a report as a case. The reporter contact is stored encrypted, never logged."""
-    principal.require(*WRITERS)
-    store, vault = runtime.store, runtime.extras["vault"]
-    assert store is not None and isinstance(vault, Vault)
-    context = _context(request, principal, body.region.value)
-    return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.register_case(store, vault, principal, body, context, claim),
-        location=lambda b: f"/v1/cases/{b['id']}",
-    )
+def expected(request: Request, expected_version: int | None) -> Expected:
+    """If-Match (412 on mismatch) or the body's expected_version (409); neither: last-writer."""
+    return Expected.of(parse_if_match(request.headers.get("if-match")), expected_version)
 
 
-@router.get("/cases/{case_id}", response_model=CaseView)
-async def get_case(
-    case_id: str,
-    principal: CurrentPrincipal,
-    runtime: Runtime,
-    response: Response,
-    as_of: Annotated[datetime | None, Query(description="state as recorded at this instant")] = None,
-) -> CaseView:
-    """The current state of a case, or its state as of an instant."""
+def store_of(runtime: ServiceRuntime) -> EventStore:
+    """The service's event store."""
+    assert runtime.store is not None
+    return runtime.store
+
+
+def vault_of(runtime: ServiceRuntime) -> Vault:
+    """The reporter vault."""
+    vault = runtime.extras["vault"]
+    assert isinstance(vault, Vault)
+    return vault
+
+
+def check_as_of(as_of: datetime | None) -> None:
+    """Time travel needs an unambiguous instant."""
     if as_of is not None and as_of.tzinfo is None:
         raise Problem(422, "Invalid request", "as_of needs a time zone", field="as_of")
-    assert runtime.store is not None
-    state = await handlers.load_case(runtime.store, principal, case_id, as_of)
-    response.headers["ETag"] = etag(state.version)
-    return handlers.case_view(state)
+
+
+def today(as_of: datetime | None = None) -> datetime:
+    """The instant lateness is measured at: as_of, or now (dates are taken in Asia/Almaty)."""
+    return (as_of or datetime.now(ALMATY)).astimezone(ALMATY)
+
+
+def domain_problem(error: DomainError) -> Problem:
+    """The problem+json a refused command answers with."""
+    if isinstance(error, IllegalTransition):
+        return Problem(409, "Illegal transition", str(error), current_state=error.state,
+                       action=error.action, allowed_actions=error.allowed)
+    if isinstance(error, InvalidCommand):
+        return Problem(422, "Invalid request", error.detail, field=error.field)
+    if isinstance(error, FourEyesViolation):
+        return Problem(403, "Forbidden", str(error))
+    return Problem(422, "Refused", str(error))

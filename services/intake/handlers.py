@@ -1,32 +1,64 @@
-"""Intake's command handlers: load, decide, append (with the vault in the same transaction)."""
+"""Intake's case command handlers: load, decide, append (with the vault in the same transaction)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from events import new_event_id
-from services.intake.domain.case import STREAM_TYPE, CaseState, RegisterCase, decide_register, fold
-from services.intake.schemas import CaseView, RegisterCaseRequest
+from services.intake.domain import case as domain
+from services.intake.domain.case import STREAM_TYPE, CaseState, allowed_actions, fold
+from services.intake.domain.commands import (
+    CaseCommand,
+    DiscloseReporter,
+    EraseReporter,
+    LinkDuplicate,
+    MarkDuplicate,
+    RegisterCase,
+)
+from services.intake.execution import ContextFor, Expected, Kind, execute, load_visible
+from services.intake.schemas import CaseView, ProgressNoteView, RegisterCaseRequest, ReporterView
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
-from services.runtime.commands import WriteResult
+from services.runtime.commands import WriteResult, conflict_problem
 from services.runtime.db import Conn
-from services.runtime.eventstore import AppendResult, CommandContext, EventStore
+from services.runtime.eventstore import AppendResult, CommandContext, ConcurrencyConflict, EventStore
 from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.problems import Problem
 
+CASES: Kind[CaseState, CaseCommand] = Kind(
+    stream_type=STREAM_TYPE, noun="case", empty=lambda i: CaseState(id=i),
+    evolve=domain.evolve, decide=domain.decide,
+    region_of=lambda s: s.region.value if s.region else None,
+    exists=lambda s: s.exists, version_of=lambda s: s.version,
+)
+
 
 def case_view(state: CaseState) -> CaseView:
-    """The API's view of a case."""
+    """The API's view of a case (never the reporter's contact)."""
     assert state.status and state.region and state.sector and state.source
     assert state.registered_at and state.updated_at
     return CaseView(
         id=state.id, version=state.version, status=state.status.value, title=state.title,
         description=state.description, region=state.region, sector=state.sector,
         source=state.source, district=state.district, anonymous=state.anonymous,
-        has_reporter=state.reporter is not None, registered_at=state.registered_at,
-        registered_by=state.registered_by, updated_at=state.updated_at,
+        has_reporter=state.has_contact, reporter_erased=state.reporter_erased,
+        registered_at=state.registered_at, registered_by=state.registered_by,
+        updated_at=state.updated_at, risk_level=state.risk_level, category=state.category,
+        triage_notes=state.triage_notes, office_id=state.office_id, officer_id=state.officer_id,
+        progress=[ProgressNoteView(note=p.note, evidence_refs=list(p.evidence_refs),
+                                   noted_at=p.noted_at, noted_by=p.noted_by)
+                  for p in state.progress],
+        outcome=state.outcome, summary=state.summary, measures_taken=list(state.measures_taken),
+        resolved_by=state.resolved_by, review_id=state.review_id, escalated=state.escalated,
+        findings=state.findings, reopen_count=state.reopen_count,
+        flagged_for_review=state.flagged_reason, duplicate_of=state.duplicate_of,
+        duplicates=list(state.duplicates), withdrawn_reason=state.withdrawn_reason,
+        allowed_actions=allowed_actions(state),
     )
+
+
+def _json_view(state: CaseState) -> dict[str, Any]:
+    return case_view(state).model_dump(mode="json")
 
 
 async def register_case(
@@ -42,24 +74,25 @@ async def register_case(
         raise Problem(403, "Forbidden", f"you may not register cases in {request.region.value}",
                       field="region")
     case_id = str(new_event_id())
-    sealed = (
-        vault.seal(case_id, request.reporter.model_dump(exclude_none=True))
+    contacts = (
+        {"reporter": request.reporter.model_dump(exclude_none=True),
+         "witnesses": [w.model_dump(exclude_none=True) for w in request.witnesses]}
         if request.reporter is not None else None
     )
+    sealed = vault.seal(case_id, contacts) if contacts is not None else None
     command = RegisterCase(
         title=request.title, description=request.description, region=request.region,
         sector=request.sector, source=request.source, district=request.district,
         anonymous=request.anonymous, reporter=sealed.reference if sealed else None,
     )
-    events = decide_register(CaseState(id=case_id), command)
+    events = domain.decide(CaseState(id=case_id), command)
 
     async def keep_contact(conn: Conn, _: AppendResult) -> None:
         if sealed is not None:
             await vault.store(conn, case_id, sealed)
 
     def respond(result: AppendResult) -> tuple[int, dict[str, Any]]:
-        state = fold(case_id, list(result.envelopes))
-        return 201, case_view(state).model_dump(mode="json")
+        return 201, _json_view(fold(case_id, list(result.envelopes)))
 
     result = await store.append(
         case_id, STREAM_TYPE, 0, events, context, idempotency=claim, response_for=respond,
@@ -68,10 +101,85 @@ async def register_case(
     return respond(result)
 
 
+async def change_case(
+    store: EventStore, principal: Principal, case_id: str, expected: Expected,
+    command: CaseCommand, context_for: ContextFor, claim: IdempotencyClaim | None,
+) -> WriteResult:
+    """Any single-stream case command."""
+    return await execute(store, CASES, principal, case_id, expected, command, context_for,
+                         claim, _json_view)
+
+
+async def erase_reporter(
+    store: EventStore, vault: Vault, principal: Principal, case_id: str, expected: Expected,
+    reason: str, context_for: ContextFor, claim: IdempotencyClaim | None,
+) -> WriteResult:
+    """Destroy the contact's key and ciphertext and record the erasure, in one transaction."""
+
+    async def shred(conn: Conn, _: CaseState) -> None:
+        await vault.erase(conn, case_id)
+
+    return await execute(store, CASES, principal, case_id, expected, EraseReporter(reason),
+                         context_for, claim, _json_view, also=shred)
+
+
+async def disclose_reporter(
+    store: EventStore, vault: Vault, principal: Principal, case_id: str, purpose: str,
+    context_for: ContextFor,
+) -> ReporterView:
+    """Record who reads the contact and why, then read it, both in one transaction."""
+    async with store.pool.acquire() as conn, conn.transaction():
+        state = await load_visible(store, conn, CASES, principal, case_id)
+        command = DiscloseReporter(viewer_id=principal.sub, viewer_role=principal.role.value,
+                                   purpose=purpose)
+        if state.reporter_erased:
+            raise Problem(410, "Gone", "the reporter's contact was erased")
+        events = domain.decide(state, command)
+        assert state.reporter is not None
+        contact = await vault.open(conn, state.reporter.vault_ref)
+        if contact is None:
+            raise Problem(410, "Gone", "the reporter's contact is no longer held")
+        result = await store.append_in(conn, case_id, STREAM_TYPE, None, events,
+                                       context_for(CASES.region_of(state)))
+    reporter = contact.get("reporter", contact) if "witnesses" in contact else contact
+    return ReporterView(case_id=case_id, reporter=reporter,
+                        witnesses=contact.get("witnesses", []), disclosure_version=result.version)
+
+
+async def mark_duplicate(
+    store: EventStore, principal: Principal, case_id: str, expected: Expected,
+    original_id: str, context_for: ContextFor, claim: IdempotencyClaim | None,
+) -> WriteResult:
+    """Mark a case as a duplicate and link it on the original: two streams, one transaction."""
+    if original_id == case_id:
+        raise Problem(422, "Invalid request", "a case cannot duplicate itself",
+                      field="original_case_id")
+    async with store.pool.acquire() as conn, conn.transaction():
+        state = await load_visible(store, conn, CASES, principal, case_id)
+        try:
+            original = await load_visible(store, conn, CASES, principal, original_id)
+        except Problem:
+            raise Problem(422, "Invalid request", f"no case {original_id}",
+                          field="original_case_id") from None
+        if expected.version is not None and expected.version != state.version:
+            raise conflict_problem(ConcurrencyConflict(case_id, expected.version, state.version),
+                                   precondition=expected.precondition)
+        marked = domain.decide(state, MarkDuplicate(original_id))
+        linked = domain.decide(original, LinkDuplicate(case_id))
+        try:
+            await store.append_in(conn, original_id, STREAM_TYPE, original.version, linked,
+                                  context_for(CASES.region_of(original)))
+            result = await store.append_in(
+                conn, case_id, STREAM_TYPE, state.version, marked,
+                context_for(CASES.region_of(state)), idempotency=claim,
+                response_for=lambda r: (200, _json_view(CASES.replay(state, r.envelopes))))
+        except ConcurrencyConflict as exc:
+            raise conflict_problem(exc, precondition=expected.precondition) from None
+    return 200, _json_view(CASES.replay(state, result.envelopes))
+
+
 async def load_case(store: EventStore, principal: Principal, case_id: str,
                     as_of: Any = None) -> CaseState:
     """A visible case, or 404 (also for cases of regions the caller cannot see)."""
-    state = fold(case_id, await store.load(case_id, as_of=as_of))
-    if not state.exists or not principal.can_see(state.region.value if state.region else None):
-        raise Problem(404, "Not Found", f"no case {case_id}")
-    return state
+    async with store.pool.acquire() as conn:
+        return await load_visible(store, conn, CASES, principal, case_id, as_of)

@@ -7,9 +7,14 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from events import IntakeSource, Region, Sector
+from events import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+LongText = Annotated[Text, Field(max_length=10_000)]
+Reason = Annotated[Text, Field(max_length=2_000)]
+Short = Annotated[Text, Field(max_length=200)]
+ExpectedVersion = Annotated[int | None, Field(ge=0, description="409 if the stream moved on")]
+MAX_WITNESSES = 10
 
 
 class ReporterContact(BaseModel):
@@ -43,12 +48,77 @@ class RegisterCaseRequest(BaseModel):
     district: Annotated[Text, Field(max_length=120)] | None = None
     anonymous: bool = False
     reporter: ReporterContact | None = None
+    witnesses: Annotated[list[ReporterContact], Field(max_length=MAX_WITNESSES)] = []
 
     @model_validator(mode="after")
     def _anonymous_has_no_reporter(self) -> Self:
-        if self.anonymous and self.reporter is not None:
-            raise ValueError("an anonymous report cannot name a reporter")
+        if self.anonymous and (self.reporter is not None or self.witnesses):
+            raise ValueError("an anonymous report cannot name a reporter or witnesses")
+        if self.witnesses and self.reporter is None:
+            raise ValueError("witnesses are kept with a named reporter's contact")
         return self
+
+
+class Write(BaseModel):
+    """Fields every write may carry."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: ExpectedVersion = None
+
+
+class TriageRequest(Write):
+    """POST /v1/cases/{id}/triage."""
+
+    risk_level: RiskLevel
+    category: Short
+    notes: LongText | None = None
+
+
+class NotesRequest(Write):
+    """POST /v1/cases/{id}/notes: a progress note with evidence references."""
+
+    note: LongText
+    evidence_refs: Annotated[list[Annotated[Text, Field(max_length=500)]],
+                             Field(max_length=50)] = []
+
+
+class ResolveRequest(Write):
+    """POST /v1/cases/{id}/resolve."""
+
+    outcome: CaseOutcome
+    summary: LongText
+    measures_taken: Annotated[list[Reason], Field(max_length=50)] = []
+
+
+class ReasonRequest(Write):
+    """A write whose only field is its reason (reopen, withdraw, flag, erase, cancel)."""
+
+    reason: Reason
+
+
+class DuplicateOfRequest(Write):
+    """POST /v1/cases/{id}/duplicate-of: this case repeats the original."""
+
+    original_case_id: Short
+
+
+class ProgressNoteView(BaseModel):
+    """One progress note."""
+
+    note: str
+    evidence_refs: list[str]
+    noted_at: datetime
+    noted_by: str
+
+
+class ReporterView(BaseModel):
+    """A reporter's contact in clear: only for supervisors and admins of the case's region."""
+
+    case_id: str
+    reporter: ReporterContact | None
+    witnesses: list[ReporterContact]
+    disclosure_version: int
 
 
 class CaseView(BaseModel):
@@ -65,6 +135,26 @@ class CaseView(BaseModel):
     district: str | None
     anonymous: bool
     has_reporter: bool
+    reporter_erased: bool
     registered_at: datetime
     registered_by: str | None
     updated_at: datetime
+    risk_level: RiskLevel | None
+    category: str | None
+    triage_notes: str | None
+    office_id: str | None
+    officer_id: str | None
+    progress: list[ProgressNoteView]
+    outcome: CaseOutcome | None
+    summary: str | None
+    measures_taken: list[str]
+    resolved_by: str | None
+    review_id: str | None
+    escalated: bool
+    findings: str | None
+    reopen_count: int
+    flagged_for_review: str | None
+    duplicate_of: str | None
+    duplicates: list[str]
+    withdrawn_reason: str | None
+    allowed_actions: list[str]

@@ -2,53 +2,208 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
-from events import GENESIS_HASH, REGISTRY, Actor, EventEnvelope, IntakeSource, Region, Sector
-from services.intake.domain.case import CaseState, CaseStatus, RegisterCase, decide_register, fold
-from services.intake.domain.errors import IllegalTransition
+from events import (
+    Actor,
+    CaseOutcome,
+    CaseVerdictIgnored,
+    EventPayload,
+    IntakeSource,
+    Region,
+    ReporterReference,
+    RiskLevel,
+    Sector,
+)
+from services.intake.domain.case import (
+    CaseState,
+    CaseStatus,
+    allowed_actions,
+    decide,
+    decide_register,
+    evolve,
+    fold,
+)
+from services.intake.domain.commands import (
+    CaseCommand,
+    DiscloseReporter,
+    EraseReporter,
+    LinkDuplicate,
+    MarkDuplicate,
+    NoteProgress,
+    RecordAssignment,
+    RecordVerdict,
+    RegisterCase,
+    ReopenCase,
+    ResolveCase,
+    StartReview,
+    TriageCase,
+    WithdrawCase,
+)
+from services.intake.domain.errors import IllegalTransition, InvalidCommand
+from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
 
 pytestmark = pytest.mark.unit
 
 REGISTER = RegisterCase(title="Bribe", description="Asked for money", region=Region("KZ-75"),
                         sector=Sector.LAND, source=IntakeSource.HOTLINE, district=None,
                         anonymous=True, reporter=None)
+NAMED = replace(REGISTER, anonymous=False,
+                reporter=ReporterReference(vault_ref="v-1", commitment="a" * 64))
+TRIAGE = TriageCase(RiskLevel.HIGH, "extortion", None)
+NOTE = NoteProgress("called the akimat", ("doc-1",))
+RESOLVE = ResolveCase(CaseOutcome.CONFIRMED, "confirmed", ("dismissed",))
 
 
-def _sealed(case_id: str, payloads: list) -> list[EventEnvelope]:
-    prev, out = GENESIS_HASH, []
-    for version, payload in enumerate(payloads, 1):
-        event_type, schema_version, body = REGISTRY.encode(payload)
-        now = datetime.now(UTC)
-        env = EventEnvelope.seal(
-            prev_hash=prev, stream_id=case_id, stream_type="case", version=version,
-            event_id=uuid.uuid4(), event_type=event_type, schema_version=schema_version,
-            occurred_at=now, recorded_at=now, actor=Actor(id="op", role="operator", region="KZ-75"),
-            correlation_id=None, causation_id=None, payload=body)
-        out.append(env)
-        prev = env.hash
-    return out
+class Case:
+    """A case driven through commands, its stream kept as the store would keep it."""
+
+    def __init__(self, case_id: str = "c1") -> None:
+        self.stream = MemoryStream(case_id, "case")
+        self.state = CaseState(id=case_id)
+
+    def do(self, command: CaseCommand, actor: Actor | None = None) -> list[EventPayload]:
+        payloads = decide(self.state, command)
+        # the reactor stamps its events with the consumed event's occurred_at
+        at = command.occurred_at if isinstance(command, RecordAssignment) else None
+        sealed = self.stream.append(payloads, actor or OPERATOR, at)
+        for envelope, payload in zip(sealed, payloads, strict=True):
+            self.state = evolve(self.state, envelope, payload)
+        return payloads
+
+
+def _resolved() -> Case:
+    case = Case()
+    for command in (REGISTER, TRIAGE, NOTE, RESOLVE):
+        case.do(command)
+    return case
 
 
 def test_registering_a_new_case_records_case_registered() -> None:
     (event,) = decide_register(CaseState(id="c1"), REGISTER)
-    assert event.event_type == "case.registered" and event.title == "Bribe"
+    assert event.event_type == "case.registered"
 
 
 def test_a_case_cannot_be_registered_twice() -> None:
-    state = fold("c1", _sealed("c1", decide_register(CaseState(id="c1"), REGISTER)))
+    case = Case()
+    case.do(REGISTER)
     with pytest.raises(IllegalTransition):
-        decide_register(state, REGISTER)
-
-
-def test_folding_the_registration_gives_a_registered_case() -> None:
-    state = fold("c1", _sealed("c1", decide_register(CaseState(id="c1"), REGISTER)))
-    assert state.exists and state.version == 1 and state.status is CaseStatus.REGISTERED
-    assert state.region == Region("KZ-75") and state.registered_by == "op"
+        case.do(REGISTER)
 
 
 def test_an_empty_stream_is_a_case_that_does_not_exist() -> None:
     assert not fold("c1", []).exists
+
+
+def test_the_whole_life_register_triage_note_resolve_review_close() -> None:
+    case = _resolved()
+    assert case.state.status is CaseStatus.RESOLVED and case.state.outcome is CaseOutcome.CONFIRMED
+    case.do(StartReview("r1"))
+    assert case.state.status.value == "under_review"
+    (closed,) = case.do(RecordVerdict("r1", "approved", "v1", None, ()))
+    assert closed.event_type == "case.closed" and case.state.status.value == "closed"
+    assert fold("c1", case.stream.envelopes) == case.state
+
+
+def test_an_illegal_transition_names_the_state_and_the_allowed_actions() -> None:
+    case = Case()
+    case.do(REGISTER)
+    with pytest.raises(IllegalTransition) as refused:
+        case.do(RESOLVE)
+    assert refused.value.state == "registered"
+    assert refused.value.allowed == allowed_actions(case.state)
+    assert "triage" in refused.value.allowed and "resolve" not in refused.value.allowed
+
+
+def test_a_returned_verdict_reopens_and_work_can_resume() -> None:
+    case = _resolved()
+    case.do(StartReview("r1"))
+    (reopened,) = case.do(RecordVerdict("r1", "returned", "v1", "no evidence", ("missing",)))
+    assert reopened.event_type == "case.reopened" and case.state.status is CaseStatus.REOPENED
+    case.do(NOTE)
+    case.do(RESOLVE)
+    assert case.state.status.value == "resolved" and case.state.reopen_count == 1
+
+
+def test_a_verdict_for_a_closed_case_is_recorded_as_ignored_with_a_reason() -> None:
+    case = _resolved()
+    case.do(RecordVerdict("r1", "approved", "v1", None, ()))
+    (ignored,) = case.do(RecordVerdict("r2", "returned", "v2", None, ()))
+    assert isinstance(ignored, CaseVerdictIgnored) and "closed" in ignored.reason
+    assert case.state.status is CaseStatus.CLOSED
+
+
+def test_the_same_verdict_twice_has_no_second_effect() -> None:
+    case = _resolved()
+    case.do(RecordVerdict("r1", "approved", "v1", None, ()))
+    assert case.do(RecordVerdict("r1", "approved", "v1", None, ())) == []
+
+
+def test_an_assignment_before_triage_is_recorded_and_triage_still_applies() -> None:
+    case = Case()
+    case.do(REGISTER)
+    case.do(RecordAssignment("office-1", "officer-1", "a1", False, T0 + timedelta(hours=1)))
+    assert case.state.status is CaseStatus.ASSIGNED
+    case.do(TRIAGE)
+    assert case.state.status is CaseStatus.ASSIGNED and case.state.risk_level is RiskLevel.HIGH
+
+
+def test_an_older_assignment_arriving_late_does_not_override_a_newer_one() -> None:
+    case = Case()
+    case.do(REGISTER)
+    case.do(RecordAssignment("office-2", "officer-2", "a2", True, T0 + timedelta(hours=2)))
+    assert case.do(RecordAssignment("office-1", "officer-1", "a1", False,
+                                    T0 + timedelta(hours=1))) == []
+    assert case.state.officer_id == "officer-2"
+
+
+def test_marking_a_duplicate_ends_the_case_and_links_it_on_the_original() -> None:
+    duplicate, original = Case("dup"), Case("orig")
+    duplicate.do(REGISTER)
+    original.do(REGISTER)
+    duplicate.do(MarkDuplicate("orig"))
+    original.do(LinkDuplicate("dup"))
+    assert duplicate.state.status is CaseStatus.DUPLICATE and duplicate.state.duplicate_of == "orig"
+    assert original.state.duplicates == ("dup",) and original.state.status is CaseStatus.REGISTERED
+
+
+def test_a_case_cannot_duplicate_itself() -> None:
+    case = Case()
+    case.do(REGISTER)
+    with pytest.raises(InvalidCommand):
+        case.do(MarkDuplicate("c1"))
+
+
+def test_a_withdrawn_case_accepts_no_more_work() -> None:
+    case = Case()
+    case.do(REGISTER)
+    case.do(WithdrawCase("reporter withdrew"))
+    with pytest.raises(IllegalTransition):
+        case.do(TRIAGE)
+    assert "withdraw" not in allowed_actions(case.state)
+
+
+def test_a_supervisor_can_reopen_a_closed_case() -> None:
+    case = _resolved()
+    case.do(RecordVerdict("r1", "approved", "v1", None, ()))
+    (reopened,) = case.do(ReopenCase("new facts"))
+    assert reopened.event_type == "case.reopened" and case.state.status is CaseStatus.REOPENED
+
+
+def test_disclosure_and_erasure_need_a_contact_and_erasure_happens_once() -> None:
+    anonymous = Case()
+    anonymous.do(REGISTER)
+    with pytest.raises(IllegalTransition):
+        anonymous.do(DiscloseReporter("sup", "supervisor", "call back"))
+    named = Case("c2")
+    named.do(NAMED)
+    named.do(DiscloseReporter("sup", "supervisor", "call back"))
+    named.do(EraseReporter("subject request"))
+    assert named.state.reporter_erased and not named.state.has_contact
+    with pytest.raises(IllegalTransition):
+        named.do(EraseReporter("again"))
+    with pytest.raises(IllegalTransition):
+        named.do(DiscloseReporter("sup", "supervisor", "call back"))

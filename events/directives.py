@@ -1,0 +1,99 @@
+"""Payloads of the directive stream (owned by intake)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from events.registry import EventPayload, payload_type
+from events.vocabulary import Region
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+@payload_type("directive.issued", 1)
+class DirectiveIssued(EventPayload):
+    """An authority instructed a body of a region to act by a due date."""
+
+    title: Title
+    text: Text
+    issuing_authority: Short
+    addressee_body: Short
+    region: Region
+    due_date: date
+    meeting_reference: Short | None
+
+
+@payload_type("directive.acknowledged", 1)
+class DirectiveAcknowledged(EventPayload):
+    """The addressee confirmed it received the directive."""
+
+    note: Text | None
+
+
+@payload_type("directive.progress_reported", 1)
+class DirectiveProgressReported(EventPayload):
+    """The addressee reported progress."""
+
+    note: Text
+
+
+@payload_type("directive.completion_reported", 1)
+class DirectiveCompletionReported(EventPayload):
+    """The addressee reported the directive as carried out."""
+
+    summary: Text
+
+
+@payload_type("directive.review_started", 1)
+class DirectiveReviewStarted(EventPayload):
+    """A review of the completion report was opened."""
+
+    review_id: Short
+
+
+@payload_type("directive.verified", 1)
+class DirectiveVerified(EventPayload):
+    """The review confirmed the directive was carried out."""
+
+    review_id: Short
+    verdict_event_id: Short
+
+
+@payload_type("directive.returned", 1)
+class DirectiveReturned(EventPayload):
+    """The review returned the completion report for more work."""
+
+    review_id: Short
+    findings: Text | None
+
+
+@payload_type("directive.deadline_extended", 1)
+class DirectiveDeadlineExtended(EventPayload):
+    """A supervisor other than the issuer moved the due date, with a reason."""
+
+    previous_due_date: date
+    new_due_date: date
+    reason: Reason
+
+
+@payload_type("directive.cancelled", 1)
+class DirectiveCancelled(EventPayload):
+    """The directive was cancelled, with the reason."""
+
+    reason: Reason
+
+
+@payload_type("directive.verdict_ignored", 1)
+class DirectiveVerdictIgnored(EventPayload):
+    """A review verdict arrived that cannot apply to this directive; kept, with the reason."""
+
+    review_id: Short
+    verdict: Short
+    verdict_event_id: Short
+    reason: Reason

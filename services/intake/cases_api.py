@@ -1,0 +1,189 @@
+"""HTTP routes of cases: thin, each turns a request into one command."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from events import Role
+from services.intake import handlers
+from services.intake.api import (
+    SUPERVISORS,
+    WRITERS,
+    check_as_of,
+    context_for,
+    expected,
+    store_of,
+    vault_of,
+)
+from services.intake.domain.commands import (
+    CaseCommand,
+    FlagForReview,
+    NoteProgress,
+    ReopenCase,
+    ResolveCase,
+    TriageCase,
+    WithdrawCase,
+)
+from services.intake.schemas import (
+    CaseView,
+    DuplicateOfRequest,
+    NotesRequest,
+    ReasonRequest,
+    RegisterCaseRequest,
+    ReporterView,
+    ResolveRequest,
+    TriageRequest,
+)
+from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.commands import etag, run_write
+from services.runtime.http import Runtime
+from services.runtime.problems import Problem
+
+router = APIRouter(prefix="/v1/cases", tags=["cases"])
+
+CaseId = Annotated[str, Path(min_length=1, max_length=200)]
+WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"headers": {"ETag": {}}}, 409: {"description": "illegal transition or stale version"},
+    412: {"description": "If-Match does not match"},
+}
+
+
+@router.post("", status_code=201, response_model=CaseView,
+             responses={201: {"headers": {"ETag": {}, "Location": {}}}})
+async def register_case(
+    body: RegisterCaseRequest, request: Request, principal: CurrentPrincipal, runtime: Runtime
+) -> Response:
+    """Register a report as a case. Reporter and witness contacts are stored encrypted only."""
+    principal.require(*WRITERS)
+    store, vault = store_of(runtime), vault_of(runtime)
+    context = context_for(request, principal)(body.region.value)
+    return await run_write(
+        runtime, request, principal,
+        lambda claim: handlers.register_case(store, vault, principal, body, context, claim),
+        location=lambda b: f"/v1/cases/{b['id']}",
+    )
+
+
+@router.get("/{case_id}", response_model=CaseView)
+async def get_case(
+    case_id: CaseId,
+    principal: CurrentPrincipal,
+    runtime: Runtime,
+    response: Response,
+    as_of: Annotated[datetime | None, Query(description="state as recorded at this instant")] = None,
+) -> CaseView:
+    """The current state of a case, or its state as recorded at an instant."""
+    check_as_of(as_of)
+    state = await handlers.load_case(store_of(runtime), principal, case_id, as_of)
+    response.headers["ETag"] = etag(state.version)
+    return handlers.case_view(state)
+
+
+async def _change(request: Request, principal: Principal, runtime: Runtime, case_id: str,
+                  expected_version: int | None, command: CaseCommand) -> JSONResponse:
+    store, exp, ctx = store_of(runtime), expected(request, expected_version), context_for(
+        request, principal)
+    return await run_write(
+        runtime, request, principal,
+        lambda claim: handlers.change_case(store, principal, case_id, exp, command, ctx, claim))
+
+
+@router.post("/{case_id}/triage", response_model=CaseView, responses=WRITE_RESPONSES)
+async def triage(case_id: CaseId, body: TriageRequest, request: Request,
+                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Assess risk level and category."""
+    principal.require(*WRITERS)
+    return await _change(request, principal, runtime, case_id, body.expected_version,
+                         TriageCase(body.risk_level, body.category, body.notes))
+
+
+@router.post("/{case_id}/notes", response_model=CaseView, responses=WRITE_RESPONSES)
+async def note_progress(case_id: CaseId, body: NotesRequest, request: Request,
+                        principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Record progress, with evidence references; the case is then in progress."""
+    principal.require(*WRITERS)
+    return await _change(request, principal, runtime, case_id, body.expected_version,
+                         NoteProgress(body.note, tuple(body.evidence_refs)))
+
+
+@router.post("/{case_id}/resolve", response_model=CaseView, responses=WRITE_RESPONSES)
+async def resolve(case_id: CaseId, body: ResolveRequest, request: Request,
+                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Resolve with an outcome, a summary and the measures taken."""
+    principal.require(*WRITERS)
+    return await _change(request, principal, runtime, case_id, body.expected_version,
+                         ResolveCase(body.outcome, body.summary, tuple(body.measures_taken)))
+
+
+@router.post("/{case_id}/reopen", response_model=CaseView, responses=WRITE_RESPONSES)
+async def reopen(case_id: CaseId, body: ReasonRequest, request: Request,
+                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Reopen a resolved, under-review or closed case by hand (supervisor)."""
+    principal.require(*SUPERVISORS)
+    return await _change(request, principal, runtime, case_id, body.expected_version,
+                         ReopenCase(body.reason))
+
+
+@router.post("/{case_id}/withdraw", response_model=CaseView, responses=WRITE_RESPONSES)
+async def withdraw(case_id: CaseId, body: ReasonRequest, request: Request,
+                   principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Withdraw a case that is not yet closed (supervisor)."""
+    principal.require(*SUPERVISORS)
+    return await _change(request, principal, runtime, case_id, body.expected_version,
+                         WithdrawCase(body.reason))
+
+
+@router.post("/{case_id}/flag-for-review", response_model=CaseView, responses=WRITE_RESPONSES)
+async def flag_for_review(case_id: CaseId, body: ReasonRequest, request: Request,
+                          principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Ask the monitoring group to review this case."""
+    principal.require(*WRITERS)
+    return await _change(request, principal, runtime, case_id, body.expected_version,
+                         FlagForReview(body.reason))
+
+
+@router.post("/{case_id}/duplicate-of", response_model=CaseView, responses=WRITE_RESPONSES)
+async def duplicate_of(case_id: CaseId, body: DuplicateOfRequest, request: Request,
+                       principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Close this case as a duplicate of another; both keep their histories and the link."""
+    principal.require(*WRITERS)
+    store, exp = store_of(runtime), expected(request, body.expected_version)
+    ctx = context_for(request, principal)
+    return await run_write(
+        runtime, request, principal,
+        lambda claim: handlers.mark_duplicate(store, principal, case_id, exp,
+                                              body.original_case_id, ctx, claim))
+
+
+@router.post("/{case_id}/erase-reporter", response_model=CaseView, responses=WRITE_RESPONSES)
+async def erase_reporter(case_id: CaseId, body: ReasonRequest, request: Request,
+                         principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Crypto-shred the reporter's and witnesses' contact (admin); every hash still verifies."""
+    principal.require(Role.ADMIN)
+    store, vault = store_of(runtime), vault_of(runtime)
+    exp, ctx = expected(request, body.expected_version), context_for(request, principal)
+    return await run_write(
+        runtime, request, principal,
+        lambda claim: handlers.erase_reporter(store, vault, principal, case_id, exp,
+                                              body.reason, ctx, claim))
+
+
+@router.get("/{case_id}/reporter", response_model=ReporterView,
+            responses={410: {"description": "the contact was erased"}})
+async def disclose_reporter(
+    case_id: CaseId, request: Request, principal: CurrentPrincipal, runtime: Runtime,
+    purpose: Annotated[str, Query(min_length=1, max_length=2000,
+                                  description="why the contact is needed (recorded)")],
+) -> ReporterView:
+    """The reporter's contact in clear, for supervisors and admins of the region; each read is
+    recorded as case.reporter_disclosed (who, when, why)."""
+    principal.require(*SUPERVISORS)
+    if not purpose.strip():
+        raise Problem(422, "Invalid request", "purpose must not be blank", field="purpose")
+    return await handlers.disclose_reporter(store_of(runtime), vault_of(runtime), principal,
+                                            case_id, purpose.strip(),
+                                            context_for(request, principal))

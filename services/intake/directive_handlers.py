@@ -1,0 +1,85 @@
+"""Intake's directive command handlers and the directive view (lateness on an explicit day)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from events import new_event_id
+from events.calendar import kazakhstan_calendar
+from services.intake.directive_schemas import DirectiveView
+from services.intake.domain import directive as domain
+from services.intake.domain.commands import DirectiveCommand, IssueDirective
+from services.intake.domain.directive import STREAM_TYPE, DirectiveState, allowed_actions, lateness
+from services.intake.execution import ContextFor, Expected, Kind, execute, load_visible
+from services.runtime.auth import Principal
+from services.runtime.commands import WriteResult
+from services.runtime.eventstore import AppendResult, CommandContext, EventStore
+from services.runtime.idempotency import IdempotencyClaim
+from services.runtime.problems import Problem
+
+DIRECTIVES: Kind[DirectiveState, DirectiveCommand] = Kind(
+    stream_type=STREAM_TYPE, noun="directive", empty=lambda i: DirectiveState(id=i),
+    evolve=domain.evolve, decide=domain.decide,
+    region_of=lambda s: s.region.value if s.region else None,
+    exists=lambda s: s.exists, version_of=lambda s: s.version,
+)
+
+
+def directive_view(state: DirectiveState, today: date) -> DirectiveView:
+    """The API's view of a directive, overdue measured against `today` (Asia/Almaty)."""
+    assert state.status and state.region and state.due_date and state.original_due_date
+    assert state.issued_at and state.updated_at
+    late = lateness(state, today, kazakhstan_calendar())
+    assert late is not None
+    return DirectiveView(
+        id=state.id, version=state.version, status=state.status.value, title=state.title,
+        text=state.text, issuing_authority=state.issuing_authority,
+        addressee_body=state.addressee_body, region=state.region, due_date=state.due_date,
+        original_due_date=state.original_due_date, effective_due_date=late.effective_due_date,
+        meeting_reference=state.meeting_reference, issued_at=state.issued_at,
+        issued_by=state.issued_by, updated_at=state.updated_at,
+        acknowledgement=state.acknowledgement, progress=list(state.progress),
+        completion_summary=state.completion_summary, reported_on=state.reported_on,
+        review_id=state.review_id, findings=state.findings, extensions=state.extensions,
+        cancel_reason=state.cancel_reason, as_of_date=today, overdue=late.overdue,
+        days_overdue=late.days_overdue, allowed_actions=allowed_actions(state),
+    )
+
+
+async def issue_directive(
+    store: EventStore, principal: Principal, command: IssueDirective, context: CommandContext,
+    claim: IdempotencyClaim | None,
+) -> WriteResult:
+    """Issue a directive in a region the caller serves."""
+    if not principal.can_see(command.region.value):
+        raise Problem(403, "Forbidden", f"you may not issue directives in {command.region.value}",
+                      field="region")
+    directive_id = str(new_event_id())
+    events = domain.decide(DirectiveState(id=directive_id), command)
+
+    def respond(result: AppendResult) -> tuple[int, dict[str, Any]]:
+        state = DIRECTIVES.replay(DirectiveState(id=directive_id), result.envelopes)
+        return 201, directive_view(state, command.today).model_dump(mode="json")
+
+    result = await store.append(directive_id, STREAM_TYPE, 0, events, context,
+                                idempotency=claim, response_for=respond)
+    return respond(result)
+
+
+async def change_directive(
+    store: EventStore, principal: Principal, directive_id: str, expected: Expected,
+    command: DirectiveCommand, context_for: ContextFor, claim: IdempotencyClaim | None,
+    today: date,
+) -> WriteResult:
+    """Any single-stream directive command."""
+    return await execute(store, DIRECTIVES, principal, directive_id, expected, command,
+                         context_for, claim,
+                         lambda s: directive_view(s, today).model_dump(mode="json"))
+
+
+async def load_directive(store: EventStore, principal: Principal, directive_id: str,
+                         as_of: Any = None) -> DirectiveState:
+    """A visible directive, or 404."""
+    async with store.pool.acquire() as conn:
+        return await load_visible(store, conn, DIRECTIVES, principal, directive_id, as_of)

@@ -1,0 +1,131 @@
+"""HTTP routes of directives: thin, each turns a request into one command."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from events import Role
+from services.intake import directive_handlers as handlers
+from services.intake.api import (
+    SUPERVISORS,
+    WRITERS,
+    check_as_of,
+    context_for,
+    expected,
+    store_of,
+    today,
+)
+from services.intake.directive_schemas import (
+    AcknowledgeRequest,
+    CompletionRequest,
+    DirectiveView,
+    ExtendRequest,
+    IssueDirectiveRequest,
+    ProgressRequest,
+)
+from services.intake.domain.commands import (
+    AcknowledgeDirective,
+    CancelDirective,
+    DirectiveCommand,
+    ExtendDeadline,
+    IssueDirective,
+    ReportCompletion,
+    ReportProgress,
+)
+from services.intake.schemas import ReasonRequest
+from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.commands import etag, run_write
+from services.runtime.http import Runtime
+
+router = APIRouter(prefix="/v1/directives", tags=["directives"])
+
+DirectiveId = Annotated[str, Path(min_length=1, max_length=200)]
+
+
+@router.post("", status_code=201, response_model=DirectiveView,
+             responses={201: {"headers": {"ETag": {}, "Location": {}}}})
+async def issue(body: IssueDirectiveRequest, request: Request, principal: CurrentPrincipal,
+                runtime: Runtime) -> Response:
+    """Issue a directive (supervisor or admin); the due date must be after today (Almaty)."""
+    principal.require(*SUPERVISORS)
+    store = store_of(runtime)
+    command = IssueDirective(
+        title=body.title, text=body.text, issuing_authority=body.issuing_authority,
+        addressee_body=body.addressee_body, region=body.region, due_date=body.due_date,
+        meeting_reference=body.meeting_reference, today=today().date())
+    context = context_for(request, principal)(body.region.value)
+    return await run_write(
+        runtime, request, principal,
+        lambda claim: handlers.issue_directive(store, principal, command, context, claim),
+        location=lambda b: f"/v1/directives/{b['id']}")
+
+
+@router.get("/{directive_id}", response_model=DirectiveView)
+async def get_directive(
+    directive_id: DirectiveId, principal: CurrentPrincipal, runtime: Runtime, response: Response,
+    as_of: Annotated[datetime | None, Query(description="state as recorded at this instant")] = None,
+) -> DirectiveView:
+    """A directive now, or as recorded at an instant; overdue is measured on that day."""
+    check_as_of(as_of)
+    state = await handlers.load_directive(store_of(runtime), principal, directive_id, as_of)
+    response.headers["ETag"] = etag(state.version)
+    return handlers.directive_view(state, today(as_of).date())
+
+
+async def _change(request: Request, principal: Principal, runtime: Runtime, directive_id: str,
+                  expected_version: int | None, command: DirectiveCommand) -> JSONResponse:
+    store, exp = store_of(runtime), expected(request, expected_version)
+    ctx, day = context_for(request, principal), today().date()
+    return await run_write(
+        runtime, request, principal,
+        lambda claim: handlers.change_directive(store, principal, directive_id, exp, command,
+                                                ctx, claim, day))
+
+
+@router.post("/{directive_id}/acknowledge", response_model=DirectiveView)
+async def acknowledge(directive_id: DirectiveId, body: AcknowledgeRequest, request: Request,
+                      principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """The addressee confirms receipt."""
+    principal.require(*WRITERS)
+    return await _change(request, principal, runtime, directive_id, body.expected_version,
+                         AcknowledgeDirective(body.note))
+
+
+@router.post("/{directive_id}/progress", response_model=DirectiveView)
+async def progress(directive_id: DirectiveId, body: ProgressRequest, request: Request,
+                   principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """The addressee reports progress."""
+    principal.require(*WRITERS)
+    return await _change(request, principal, runtime, directive_id, body.expected_version,
+                         ReportProgress(body.note))
+
+
+@router.post("/{directive_id}/report", response_model=DirectiveView)
+async def report(directive_id: DirectiveId, body: CompletionRequest, request: Request,
+                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """The addressee reports completion; review verifies or returns it."""
+    principal.require(*WRITERS)
+    return await _change(request, principal, runtime, directive_id, body.expected_version,
+                         ReportCompletion(body.summary))
+
+
+@router.post("/{directive_id}/extend", response_model=DirectiveView)
+async def extend(directive_id: DirectiveId, body: ExtendRequest, request: Request,
+                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Move the due date: a supervisor other than the issuer, with a reason, within the cap."""
+    principal.require(Role.SUPERVISOR)
+    return await _change(request, principal, runtime, directive_id, body.expected_version,
+                         ExtendDeadline(body.new_due_date, body.reason, principal.sub))
+
+
+@router.post("/{directive_id}/cancel", response_model=DirectiveView)
+async def cancel(directive_id: DirectiveId, body: ReasonRequest, request: Request,
+                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Cancel a directive (supervisor or admin), with the reason."""
+    principal.require(*SUPERVISORS)
+    return await _change(request, principal, runtime, directive_id, body.expected_version,
+                         CancelDirective(body.reason))

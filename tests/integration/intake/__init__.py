@@ -1,0 +1,1 @@
+"""Integration tests of intake against real Postgres."""

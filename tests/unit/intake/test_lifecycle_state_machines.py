@@ -1,0 +1,260 @@
+"""Property: no sequence of commands reaches an invalid case or directive, and the state the API
+reports (a fold of the stored, wire-round-tripped stream) always equals evolve over what was decided."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from events import (
+    Actor,
+    CaseOutcome,
+    EventPayload,
+    IntakeSource,
+    Region,
+    ReporterReference,
+    RiskLevel,
+    Sector,
+)
+from events.calendar import add_months, kazakhstan_calendar
+from services.intake.directive_handlers import directive_view
+from services.intake.domain import case as cases
+from services.intake.domain import directive as directives
+from services.intake.domain.case import CaseStatus
+from services.intake.domain.commands import (
+    AcknowledgeDirective,
+    CancelDirective,
+    CaseCommand,
+    DirectiveCommand,
+    DiscloseReporter,
+    EraseReporter,
+    ExtendDeadline,
+    FlagForReview,
+    IssueDirective,
+    LinkDuplicate,
+    MarkDuplicate,
+    NoteProgress,
+    RecordAssignment,
+    RecordVerdict,
+    RegisterCase,
+    ReopenCase,
+    ReportCompletion,
+    ReportProgress,
+    ResolveCase,
+    StartReview,
+    TriageCase,
+    WithdrawCase,
+)
+from services.intake.domain.directive import DirectiveStatus
+from services.intake.domain.errors import DomainError, IllegalTransition
+from services.intake.handlers import case_view
+from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
+
+pytestmark = pytest.mark.unit
+
+MACHINE_SETTINGS = settings(max_examples=30, stateful_step_count=20, deadline=None)
+VERDICTS = st.sampled_from(["approved", "returned", "escalated", "bogus"])
+EVENT_IDS = st.sampled_from(["e1", "e2", "e3", "e4"])  # small pool: redeliveries happen
+TEXT = st.text(alphabet="abc xyz", min_size=1, max_size=8).filter(lambda s: s.strip())
+
+
+class CaseMachine(RuleBasedStateMachine):
+    """Drive one case with arbitrary commands, as operators and other services would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stream = MemoryStream("case-1", "case")
+        self.state = cases.CaseState(id="case-1")
+
+    def apply(self, command: CaseCommand, action: str | None = None) -> list[EventPayload]:
+        allowed = cases.allowed_actions(self.state)
+        before = self.state
+        try:
+            payloads = cases.decide(self.state, command)
+        except IllegalTransition as refused:
+            assert action is None or action not in allowed
+            assert refused.allowed == allowed and refused.state == str(before.status)
+            return []
+        except DomainError:
+            return []
+        assert action is None or action in allowed
+        at = command.occurred_at if isinstance(command, RecordAssignment) else None
+        for envelope, payload in zip(self.stream.append(payloads, OPERATOR, at), payloads,
+                                     strict=True):
+            self.state = cases.evolve(self.state, envelope, payload)
+        return payloads
+
+    @initialize(named=st.booleans())
+    def register(self, named: bool) -> None:
+        reference = ReporterReference(vault_ref="v", commitment="b" * 64) if named else None
+        self.apply(RegisterCase("t", "d", Region("KZ-75"), Sector.LAND,
+                                IntakeSource.HOTLINE, None, not named, reference))
+
+    @rule(risk=st.sampled_from(RiskLevel), category=TEXT)
+    def triage(self, risk: RiskLevel, category: str) -> None:
+        self.apply(TriageCase(risk, category, None), "triage")
+
+    @rule(note=TEXT)
+    def note(self, note: str) -> None:
+        self.apply(NoteProgress(note, ()), "notes")
+
+    @rule(outcome=st.sampled_from(CaseOutcome))
+    def resolve(self, outcome: CaseOutcome) -> None:
+        self.apply(ResolveCase(outcome, "s", ()), "resolve")
+
+    @rule()
+    def reopen(self) -> None:
+        self.apply(ReopenCase("r"), "reopen")
+
+    @rule()
+    def mark_duplicate(self) -> None:
+        self.apply(MarkDuplicate("case-0"), "duplicate-of")
+
+    @rule()
+    def link_duplicate(self) -> None:
+        self.apply(LinkDuplicate("case-9"))
+
+    @rule()
+    def withdraw(self) -> None:
+        self.apply(WithdrawCase("w"), "withdraw")
+
+    @rule()
+    def flag(self) -> None:
+        self.apply(FlagForReview("f"), "flag-for-review")
+
+    @rule()
+    def disclose(self) -> None:
+        self.apply(DiscloseReporter("sup", "supervisor", "call back"), "reporter")
+
+    @rule()
+    def erase(self) -> None:
+        self.apply(EraseReporter("asked"), "erase-reporter")
+
+    @rule(event_id=EVENT_IDS, hours=st.integers(0, 48))
+    def assignment_arrives(self, event_id: str, hours: int) -> None:
+        self.apply(RecordAssignment("office", f"officer-{hours}", event_id, False,
+                                    T0 + timedelta(hours=hours)))
+
+    @rule(review=st.sampled_from(["r1", "r2"]))
+    def review_opens(self, review: str) -> None:
+        self.apply(StartReview(review))
+
+    @rule(verdict=VERDICTS, event_id=EVENT_IDS)
+    def verdict_arrives(self, verdict: str, event_id: str) -> None:
+        before = self.state
+        payloads = self.apply(RecordVerdict("r1", verdict, event_id, None, ()))
+        if event_id in before.verdicts_seen:
+            assert payloads == []
+
+    @invariant()
+    def the_reported_state_is_the_fold_of_the_stored_stream(self) -> None:
+        stored = cases.fold("case-1", self.stream.envelopes)
+        assert stored == self.state
+        assert case_view(stored) == case_view(self.state)
+
+    @invariant()
+    def the_state_is_valid(self) -> None:
+        s = self.state
+        assert s.version == len(self.stream.envelopes) and s.status is not None
+        if s.status in (CaseStatus.RESOLVED, CaseStatus.UNDER_REVIEW, CaseStatus.CLOSED):
+            assert s.outcome is not None
+        if s.status is CaseStatus.CLOSED:
+            assert s.review_id is not None
+        if s.status is CaseStatus.IN_PROGRESS:
+            assert s.progress
+        assert (s.status is CaseStatus.DUPLICATE) == (s.duplicate_of is not None)
+        assert (s.status is CaseStatus.WITHDRAWN) == (s.withdrawn_reason is not None)
+        assert not (s.reporter_erased and s.reporter is None)
+        if s.status in cases.FINAL:
+            assert not {"triage", "notes", "resolve", "withdraw"} & set(cases.allowed_actions(s))
+
+
+class DirectiveMachine(RuleBasedStateMachine):
+    """Drive one directive with arbitrary commands and days."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stream = MemoryStream("dir-1", "directive")
+        self.state = directives.DirectiveState(id="dir-1")
+
+    def apply(self, command: DirectiveCommand, action: str | None = None,
+              actor: Actor = OPERATOR) -> None:
+        allowed = directives.allowed_actions(self.state)
+        try:
+            payloads = directives.decide(self.state, command)
+        except IllegalTransition as refused:
+            assert action is None or action not in allowed
+            assert refused.allowed == allowed
+            return
+        except DomainError:
+            return
+        assert action is None or action in allowed
+        for envelope, payload in zip(self.stream.append(payloads, actor), payloads, strict=True):
+            self.state = directives.evolve(self.state, envelope, payload)
+
+    @initialize(days=st.integers(1, 90))
+    def issue(self, days: int) -> None:
+        today = date(2026, 11, 30)
+        self.apply(IssueDirective("t", "x", "agency", "body", Region("KZ-75"),
+                                  today + timedelta(days=days), None, today))
+
+    @rule()
+    def acknowledge(self) -> None:
+        self.apply(AcknowledgeDirective(None), "acknowledge")
+
+    @rule()
+    def progress(self) -> None:
+        self.apply(ReportProgress("p"), "progress")
+
+    @rule()
+    def report(self) -> None:
+        self.apply(ReportCompletion("s"), "report")
+
+    @rule(days=st.integers(-5, 80), by=st.sampled_from(["op-1", "sup-2"]))
+    def extend(self, days: int, by: str) -> None:
+        due = self.state.due_date or date(2026, 12, 1)
+        self.apply(ExtendDeadline(due + timedelta(days=days), "r", by), "extend")
+
+    @rule()
+    def cancel(self) -> None:
+        self.apply(CancelDirective("c"), "cancel")
+
+    @rule()
+    def review_opens(self) -> None:
+        self.apply(StartReview("r1"))
+
+    @rule(verdict=VERDICTS, event_id=EVENT_IDS)
+    def verdict_arrives(self, verdict: str, event_id: str) -> None:
+        self.apply(RecordVerdict("r1", verdict, event_id, None, ()))
+
+    @invariant()
+    def the_reported_state_is_the_fold_of_the_stored_stream(self) -> None:
+        stored = directives.fold("dir-1", self.stream.envelopes)
+        assert stored == self.state
+        day = date(2027, 1, 15)
+        assert directive_view(stored, day) == directive_view(self.state, day)
+
+    @invariant()
+    def the_state_is_valid(self) -> None:
+        s = self.state
+        assert s.status is not None and s.due_date and s.original_due_date
+        assert s.due_date >= s.original_due_date
+        assert s.due_date <= add_months(s.original_due_date, 2)
+        assert (s.extensions == 0) == (s.due_date == s.original_due_date)
+        if s.status in (DirectiveStatus.REPORTED, DirectiveStatus.UNDER_REVIEW):
+            assert s.completion_summary and s.reported_on
+        for today in (date(2026, 12, 1), date(2027, 3, 1)):
+            late = directives.lateness(s, today, kazakhstan_calendar())
+            assert late is not None and late.effective_due_date >= s.due_date
+            assert kazakhstan_calendar().is_working_day(late.effective_due_date)
+            assert late.overdue == (late.days_overdue > 0)
+
+
+TestCaseMachine = CaseMachine.TestCase
+TestCaseMachine.settings = MACHINE_SETTINGS
+TestDirectiveMachine = DirectiveMachine.TestCase
+TestDirectiveMachine.settings = MACHINE_SETTINGS
