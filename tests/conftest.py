@@ -10,7 +10,9 @@ import asyncio
 import functools
 import os
 import secrets
+import shutil
 import socket
+import tempfile
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -135,13 +137,16 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     else:
         from infra.local.postgres import EmbeddedPostgres
 
-        root = tmp_path_factory.mktemp("postgres")
+        # Not under pytest's tmp root: another pytest session on the machine chmods that root to
+        # 0700 (locking out the unprivileged postgres user) and prunes old session folders.
+        root = Path(tempfile.mkdtemp(prefix="casetrack-test-pg-"))
         server = EmbeddedPostgres(root / "pgdata", free_port(), log_file=root / "postgres.log")
         server.start()
         try:
             yield server.url("postgres")
         finally:
             server.stop()
+            shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

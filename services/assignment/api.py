@@ -1,0 +1,193 @@
+"""assignment's HTTP edge: roster, manual assignment, assignment state and workload."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from events import Region
+from services.assignment import handlers, queries, roster_handlers
+from services.assignment.planner import Planner
+from services.assignment.schemas import (
+    AssignmentView,
+    AssignRequest,
+    ChangeOfficeRequest,
+    ChangeOfficerRequest,
+    EnrollOfficerRequest,
+    OfficerView,
+    OfficeView,
+    OpenOfficeRequest,
+    OptionalReasonRequest,
+    ReasonRequest,
+    WorkloadView,
+)
+from services.assignment.settings import get_assignment_settings
+from services.runtime.auth import CurrentPrincipal
+from services.runtime.commands import etag, parse_if_match, run_write
+from services.runtime.eventstore import CommandContext
+from services.runtime.http import Runtime, ServiceRuntime
+
+router = APIRouter(prefix="/v1", tags=["assignment"])
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+RegionQuery = Annotated[Region | None, Query(description="only this region")]
+OfficeQuery = Annotated[str | None, Query(description="only this office")]
+
+
+def _planner(runtime: ServiceRuntime) -> Planner:
+    planner = runtime.extras["planner"]
+    assert isinstance(planner, Planner)
+    return planner
+
+
+def _context(request: Request, principal: CurrentPrincipal, region: str | None = None
+             ) -> CommandContext:
+    return CommandContext(actor=principal.actor(region),
+                          correlation_id=request.state.correlation_id,
+                          causation_id=request.state.request_id)
+
+
+@router.post("/offices", status_code=201, response_model=OfficeView)
+async def open_office(body: OpenOfficeRequest, request: Request, principal: CurrentPrincipal,
+                      runtime: Runtime) -> Response:
+    """Open an office (admin; supervisors for their own regions' project offices)."""
+    planner, context = _planner(runtime), _context(request, principal,
+                                                   body.region.value if body.region else None)
+    return await run_write(runtime, request, principal,
+                           lambda c: roster_handlers.open_office(planner, principal, body, context, c),
+                           location=lambda b: f"/v1/offices/{b['id']}")
+
+
+@router.get("/offices", response_model=list[OfficeView])
+async def list_offices(principal: CurrentPrincipal, runtime: Runtime,
+                       region: RegionQuery = None) -> list[OfficeView]:
+    """Offices in the caller's regions, and national agency units."""
+    async with runtime.pool.acquire() as conn:
+        return await queries.offices(conn, principal, region.value if region else None)
+
+
+@router.get("/offices/{office_id}", response_model=OfficeView)
+async def get_office(office_id: str, principal: CurrentPrincipal, runtime: Runtime,
+                     response: Response) -> OfficeView:
+    """One office."""
+    planner = _planner(runtime)
+    async with runtime.pool.acquire() as conn:
+        state = await roster_handlers.load_office(planner, conn, principal, office_id)
+    response.headers["ETag"] = etag(state.version)
+    return roster_handlers.office_view(state)
+
+
+@router.patch("/offices/{office_id}", response_model=OfficeView)
+async def change_office(office_id: str, body: ChangeOfficeRequest, request: Request,
+                        principal: CurrentPrincipal, runtime: Runtime,
+                        if_match: IfMatch = None) -> Response:
+    """Rename an office."""
+    planner, context, version = _planner(runtime), _context(request, principal), \
+        parse_if_match(if_match)
+    return await run_write(runtime, request, principal, lambda c: roster_handlers.change_office(
+        planner, principal, office_id, body.name, version, context, c))
+
+
+@router.post("/offices/{office_id}/close", response_model=OfficeView)
+async def close_office(office_id: str, body: ReasonRequest, request: Request,
+                       principal: CurrentPrincipal, runtime: Runtime,
+                       if_match: IfMatch = None) -> Response:
+    """Close an office with no active officers."""
+    planner, context, version = _planner(runtime), _context(request, principal), \
+        parse_if_match(if_match)
+    return await run_write(runtime, request, principal, lambda c: roster_handlers.close_office(
+        planner, principal, office_id, body.reason, version, context, c))
+
+
+@router.post("/officers", status_code=201, response_model=OfficerView)
+async def enroll_officer(body: EnrollOfficerRequest, request: Request,
+                         principal: CurrentPrincipal, runtime: Runtime) -> Response:
+    """Enroll an officer (id = their login `sub`) in an office."""
+    planner, context = _planner(runtime), _context(request, principal)
+    return await run_write(runtime, request, principal,
+                           lambda c: roster_handlers.enroll_officer(planner, principal, body, context, c),
+                           location=lambda b: f"/v1/officers/{b['id']}")
+
+
+@router.get("/officers", response_model=list[OfficerView])
+async def list_officers(principal: CurrentPrincipal, runtime: Runtime,
+                        region: RegionQuery = None, office: OfficeQuery = None
+                        ) -> list[OfficerView]:
+    """Officers in the caller's regions, and of national agency units."""
+    async with runtime.pool.acquire() as conn:
+        return await queries.officers(conn, principal, region.value if region else None, office)
+
+
+@router.get("/officers/{officer_id}", response_model=OfficerView)
+async def get_officer(officer_id: str, principal: CurrentPrincipal, runtime: Runtime,
+                      response: Response) -> OfficerView:
+    """One officer."""
+    planner = _planner(runtime)
+    async with runtime.pool.acquire() as conn:
+        state = await roster_handlers.load_officer(planner, conn, principal, officer_id)
+    response.headers["ETag"] = etag(state.version)
+    return roster_handlers.officer_view(state)
+
+
+@router.patch("/officers/{officer_id}", response_model=OfficerView)
+async def change_officer(officer_id: str, body: ChangeOfficerRequest, request: Request,
+                         principal: CurrentPrincipal, runtime: Runtime,
+                         if_match: IfMatch = None) -> Response:
+    """Change an officer's name, office, sectors or capacity."""
+    planner, context, version = _planner(runtime), _context(request, principal), \
+        parse_if_match(if_match)
+    return await run_write(runtime, request, principal, lambda c: roster_handlers.change_officer(
+        planner, principal, officer_id, body, version, context, c))
+
+
+@router.post("/officers/{officer_id}/deactivate", response_model=OfficerView)
+async def deactivate_officer(officer_id: str, body: ReasonRequest, request: Request,
+                             principal: CurrentPrincipal, runtime: Runtime,
+                             if_match: IfMatch = None) -> Response:
+    """Deactivate an officer; their open work is handed over by the rules."""
+    planner, context, version = _planner(runtime), _context(request, principal), \
+        parse_if_match(if_match)
+    return await run_write(runtime, request, principal, lambda c: roster_handlers.deactivate_officer(
+        planner, principal, officer_id, body.reason, version, context, c))
+
+
+@router.post("/officers/{officer_id}/reactivate", response_model=OfficerView)
+async def reactivate_officer(officer_id: str, body: OptionalReasonRequest, request: Request,
+                             principal: CurrentPrincipal, runtime: Runtime,
+                             if_match: IfMatch = None) -> Response:
+    """Reactivate an officer."""
+    planner, context, version = _planner(runtime), _context(request, principal), \
+        parse_if_match(if_match)
+    return await run_write(runtime, request, principal, lambda c: roster_handlers.reactivate_officer(
+        planner, principal, officer_id, body.reason, version, context, c))
+
+
+@router.get("/assignments/{subject_id}", response_model=AssignmentView)
+async def get_assignment(subject_id: str, principal: CurrentPrincipal, runtime: Runtime,
+                         response: Response) -> AssignmentView:
+    """Who holds a case or directive, by which rule or decision, and its due date."""
+    planner = _planner(runtime)
+    async with runtime.pool.acquire() as conn:
+        view = await queries.assignment(conn, planner.store, principal, subject_id)
+    response.headers["ETag"] = etag(view.version)
+    return view
+
+
+@router.post("/assignments/{subject_id}")
+async def assign(subject_id: str, body: AssignRequest, request: Request,
+                 principal: CurrentPrincipal, runtime: Runtime,
+                 if_match: IfMatch = None) -> Response:
+    """Assign or reassign by hand (supervisor of the region); rules never override it."""
+    planner, context, version = _planner(runtime), _context(request, principal), \
+        parse_if_match(if_match)
+    return await run_write(runtime, request, principal, lambda c: handlers.assign_manually(
+        planner, principal, subject_id, body, version, context, c))
+
+
+@router.get("/workload", response_model=WorkloadView)
+async def workload(principal: CurrentPrincipal, runtime: Runtime, region: RegionQuery = None,
+                   office: OfficeQuery = None) -> WorkloadView:
+    """Open items and overdue counts per officer in the caller's regions."""
+    async with runtime.pool.acquire() as conn:
+        return await queries.workload(conn, principal, region.value if region else None, office,
+                                      get_assignment_settings().clock_offset_days)

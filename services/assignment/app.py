@@ -1,0 +1,50 @@
+"""The assignment service's app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from events import ASSIGNMENT_TOPIC
+from services.assignment.api import router
+from services.assignment.consumers import PLANNER, SCHEMA, default_clocks
+from services.assignment.domain.rules import default_rules
+from services.assignment.planner import Planner
+from services.assignment.scanner import run_scanner
+from services.assignment.settings import get_assignment_settings
+from services.runtime.http import ServiceRuntime, create_service_app
+from services.runtime.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """assignment: roster, rule-based and manual assignment, deadlines and escalations."""
+    app = create_service_app(SCHEMA, routers=[router], topic=ASSIGNMENT_TOPIC,
+                             consumers=[PLANNER], description=__doc__ or "",
+                             settings=settings, on_start=_open_planner)
+    served = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        async with served(app_):
+            runtime: ServiceRuntime = app_.state.runtime
+            knobs = get_assignment_settings()
+            scanner = asyncio.create_task(
+                run_scanner(runtime.pool, runtime.extras["planner"], knobs.scan_seconds,
+                            knobs.clock_offset_days), name="assignment-clock-scanner")
+            try:
+                yield
+            finally:
+                scanner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await scanner
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+async def _open_planner(runtime: ServiceRuntime) -> None:
+    assert runtime.store is not None
+    runtime.extras["planner"] = Planner(runtime.store, default_rules(), default_clocks())

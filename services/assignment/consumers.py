@@ -1,0 +1,41 @@
+"""assignment's consumer: intake's events drive automatic assignment and deadlines."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import cast
+
+import asyncpg
+
+from events import INTAKE_TOPIC, EventEnvelope
+from events.calendar import kazakhstan_calendar, procedure_clocks
+from services.assignment.domain.clocks import Clocks
+from services.assignment.domain.rules import default_rules
+from services.assignment.planner import Planner
+from services.runtime.consumer import Subscription
+from services.runtime.db import Conn
+from services.runtime.eventstore import EventStore
+
+PLANNER = "assignment-planner"
+SCHEMA = "assignment"
+
+
+@cache
+def default_clocks() -> Clocks:
+    """The procedure clocks on Kazakhstan's working-day calendar."""
+    return Clocks(kazakhstan_calendar(), procedure_clocks())
+
+
+@cache
+def _planner() -> Planner:
+    # The consumer appends only through `append_in` on its own connection, so no pool is needed.
+    store = EventStore(cast(asyncpg.Pool, None), SCHEMA)
+    return Planner(store, default_rules(), default_clocks())
+
+
+async def plan(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
+    """Apply one intake event to assignment (inside the processed-event transaction)."""
+    await _planner().on_intake(conn, envelope, topic)
+
+
+SUBSCRIPTIONS = [Subscription(PLANNER, (INTAKE_TOPIC,), plan)]

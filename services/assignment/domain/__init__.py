@@ -1,0 +1,1 @@
+"""assignment's pure domain: roster aggregates, routing rules, load balancing, clocks."""

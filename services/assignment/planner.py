@@ -1,0 +1,148 @@
+"""Plans the assignment of subjects: rules and load on intake's events, deadlines from clocks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from events import (
+    Actor,
+    AssignmentEscalated,
+    DeadlineSet,
+    EscalationLevel,
+    EventEnvelope,
+    EventPayload,
+    SubjectType,
+)
+from services.assignment import tables
+from services.assignment.domain import assignment as domain
+from services.assignment.domain.assignment import SubjectState
+from services.assignment.domain.clocks import APPEAL, DIRECTIVE, Clocks, breach_key, local_date
+from services.assignment.domain.rules import Rule, route
+from services.runtime.db import Conn
+from services.runtime.eventstore import CommandContext, EventStore
+
+STREAM_TYPE = "assignment"
+SYSTEM_ACTOR = "assignment-planner"
+
+OPENS = {"case.registered": SubjectType.CASE, "directive.issued": SubjectType.DIRECTIVE}
+CLOSES = frozenset({"case.resolved", "case.closed", "case.withdrawn", "case.marked_duplicate",
+                    "directive.verified", "directive.cancelled"})
+REOPENS = frozenset({"case.reopened", "directive.returned"})
+
+
+@dataclass(frozen=True)
+class Planner:
+    """Everything a planning decision needs: the store, the rules and the clocks."""
+
+    store: EventStore
+    rules: Sequence[Rule]
+    clocks: Clocks
+
+    async def commit(self, conn: Conn, state: SubjectState, events: Sequence[EventPayload],
+                     context: CommandContext, expected_version: int | None = None
+                     ) -> SubjectState:
+        """Append a subject's new events and keep its row in step, in the caller's transaction."""
+        if events:
+            result = await self.store.append_in(conn, state.id, STREAM_TYPE, expected_version,
+                                                events, context)
+            for envelope, payload in zip(result.envelopes, events, strict=True):
+                state = domain.evolve(state, payload, envelope.version)
+        await tables.save_subject(conn, state)
+        return state
+
+    async def assign_by_rules(self, conn: Conn, state: SubjectState, trigger: str,
+                              context: CommandContext) -> SubjectState:
+        """Route by the rules unless routing would not change (or the holder was chosen by hand)."""
+        routing = route(self.rules, state.facts, await tables.offices(conn),
+                        await tables.officers_with_load(conn))
+        made = domain.decide_automatic(state, routing, trigger,
+                                       await tables.officer_active(conn, state.officer_id))
+        return await self.commit(conn, state, [made] if made else [], context)
+
+    async def on_intake(self, conn: Conn, envelope: EventEnvelope, topic: str) -> None:
+        """React to one intake event (already de-duplicated by event id)."""
+        kind, payload = envelope.event_type, envelope.payload
+        await tables.lock_writes(conn)
+        state = await tables.subject(conn, envelope.stream_id, for_update=True)
+        region = state.region if state is not None else payload.get("region")
+        context = CommandContext(
+            actor=Actor(id=SYSTEM_ACTOR, role="system", region=region),
+            correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id))
+        if kind in OPENS:
+            if state is not None:
+                return  # the subject is already known: a second registration changes nothing
+            await self._open(conn, envelope, OPENS[kind], payload, context)
+        elif state is None:
+            return  # not ours to plan (e.g. registered before this service existed)
+        elif kind == "case.triaged":
+            risk = payload.get("risk_level")
+            if risk == state.risk_level:
+                return
+            triaged = replace(state, risk_level=risk)
+            await self.assign_by_rules(conn, triaged, f"{kind} ({risk} risk)", context)
+        elif kind == "directive.deadline_extended":
+            due = date.fromisoformat(str(payload["new_due_date"]))
+            if due != state.due_date:
+                await self.commit(conn, state, [self._deadline(state, due, "directive_extended",
+                                                               envelope)], context)
+        elif kind in CLOSES:
+            await tables.save_subject(conn, replace(state, status=domain.CLOSED))
+        elif kind in REOPENS and state.status == domain.CLOSED:
+            await self.assign_by_rules(conn, replace(state, status=domain.OPEN), kind, context)
+
+    async def _open(self, conn: Conn, envelope: EventEnvelope, subject_type: SubjectType,
+                    payload: dict[str, Any], context: CommandContext) -> None:
+        state = SubjectState(
+            id=envelope.stream_id, subject_type=subject_type, region=payload.get("region"),
+            sector=payload.get("sector"), basis_date=local_date(envelope.occurred_at),
+            basis_event_id=str(envelope.event_id))
+        if subject_type is SubjectType.CASE:
+            assert state.basis_date is not None
+            deadline = self._deadline(state, self.clocks.due(APPEAL, state.basis_date), APPEAL,
+                                      envelope)
+        else:
+            deadline = self._deadline(state, date.fromisoformat(str(payload["due_date"])),
+                                      DIRECTIVE, envelope)
+        state = await self.commit(conn, state, [deadline], context)
+        await self.assign_by_rules(conn, state, envelope.event_type, context)
+
+    @staticmethod
+    def _deadline(state: SubjectState, due: date, clock: str, basis: EventEnvelope
+                  ) -> DeadlineSet:
+        return DeadlineSet(subject_id=state.id, subject_type=state.subject_type, due_date=due,
+                           clock=clock, basis_event_id=str(basis.event_id))
+
+    async def recompute_clock(self, conn: Conn, state: SubjectState, context: CommandContext
+                              ) -> SubjectState:
+        """Re-derive a case's appeal deadline from its basis with today's calendar and clocks."""
+        if state.clock != APPEAL or state.basis_date is None or state.basis_event_id is None:
+            return state
+        due = self.clocks.due(APPEAL, state.basis_date)
+        if due == state.due_date:
+            return state
+        event = DeadlineSet(subject_id=state.id, subject_type=state.subject_type, due_date=due,
+                            clock=APPEAL, basis_event_id=state.basis_event_id)
+        return await self.commit(conn, state, [event], context)
+
+    async def escalate(self, conn: Conn, state: SubjectState, today: date,
+                       context: CommandContext) -> EscalationLevel | None:
+        """Raise the subject's breach for today, once per (subject, level, due date)."""
+        if state.status != domain.OPEN or state.due_date is None:
+            return None
+        level = self.clocks.escalation(today, state.due_date)
+        if level is None:
+            return None
+        breach = breach_key(state.id, level, state.due_date)
+        if await tables.escalated(conn, breach):
+            return None
+        event = AssignmentEscalated(subject_id=state.id, subject_type=state.subject_type,
+                                    level=level, due_date=state.due_date, breach=breach)
+        result = await self.store.append_in(conn, state.id, STREAM_TYPE, None, [event], context)
+        await tables.record_escalation(conn, breach, state.id, level.value, state.due_date,
+                                       result.envelopes[0].event_id)
+        await tables.save_subject(conn, replace(state, version=result.version))
+        return level
+
