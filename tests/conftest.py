@@ -7,6 +7,7 @@ when a Docker daemon answers, or the embedded servers from the repo (EmbeddedPos
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import secrets
@@ -149,15 +150,22 @@ def postgres_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
             shutil.rmtree(root, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def fresh_database(server_url: str, label: str) -> Iterator[str]:
+    """A database created on the server for this test session, dropped at the end."""
+    name = f"casetrack_{label}_{secrets.token_hex(4)}"
+    run_async(_execute(server_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        run_async(_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
 def database_url(postgres_server_url: str) -> Iterator[str]:
     """A database created for this test session (casetrack_test_<random>), dropped at the end."""
-    name = f"casetrack_test_{secrets.token_hex(4)}"
-    run_async(_execute(postgres_server_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield urlunsplit(urlsplit(postgres_server_url)._replace(path=f"/{name}"))
-    finally:
-        run_async(_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with fresh_database(postgres_server_url, "test") as url:
+        yield url
 
 
 async def _execute(url: str, sql: str) -> None:

@@ -88,6 +88,8 @@ async def execute(
     """Decide a command against a visible subject and append its events atomically."""
     for attempt in range(RACE_RETRIES):
         async with store.pool.acquire() as conn, conn.transaction():
+            if expected.version is None:
+                await store.lock_in(conn)  # last-writer: decide on the state nobody can change
             state = await load_visible(store, conn, kind, principal, stream_id)
             current = kind.version_of(state)
             if expected.version is not None and expected.version != current:

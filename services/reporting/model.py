@@ -225,8 +225,14 @@ class ReadModels:
 def project_all(facts: Iterable[Fact]) -> ReadModels:
     """All read models from a set of facts: duplicates and order make no difference."""
     unique: dict[UUID, Fact] = {}
+    slots: set[tuple[str, str, int]] = set()
     for fact in facts:
-        unique.setdefault(fact.event_id, fact)
+        # Like the live history table: one event per id and per stream slot, the first wins.
+        slot = (fact.stream_type, fact.stream_id, fact.version)
+        if fact.event_id in unique or slot in slots:
+            continue
+        unique[fact.event_id] = fact
+        slots.add(slot)
     by_stream: dict[tuple[str, str], list[Fact]] = {}
     for fact in unique.values():
         by_stream.setdefault((fact.stream_type, fact.stream_id), []).append(fact)

@@ -179,6 +179,14 @@ class EventStore:
             await complete_claim(conn, self.schema, idempotency, status, body)
         return result
 
+    async def lock_in(self, conn: Conn) -> None:
+        """Hold the service's append lock until the caller's transaction ends.
+
+        A writer that reads, decides and appends without an expected version takes it before
+        reading, so no other append can slip in between (append_in re-takes it harmlessly).
+        """
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", self._lock)
+
     async def load(self, stream_id: str, *, as_of: datetime | None = None) -> list[EventEnvelope]:
         """Every event of a stream in version order, or those recorded up to `as_of`."""
         async with self.pool.acquire() as conn:

@@ -10,7 +10,15 @@ import pytest
 
 from infra.migrate import migrate
 from services.runtime.topics import ensure_topics
+from tests.conftest import fresh_database
 from tests.support.system import RunningSystem
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server_url: str) -> Iterator[str]:
+    """The e2e system's own database: its workers never see the integration tests' data."""
+    with fresh_database(postgres_server_url, "e2e") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

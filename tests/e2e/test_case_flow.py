@@ -56,7 +56,8 @@ async def test_a_registered_case_appears_in_the_register_and_its_verified_histor
             return [c for c in page["items"] if c["id"] == case["id"]]
 
         (row,) = await wait_for(in_register)
-        assert row["title"] == CASE["title"] and row["status"] == "registered"
+        # The assignment service may already have assigned it if a roster exists.
+        assert row["title"] == CASE["title"] and row["status"] in ("registered", "assigned")
         history = (await client.get(f"{system.reporting_url}/v1/cases/{case['id']}/history",
                                     headers=auth())).json()
         assert history["chain_verified"] is True
