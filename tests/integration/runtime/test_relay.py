@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
+from aiokafka.structs import ConsumerRecord
 
 from events import EventEnvelope
 from services.runtime.db import Conn
@@ -63,7 +64,8 @@ async def _write_concurrently(store: EventStore, context: CommandContext, writer
     return committed
 
 
-def _published(records: list, streams: set[str]) -> dict[str, list[str]]:
+def _published(records: list[ConsumerRecord[bytes, bytes]], streams: set[str]
+               ) -> dict[str, list[str]]:
     per_stream: dict[str, list[str]] = {}
     for record in records:
         envelope = EventEnvelope.from_wire(record.value)
@@ -74,24 +76,38 @@ def _published(records: list, streams: set[str]) -> dict[str, list[str]]:
     return per_stream
 
 
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _published_once_relayed(relay: OutboxRelay, bootstrap: str, topic: str,
+                                  committed: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Run the relay until the topic holds every committed event; what the topic holds."""
+    task = asyncio.create_task(relay.run())
+    try:
+        wanted = sum(len(v) for v in committed.values())
+        records = await read_topic(
+            bootstrap, topic,
+            until=lambda rs: sum(len(v) for v in _published(rs, set(committed)).values()) >= wanted,
+        )
+    finally:
+        await _stop(task)
+    return _published(records, set(committed))
+
+
 async def test_fifty_concurrent_writers_publish_exactly_what_was_committed_in_stream_order(
     store: EventStore, context: CommandContext, intake_pool: asyncpg.Pool,
     producer: AIOKafkaProducer, kafka_bootstrap: str, topic: str,
 ) -> None:
     relay = _relay(store, producer, intake_pool, kafka_bootstrap, topic)
-    task = asyncio.create_task(relay.run())
+    running = asyncio.create_task(relay.run())
     try:
         committed = await _write_concurrently(store, context, writers=50, events_each=4)
-        wanted = sum(len(v) for v in committed.values())
-        records = await read_topic(
-            kafka_bootstrap, topic,
-            until=lambda rs: sum(len(v) for v in _published(rs, set(committed)).values()) >= wanted,
-        )
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    assert _published(records, set(committed)) == committed
+        await _stop(running)
+    assert await _published_once_relayed(relay, kafka_bootstrap, topic, committed) == committed
 
 
 async def test_a_relay_killed_at_random_moments_skips_nothing(
@@ -103,22 +119,10 @@ async def test_a_relay_killed_at_random_moments_skips_nothing(
         task = asyncio.create_task(_relay(store, producer, intake_pool, kafka_bootstrap,
                                           topic).run())
         await asyncio.sleep(random.uniform(0.01, 0.3))
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await _stop(task)
     committed = await writing
-    task = asyncio.create_task(_relay(store, producer, intake_pool, kafka_bootstrap, topic).run())
-    try:
-        wanted = sum(len(v) for v in committed.values())
-        records = await read_topic(
-            kafka_bootstrap, topic,
-            until=lambda rs: sum(len(v) for v in _published(rs, set(committed)).values()) >= wanted,
-        )
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    assert _published(records, set(committed)) == committed
+    relay = _relay(store, producer, intake_pool, kafka_bootstrap, topic)
+    assert await _published_once_relayed(relay, kafka_bootstrap, topic, committed) == committed
 
 
 async def test_only_one_of_two_relays_publishes_at_a_time(
