@@ -55,6 +55,33 @@ class AppendResult:
     envelopes: tuple[EventEnvelope, ...] = field(default_factory=tuple)
 
 
+def _insert_sql(schema: str) -> str:
+    """One statement: take the append lock, insert the rows, notify; returns rows stored."""
+    return f"""
+        WITH appending AS (SELECT pg_advisory_xact_lock($1)),
+        stored AS (
+            INSERT INTO {schema}.events ({_COLUMNS})
+            SELECT r.* FROM appending, unnest(
+                $3::text[], $4::text[], $5::int[], $6::uuid[], $7::text[], $8::int[],
+                $9::timestamptz[], $10::timestamptz[], $11::jsonb[], $12::text[], $13::text[],
+                $14::jsonb[], $15::text[], $16::text[]) AS r
+            ON CONFLICT (stream_id, version) DO NOTHING
+            RETURNING 1)
+        SELECT count(*) FROM stored, LATERAL pg_notify($2, '') AS n"""
+
+
+def _columns_of(sealed: Sequence[EventEnvelope]) -> list[list[Any]]:
+    """The sealed envelopes as one array per column, for `unnest`."""
+    rows = [
+        (e.stream_id, e.stream_type, e.version, e.event_id, e.event_type, e.schema_version,
+         e.occurred_at, e.recorded_at, json.dumps(e.actor.model_dump(mode="json")),
+         e.correlation_id, e.causation_id, json.dumps(e.payload, ensure_ascii=False),
+         e.prev_hash, e.hash)
+        for e in sealed
+    ]
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 def _row_to_envelope(row: asyncpg.Record) -> EventEnvelope:
     return EventEnvelope(
         position=row["position"],
@@ -122,9 +149,15 @@ class EventStore:
         occurred_at: datetime | None = None,
         also: Callable[[Conn, AppendResult], Awaitable[None]] | None = None,
     ) -> AppendResult:
-        """Append inside the caller's transaction (consumers record their offsets with it)."""
-        # Held to commit: positions become visible in the order they were taken.
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", self._lock)
+        """Append inside the caller's transaction (consumers record their offsets with it).
+
+        The head is read and the events sealed before the service's append lock is taken, so
+        the lock covers one statement and the commit; `UNIQUE (stream_id, version)` refuses a
+        writer whose head moved meanwhile. With no expected version the lock is taken first,
+        so "any version" never loses a race.
+        """
+        if expected_version is None:
+            await self.lock_in(conn)
         head = await conn.fetchrow(
             f"SELECT version, hash FROM {self.schema}.events WHERE stream_id = $1"
             " ORDER BY version DESC LIMIT 1",
@@ -133,51 +166,42 @@ class EventStore:
         current = head["version"] if head else 0
         if expected_version is not None and current != expected_version:
             raise ConcurrencyConflict(stream_id, expected_version, current)
-        prev_hash = head["hash"] if head else GENESIS_HASH
-        now = datetime.now(UTC)
-        sealed: list[EventEnvelope] = []
-        for offset, event in enumerate(events, start=1):
-            event_type, schema_version, payload = REGISTRY.encode(event)
-            envelope = EventEnvelope.seal(
-                prev_hash=prev_hash,
-                stream_id=stream_id,
-                stream_type=stream_type,
-                version=current + offset,
-                event_id=new_event_id(),
-                event_type=event_type,
-                schema_version=schema_version,
-                occurred_at=occurred_at or now,
-                recorded_at=now,
-                actor=context.actor,
-                correlation_id=context.correlation_id,
-                causation_id=context.causation_id,
-                payload=payload,
-            )
-            sealed.append(envelope)
-            prev_hash = envelope.hash
-        if sealed:
-            await conn.executemany(
-                f"INSERT INTO {self.schema}.events ({_COLUMNS}) VALUES"
-                " ($1,$2,$3,$4,$5,$6,$7,$8,$9::jsonb,$10,$11,$12::jsonb,$13,$14)",
-                [
-                    (
-                        e.stream_id, e.stream_type, e.version, e.event_id, e.event_type,
-                        e.schema_version, e.occurred_at, e.recorded_at,
-                        json.dumps(e.actor.model_dump(mode="json")), e.correlation_id,
-                        e.causation_id, json.dumps(e.payload, ensure_ascii=False),
-                        e.prev_hash, e.hash,
-                    )
-                    for e in sealed
-                ],
-            )
-            await conn.execute(f"NOTIFY {self.notify_channel}")
+        sealed = self._seal(stream_id, stream_type, current, head["hash"] if head else GENESIS_HASH,
+                            events, context, occurred_at)
         result = AppendResult(stream_id, current + len(sealed), tuple(sealed))
         if also is not None:
             await also(conn, result)
         if idempotency is not None and response_for is not None:
             status, body = response_for(result)
             await complete_claim(conn, self.schema, idempotency, status, body)
+        if sealed:
+            # Held to commit: positions become visible in the order they were taken.
+            stored = await conn.fetchval(_insert_sql(self.schema), self._lock,
+                                         self.notify_channel, *_columns_of(sealed))
+            if stored != len(sealed):
+                moved = await conn.fetchval(
+                    f"SELECT max(version) FROM {self.schema}.events WHERE stream_id = $1",
+                    stream_id)
+                raise ConcurrencyConflict(stream_id, current, int(moved or current))
         return result
+
+    def _seal(self, stream_id: str, stream_type: str, current: int, prev_hash: str,
+              events: Sequence[EventPayload], context: CommandContext,
+              occurred_at: datetime | None) -> list[EventEnvelope]:
+        now = datetime.now(UTC)
+        sealed: list[EventEnvelope] = []
+        for offset, event in enumerate(events, start=1):
+            event_type, schema_version, payload = REGISTRY.encode(event)
+            envelope = EventEnvelope.seal(
+                prev_hash=prev_hash, stream_id=stream_id, stream_type=stream_type,
+                version=current + offset, event_id=new_event_id(), event_type=event_type,
+                schema_version=schema_version, occurred_at=occurred_at or now, recorded_at=now,
+                actor=context.actor, correlation_id=context.correlation_id,
+                causation_id=context.causation_id, payload=payload,
+            )
+            sealed.append(envelope)
+            prev_hash = envelope.hash
+        return sealed
 
     async def lock_in(self, conn: Conn) -> None:
         """Hold the service's append lock until the caller's transaction ends.

@@ -43,7 +43,7 @@ class ServiceRuntime:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+async def get_runtime(request: Request) -> ServiceRuntime:
     """The runtime of the app serving a request."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
