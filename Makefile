@@ -11,7 +11,7 @@ REGIONS ?= *
 SUB ?= dev-$(ROLE)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test lint token schemas clean-data seed bench rebuild check-rebuild summary
+.PHONY: help venv run test lint token schemas clean-data demo seed bench rebuild check-rebuild summary
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -51,6 +51,9 @@ check-rebuild: venv ## rebuild into shadow tables and compare with live (CSV byt
 
 summary: venv ## print the KPI summary: make summary REGION=KZ-75 FROM=2026-01-01 TO=2026-04-30
 	$(BIN)/python -m services.reporting.show $(if $(REGION),--region $(REGION)) $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))
+
+demo: venv ## demo cases through their lives in a running system (after make seed): make demo [COUNT=15]
+	$(BIN)/python -m infra.local.demo --count $(or $(COUNT),15)
 
 token: venv ## print a dev JWT: make token ROLE=admin REGIONS='*' [SUB=...]
 	@$(BIN)/python -m services.runtime.auth --sub '$(SUB)' --role '$(ROLE)' --regions '$(REGIONS)'
