@@ -8,4 +8,6 @@ from services.runtime.consumer import Subscription
 
 PROJECTOR = "reporting-projector"
 
-SUBSCRIPTIONS = [Subscription(PROJECTOR, (INTAKE_TOPIC, ASSIGNMENT_TOPIC, REVIEW_TOPIC), project)]
+SUBSCRIPTIONS = [
+    Subscription(PROJECTOR, (INTAKE_TOPIC, ASSIGNMENT_TOPIC, REVIEW_TOPIC), project, batch=200),
+]

@@ -44,6 +44,8 @@ class Subscription:
     name: str
     topics: Sequence[str]
     handler: Handler
+    batch: int = 1
+    """Up to this many messages of one fetch are applied in one transaction."""
 
 
 @dataclass(frozen=True)
@@ -91,28 +93,25 @@ class ProcessedOnce:
 
     async def process(self, message: Message) -> None:
         """Decode, dead-letter what cannot be read, apply the rest exactly once."""
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            consumer=self.name, topic=message.topic, partition=message.partition,
-            offset=message.offset,
-            correlation_id=header_value(message.headers, HEADER_CORRELATION_ID),
-        )
-        try:
-            envelope = self.decode(message)
-        except Exception as exc:
-            await self._dead_letter(message, exc)
+        await self.process_batch([message])
+
+    async def process_batch(self, messages: Sequence[Message]) -> None:
+        """Apply a fetch's messages in order in one transaction (one commit), each at most once."""
+        readable: list[tuple[Message, EventEnvelope]] = []
+        for message in messages:
+            self._bind(message)
+            try:
+                readable.append((message, self.decode(message)))
+            except Exception as exc:
+                await self._dead_letter(message, exc)
+        if not readable:
             return
-        structlog.contextvars.bind_contextvars(
-            event_id=str(envelope.event_id), event_type=envelope.event_type,
-            stream_id=envelope.stream_id, causation_id=envelope.causation_id,
-            correlation_id=envelope.correlation_id,
-        )
         self.busy_since = time.monotonic()
         backoff = 0.2
         try:
             while True:
                 try:
-                    applied = await self._apply(message, envelope)
+                    applied = await self._apply(readable)
                     break
                 except Exception as exc:  # never skip: retry until it applies
                     log.warning("consumer.retrying", error=repr(exc), backoff=backoff)
@@ -120,23 +119,45 @@ class ProcessedOnce:
                     backoff = min(backoff * 2, 5.0)
         finally:
             self.busy_since = None
-        self.processed += 1
-        self.last_event_at = datetime.now(UTC)
-        outcome = "applied" if applied else "duplicate"
-        CONSUMED.labels(self.name, outcome).inc()
-        log.info("consumer.event", outcome=outcome)
+        for (message, envelope), first_time in zip(readable, applied, strict=True):
+            self._bind(message, envelope)
+            self.processed += 1
+            self.last_event_at = datetime.now(UTC)
+            outcome = "applied" if first_time else "duplicate"
+            CONSUMED.labels(self.name, outcome).inc()
+            log.info("consumer.event", outcome=outcome)
 
-    async def _apply(self, message: Message, envelope: EventEnvelope) -> bool:
-        async with self.pool.acquire() as conn, conn.transaction():
-            first_time = await conn.fetchval(
-                f"""INSERT INTO {self.schema}.processed_events
-                    (consumer, event_id, topic, partition, "offset") VALUES ($1,$2,$3,$4,$5)
-                    ON CONFLICT DO NOTHING RETURNING 1""",
-                self.name, envelope.event_id, message.topic, message.partition, message.offset,
+    def _bind(self, message: Message, envelope: EventEnvelope | None = None) -> None:
+        """Put a message's (and its event's) identity in the log context."""
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(
+            consumer=self.name, topic=message.topic, partition=message.partition,
+            offset=message.offset,
+            correlation_id=header_value(message.headers, HEADER_CORRELATION_ID),
+        )
+        if envelope is not None:
+            structlog.contextvars.bind_contextvars(
+                event_id=str(envelope.event_id), event_type=envelope.event_type,
+                stream_id=envelope.stream_id, causation_id=envelope.causation_id,
+                correlation_id=envelope.correlation_id,
             )
-            if first_time:
-                await self.handler(conn, envelope, message.topic)
-            return bool(first_time)
+
+    async def _apply(self, readable: Sequence[tuple[Message, EventEnvelope]]) -> list[bool]:
+        applied: list[bool] = []
+        async with self.pool.acquire() as conn, conn.transaction():
+            for message, envelope in readable:
+                self._bind(message, envelope)
+                first_time = await conn.fetchval(
+                    f"""INSERT INTO {self.schema}.processed_events
+                        (consumer, event_id, topic, partition, "offset") VALUES ($1,$2,$3,$4,$5)
+                        ON CONFLICT DO NOTHING RETURNING 1""",
+                    self.name, envelope.event_id, message.topic, message.partition,
+                    message.offset,
+                )
+                if first_time:
+                    await self.handler(conn, envelope, message.topic)
+                applied.append(bool(first_time))
+        return applied
 
     async def _dead_letter(self, message: Message, exc: Exception) -> None:
         headers = [

@@ -95,6 +95,14 @@ def build_worker_app(service: str, subscriptions: Sequence[Subscription]) -> fau
     return app
 
 
+BATCH_WITHIN_SECONDS = 0.01  # how long a batching agent waits to fill a batch
+
+
+def _message(event: Any) -> Message:
+    msg = event.message
+    return Message(msg.topic, msg.partition, msg.offset, msg.key, msg.value, msg.headers)
+
+
 def _add_agent(app: faust.App, resources: ConsumerResources, sub: Subscription) -> None:
     topic = app.topic(*sub.topics, value_serializer="raw", key_serializer="raw")
 
@@ -105,11 +113,12 @@ def _add_agent(app: faust.App, resources: ConsumerResources, sub: Subscription) 
             sub.name, resources.service, resources.pool, sub.handler, resources.producer
         )
         resources.consumers.append(consumer)
-        async for event in stream.events():
-            msg = event.message
-            await consumer.process(
-                Message(msg.topic, msg.partition, msg.offset, msg.key, msg.value, msg.headers)
-            )
+        if sub.batch > 1:
+            async for events in stream.take_events(sub.batch, within=BATCH_WITHIN_SECONDS):
+                await consumer.process_batch([_message(e) for e in events])
+        else:
+            async for event in stream.events():
+                await consumer.process(_message(event))
 
     agent.__name__ = sub.name.replace("-", "_")
     agent.__qualname__ = agent.__name__
