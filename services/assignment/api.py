@@ -24,8 +24,7 @@ from services.assignment.schemas import (
 )
 from services.assignment.settings import get_assignment_settings
 from services.runtime.auth import CurrentPrincipal
-from services.runtime.commands import etag, parse_if_match, run_write
-from services.runtime.eventstore import CommandContext
+from services.runtime.commands import command_context, etag, parse_if_match, run_write
 from services.runtime.http import Runtime, ServiceRuntime
 
 router = APIRouter(prefix="/v1", tags=["assignment"])
@@ -40,18 +39,11 @@ def _planner(runtime: ServiceRuntime) -> Planner:
     return planner
 
 
-def _context(request: Request, principal: CurrentPrincipal, region: str | None = None
-             ) -> CommandContext:
-    return CommandContext(actor=principal.actor(region),
-                          correlation_id=request.state.correlation_id,
-                          causation_id=request.state.request_id)
-
-
 @router.post("/offices", status_code=201, response_model=OfficeView)
 async def open_office(body: OpenOfficeRequest, request: Request, principal: CurrentPrincipal,
                       runtime: Runtime) -> Response:
     """Open an office (admin; supervisors for their own regions' project offices)."""
-    planner, context = _planner(runtime), _context(request, principal,
+    planner, context = _planner(runtime), command_context(request, principal,
                                                    body.region.value if body.region else None)
     return await run_write(runtime, request, principal,
                            lambda c: roster_handlers.open_office(planner, principal, body, context, c),
@@ -82,7 +74,7 @@ async def change_office(office_id: str, body: ChangeOfficeRequest, request: Requ
                         principal: CurrentPrincipal, runtime: Runtime,
                         if_match: IfMatch = None) -> Response:
     """Rename an office."""
-    planner, context, version = _planner(runtime), _context(request, principal), \
+    planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
     return await run_write(runtime, request, principal, lambda c: roster_handlers.change_office(
         planner, principal, office_id, body.name, version, context, c))
@@ -93,7 +85,7 @@ async def close_office(office_id: str, body: ReasonRequest, request: Request,
                        principal: CurrentPrincipal, runtime: Runtime,
                        if_match: IfMatch = None) -> Response:
     """Close an office with no active officers."""
-    planner, context, version = _planner(runtime), _context(request, principal), \
+    planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
     return await run_write(runtime, request, principal, lambda c: roster_handlers.close_office(
         planner, principal, office_id, body.reason, version, context, c))
@@ -103,7 +95,7 @@ async def close_office(office_id: str, body: ReasonRequest, request: Request,
 async def enroll_officer(body: EnrollOfficerRequest, request: Request,
                          principal: CurrentPrincipal, runtime: Runtime) -> Response:
     """Enroll an officer (id = their login `sub`) in an office."""
-    planner, context = _planner(runtime), _context(request, principal)
+    planner, context = _planner(runtime), command_context(request, principal)
     return await run_write(runtime, request, principal,
                            lambda c: roster_handlers.enroll_officer(planner, principal, body, context, c),
                            location=lambda b: f"/v1/officers/{b['id']}")
@@ -134,7 +126,7 @@ async def change_officer(officer_id: str, body: ChangeOfficerRequest, request: R
                          principal: CurrentPrincipal, runtime: Runtime,
                          if_match: IfMatch = None) -> Response:
     """Change an officer's name, office, sectors or capacity."""
-    planner, context, version = _planner(runtime), _context(request, principal), \
+    planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
     return await run_write(runtime, request, principal, lambda c: roster_handlers.change_officer(
         planner, principal, officer_id, body, version, context, c))
@@ -145,7 +137,7 @@ async def deactivate_officer(officer_id: str, body: ReasonRequest, request: Requ
                              principal: CurrentPrincipal, runtime: Runtime,
                              if_match: IfMatch = None) -> Response:
     """Deactivate an officer; their open work is handed over by the rules."""
-    planner, context, version = _planner(runtime), _context(request, principal), \
+    planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
     return await run_write(runtime, request, principal, lambda c: roster_handlers.deactivate_officer(
         planner, principal, officer_id, body.reason, version, context, c))
@@ -156,7 +148,7 @@ async def reactivate_officer(officer_id: str, body: OptionalReasonRequest, reque
                              principal: CurrentPrincipal, runtime: Runtime,
                              if_match: IfMatch = None) -> Response:
     """Reactivate an officer."""
-    planner, context, version = _planner(runtime), _context(request, principal), \
+    planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
     return await run_write(runtime, request, principal, lambda c: roster_handlers.reactivate_officer(
         planner, principal, officer_id, body.reason, version, context, c))
@@ -178,7 +170,7 @@ async def assign(subject_id: str, body: AssignRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime,
                  if_match: IfMatch = None) -> Response:
     """Assign or reassign by hand (supervisor of the region); rules never override it."""
-    planner, context, version = _planner(runtime), _context(request, principal), \
+    planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
     return await run_write(runtime, request, principal, lambda c: handlers.assign_manually(
         planner, principal, subject_id, body, version, context, c))

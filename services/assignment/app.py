@@ -46,5 +46,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 async def _open_planner(runtime: ServiceRuntime) -> None:
-    assert runtime.store is not None
-    runtime.extras["planner"] = Planner(runtime.store, default_rules(), default_clocks())
+    runtime.extras["planner"] = Planner(runtime.event_store, default_rules(), default_clocks())

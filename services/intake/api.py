@@ -17,8 +17,7 @@ from services.intake.domain.errors import (
 from services.intake.execution import ContextFor, Expected
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
-from services.runtime.commands import parse_if_match
-from services.runtime.eventstore import CommandContext, EventStore
+from services.runtime.commands import command_context, parse_if_match
 from services.runtime.http import ServiceRuntime
 from services.runtime.problems import Problem
 
@@ -29,23 +28,12 @@ SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
 def context_for(request: Request, principal: Principal) -> ContextFor:
     """The command context of a request, once the subject's region is known."""
 
-    def build(region: str | None) -> CommandContext:
-        return CommandContext(actor=principal.actor(region),
-                              correlation_id=request.state.correlation_id,
-                              causation_id=request.state.request_id)
-
-    return build
+    return lambda region: command_context(request, principal, region)
 
 
 def expected(request: Request, expected_version: int | None) -> Expected:
     """If-Match (412 on mismatch) or the body's expected_version (409); neither: last-writer."""
     return Expected.of(parse_if_match(request.headers.get("if-match")), expected_version)
-
-
-def store_of(runtime: ServiceRuntime) -> EventStore:
-    """The service's event store."""
-    assert runtime.store is not None
-    return runtime.store
 
 
 def vault_of(runtime: ServiceRuntime) -> Vault:

@@ -16,7 +16,6 @@ from services.intake.api import (
     check_as_of,
     context_for,
     expected,
-    store_of,
     vault_of,
 )
 from services.intake.domain.commands import (
@@ -59,7 +58,7 @@ async def register_case(
 ) -> Response:
     """Register a report as a case. Reporter and witness contacts are stored encrypted only."""
     principal.require(*WRITERS)
-    store, vault = store_of(runtime), vault_of(runtime)
+    store, vault = runtime.event_store, vault_of(runtime)
     context = context_for(request, principal)(body.region.value)
     return await run_write(
         runtime, request, principal,
@@ -78,14 +77,14 @@ async def get_case(
 ) -> CaseView:
     """The current state of a case, or its state as recorded at an instant."""
     check_as_of(as_of)
-    state = await handlers.load_case(store_of(runtime), principal, case_id, as_of)
+    state = await handlers.load_case(runtime.event_store, principal, case_id, as_of)
     response.headers["ETag"] = etag(state.version)
     return handlers.case_view(state)
 
 
 async def _change(request: Request, principal: Principal, runtime: Runtime, case_id: str,
                   expected_version: int | None, command: CaseCommand) -> JSONResponse:
-    store, exp, ctx = store_of(runtime), expected(request, expected_version), context_for(
+    store, exp, ctx = runtime.event_store, expected(request, expected_version), context_for(
         request, principal)
     return await run_write(
         runtime, request, principal,
@@ -151,7 +150,7 @@ async def duplicate_of(case_id: CaseId, body: DuplicateOfRequest, request: Reque
                        principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Close this case as a duplicate of another; both keep their histories and the link."""
     principal.require(*WRITERS)
-    store, exp = store_of(runtime), expected(request, body.expected_version)
+    store, exp = runtime.event_store, expected(request, body.expected_version)
     ctx = context_for(request, principal)
     return await run_write(
         runtime, request, principal,
@@ -164,7 +163,7 @@ async def erase_reporter(case_id: CaseId, body: ReasonRequest, request: Request,
                          principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Crypto-shred the reporter's and witnesses' contact (admin); every hash still verifies."""
     principal.require(Role.ADMIN)
-    store, vault = store_of(runtime), vault_of(runtime)
+    store, vault = runtime.event_store, vault_of(runtime)
     exp, ctx = expected(request, body.expected_version), context_for(request, principal)
     return await run_write(
         runtime, request, principal,
@@ -184,6 +183,6 @@ async def disclose_reporter(
     principal.require(*SUPERVISORS)
     if not purpose.strip():
         raise Problem(422, "Invalid request", "purpose must not be blank", field="purpose")
-    return await handlers.disclose_reporter(store_of(runtime), vault_of(runtime), principal,
+    return await handlers.disclose_reporter(runtime.event_store, vault_of(runtime), principal,
                                             case_id, purpose.strip(),
                                             context_for(request, principal))

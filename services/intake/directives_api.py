@@ -16,7 +16,6 @@ from services.intake.api import (
     check_as_of,
     context_for,
     expected,
-    store_of,
     today,
 )
 from services.intake.directive_schemas import (
@@ -52,7 +51,7 @@ async def issue(body: IssueDirectiveRequest, request: Request, principal: Curren
                 runtime: Runtime) -> Response:
     """Issue a directive (supervisor or admin); the due date must be after today (Almaty)."""
     principal.require(*SUPERVISORS)
-    store = store_of(runtime)
+    store = runtime.event_store
     command = IssueDirective(
         title=body.title, text=body.text, issuing_authority=body.issuing_authority,
         addressee_body=body.addressee_body, region=body.region, due_date=body.due_date,
@@ -71,14 +70,14 @@ async def get_directive(
 ) -> DirectiveView:
     """A directive now, or as recorded at an instant; overdue is measured on that day."""
     check_as_of(as_of)
-    state = await handlers.load_directive(store_of(runtime), principal, directive_id, as_of)
+    state = await handlers.load_directive(runtime.event_store, principal, directive_id, as_of)
     response.headers["ETag"] = etag(state.version)
     return handlers.directive_view(state, today(as_of).date())
 
 
 async def _change(request: Request, principal: Principal, runtime: Runtime, directive_id: str,
                   expected_version: int | None, command: DirectiveCommand) -> JSONResponse:
-    store, exp = store_of(runtime), expected(request, expected_version)
+    store, exp = runtime.event_store, expected(request, expected_version)
     ctx, day = context_for(request, principal), today().date()
     return await run_write(
         runtime, request, principal,

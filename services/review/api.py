@@ -21,10 +21,9 @@ from services.review.schemas import (
     ReviewPage,
     VerdictRequest,
 )
-from services.runtime.auth import CurrentPrincipal, Principal
-from services.runtime.commands import etag, parse_if_match, run_write
-from services.runtime.eventstore import CommandContext, EventStore
-from services.runtime.http import Runtime, ServiceRuntime
+from services.runtime.auth import CurrentPrincipal
+from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.http import Runtime
 
 reviews_router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 groups_router = APIRouter(prefix="/v1/monitoring-groups", tags=["monitoring groups"])
@@ -34,17 +33,6 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"headers": {"ETag": {}}}, 201: {"headers": {"ETag": {}, "Location": {}}},
 }
-
-
-def _context(request: Request, principal: Principal, region: str | None) -> CommandContext:
-    return CommandContext(actor=principal.actor(region),
-                          correlation_id=request.state.correlation_id,
-                          causation_id=request.state.request_id)
-
-
-def _store(runtime: ServiceRuntime) -> EventStore:
-    assert runtime.store is not None
-    return runtime.store
 
 
 # --- reviews ---------------------------------------------------------------------------------
@@ -79,7 +67,7 @@ async def get_review(review_id: str, principal: CurrentPrincipal, runtime: Runti
                      response: Response) -> ReviewDetail:
     """One review with its findings and its own history."""
     principal.require(*READERS)
-    state, envelopes = await handlers.load_review(_store(runtime), principal, review_id)
+    state, envelopes = await handlers.load_review(runtime.event_store, principal, review_id)
     response.headers["ETag"] = etag(state.version)
     return handlers.review_detail(state, envelopes)
 
@@ -93,8 +81,8 @@ async def claim_review(
     """Take a review task (monitors of its region; not its resolver or assignee)."""
     principal.require(Role.MONITOR)
     expected = parse_if_match(if_match)
-    store = _store(runtime)
-    context = _context(request, principal, None)
+    store = runtime.event_store
+    context = command_context(request, principal, None)
     return await run_write(runtime, request, principal, lambda claim: handlers.act_on_review(
         store, principal, review_id, None, expected, body.expected_version if body else None,
         context, claim))
@@ -109,8 +97,8 @@ async def record_verdict(
     """Record the verdict: approved, returned or escalated (with findings), once per task."""
     principal.require(Role.MONITOR)
     expected = parse_if_match(if_match)
-    store = _store(runtime)
-    context = _context(request, principal, None)
+    store = runtime.event_store
+    context = command_context(request, principal, None)
     return await run_write(
         runtime, request, principal,
         lambda claim: handlers.act_on_review(store, principal, review_id, body, expected,
@@ -126,8 +114,8 @@ async def form_group(body: FormGroupRequest, request: Request, principal: Curren
                      runtime: Runtime) -> Response:
     """Form the monitoring group of a region, or the republican group (admins)."""
     principal.require(Role.ADMIN)
-    store = _store(runtime)
-    context = _context(request, principal, body.region.value if body.region else None)
+    store = runtime.event_store
+    context = command_context(request, principal, body.region.value if body.region else None)
     return await run_write(
         runtime, request, principal,
         lambda claim: handlers.form_group(store, body.name, body.region, context, claim),
@@ -148,7 +136,7 @@ async def get_group(group_id: str, principal: CurrentPrincipal, runtime: Runtime
                     response: Response) -> GroupView:
     """One group with its members, active or not."""
     principal.require(*READERS)
-    state, _ = await handlers.load_group(_store(runtime), principal, group_id)
+    state, _ = await handlers.load_group(runtime.event_store, principal, group_id)
     response.headers["ETag"] = etag(state.version)
     return handlers.group_view(state)
 
@@ -159,8 +147,8 @@ async def add_member(group_id: str, body: AddMemberRequest, request: Request,
                      if_match: IfMatch = None) -> Response:
     """Add a monitor (by login sub) to a group (admins)."""
     principal.require(Role.ADMIN)
-    expected, store = parse_if_match(if_match), _store(runtime)
-    context = _context(request, principal, None)
+    expected, store = parse_if_match(if_match), runtime.event_store
+    context = command_context(request, principal, None)
     return await run_write(runtime, request, principal, lambda claim: handlers.change_members(
         store, principal, group_id, body, None, expected, context, claim))
 
@@ -172,7 +160,7 @@ async def deactivate_member(group_id: str, monitor_id: str, body: DeactivateMemb
                             if_match: IfMatch = None) -> Response:
     """Deactivate a monitor of a group (admins); they can no longer claim or decide reviews."""
     principal.require(Role.ADMIN)
-    expected, store = parse_if_match(if_match), _store(runtime)
-    context = _context(request, principal, None)
+    expected, store = parse_if_match(if_match), runtime.event_store
+    context = command_context(request, principal, None)
     return await run_write(runtime, request, principal, lambda claim: handlers.change_members(
         store, principal, group_id, body, monitor_id, expected, context, claim))

@@ -9,7 +9,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from services.runtime.auth import Principal
-from services.runtime.eventstore import ConcurrencyConflict
+from services.runtime.eventstore import CommandContext, ConcurrencyConflict
 from services.runtime.http import ServiceRuntime
 from services.runtime.idempotency import (
     IdempotencyClaim,
@@ -23,6 +23,14 @@ from services.runtime.problems import Problem
 
 WriteResult = tuple[int, dict[str, Any]]
 MAX_KEY_LENGTH = 200
+
+
+def command_context(request: Request, principal: Principal, region: str | None = None
+                    ) -> CommandContext:
+    """Who is acting and in which request: recorded on every event the command appends."""
+    return CommandContext(actor=principal.actor(region),
+                          correlation_id=request.state.correlation_id,
+                          causation_id=request.state.request_id)
 
 
 def etag(version: int) -> str:

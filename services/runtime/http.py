@@ -42,6 +42,13 @@ class ServiceRuntime:
     relay: OutboxRelay | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def event_store(self) -> EventStore:
+        """The service's event store (only services that own streams have one)."""
+        if self.store is None:
+            raise RuntimeError(f"{self.name} owns no event store")
+        return self.store
+
 
 async def get_runtime(request: Request) -> ServiceRuntime:
     """The runtime of the app serving a request."""

@@ -30,8 +30,7 @@ async def stream_events(stream_id: str, principal: CurrentPrincipal, runtime: Ru
                         ) -> dict[str, Any]:
     """Every stored envelope of one stream, as the owning service holds it now."""
     principal.require(*AUDITORS)
-    assert runtime.store is not None
-    envelopes = await runtime.store.load(stream_id)
+    envelopes = await runtime.event_store.load(stream_id)
     if not envelopes or not principal.can_see(stream_region(envelopes)):
         raise Problem(404, "Not Found", f"no stream {stream_id}")
     return {
