@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 import time
 from collections.abc import Sequence
@@ -20,8 +19,7 @@ from typing import TextIO
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from events import ASSIGNMENT_TOPIC, INTAKE_TOPIC, REGISTRY, REVIEW_TOPIC, EventEnvelope, Role
-from events.errors import UnknownEventType
+from events import ASSIGNMENT_TOPIC, INTAKE_TOPIC, REVIEW_TOPIC, EventEnvelope, Role
 from services.reporting import exports, queries
 from services.reporting.facts import (
     CASE_COLUMNS,
@@ -34,6 +32,7 @@ from services.reporting.facts import (
 from services.reporting.model import ReadModels, project_all
 from services.reporting.projections import SCHEMA, Projector
 from services.runtime.auth import ALL_REGIONS, Principal
+from services.runtime.consumer import decode_envelope
 from services.runtime.db import advisory_key, app_role
 from services.runtime.settings import get_settings
 
@@ -81,15 +80,10 @@ class Progress:
 
 def decode(value: bytes | None) -> EventEnvelope | None:
     """An envelope the live projector would apply; None for what it dead-letters."""
-    if value is None:
-        return None
     try:
-        envelope = EventEnvelope.from_wire(value)
-        with contextlib.suppress(UnknownEventType):
-            REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
-    except Exception:
+        return decode_envelope(value)
+    except Exception:  # the live projector dead-letters these
         return None
-    return envelope
 
 
 async def read_topics(bootstrap: str, topics: Sequence[str] = TOPICS,

@@ -37,6 +37,17 @@ CONSUMED = Counter("casetrack_consumer_events_total", "Messages handled", ["cons
 Handler = Callable[[Conn, EventEnvelope, str], Awaitable[None]]
 
 
+def decode_envelope(value: bytes | None) -> EventEnvelope:
+    """A message value as an envelope whose payload the contract accepts; raises otherwise."""
+    if value is None:
+        raise ValueError("empty message value")
+    envelope = EventEnvelope.from_wire(value)
+    # Newer producers may know types we do not: such events are kept, not judged.
+    with contextlib.suppress(UnknownEventType):
+        REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
+    return envelope
+
+
 @dataclass(frozen=True)
 class Subscription:
     """A named consumer: which topics it reads and the handler it applies."""
@@ -83,13 +94,7 @@ class ProcessedOnce:
 
     def decode(self, message: Message) -> EventEnvelope:
         """The envelope of a message, with its payload validated against the contract."""
-        if message.value is None:
-            raise ValueError("empty message value")
-        envelope = EventEnvelope.from_wire(message.value)
-        # Newer producers may know types we do not: such events are kept, not judged.
-        with contextlib.suppress(UnknownEventType):
-            REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
-        return envelope
+        return decode_envelope(message.value)
 
     async def process(self, message: Message) -> None:
         """Decode, dead-letter what cannot be read, apply the rest exactly once."""
