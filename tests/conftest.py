@@ -12,7 +12,6 @@ import functools
 import os
 import secrets
 import shutil
-import socket
 import tempfile
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+
+from tests.support.system import free_port
 
 if TYPE_CHECKING:
     from infra.local.broker import TansuBroker
@@ -99,13 +100,6 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine to completion on a private loop in another thread, from sync code."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @functools.cache

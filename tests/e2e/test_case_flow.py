@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from typing import Any
 
@@ -12,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.system import RunningSystem, auth
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -22,15 +21,6 @@ CASE = {
 }
 
 
-async def wait_for(probe: Any, within: float = 20.0) -> Any:
-    """Poll an async probe until it returns something truthy."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        result = await probe()
-        if result:
-            return result
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out waiting")
 
 
 async def register(client: httpx.AsyncClient, system: RunningSystem, **overrides: Any
@@ -55,7 +45,7 @@ async def test_a_registered_case_appears_in_the_register_and_its_verified_histor
                                      headers=auth())).json()
             return [c for c in page["items"] if c["id"] == case["id"]]
 
-        (row,) = await wait_for(in_register)
+        (row,) = await eventually(in_register)
         # The assignment service may already have assigned it if a roster exists.
         assert row["title"] == CASE["title"] and row["status"] in ("registered", "assigned")
         history = (await client.get(f"{system.reporting_url}/v1/cases/{case['id']}/history",
@@ -94,7 +84,7 @@ async def test_the_correlation_id_of_a_request_reaches_the_consumer_logs(
                                  headers=auth())
             return r.status_code == 200
 
-        await wait_for(projected)
+        await eventually(projected)
     worker_log = system.processes["reporting-worker"].log_path.read_text()
     assert any(correlation in line and "consumer.event" in line for line in worker_log.splitlines())
 
@@ -130,7 +120,7 @@ async def test_the_reporter_contact_is_kept_out_of_the_log_the_topic_and_reporti
                                  headers=auth())
             return r.status_code == 200 and canary not in r.text
 
-        await wait_for(projected)
+        await eventually(projected)
     for table in ("intake.events", "reporting.history", "reporting.case_register"):
         leaked = await db.fetchval(f"SELECT count(*) FROM {table} t WHERE t::text LIKE $1",
                                    f"%{canary}%")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import asyncpg
@@ -14,6 +11,7 @@ from aiokafka import AIOKafkaProducer
 
 from events import INTAKE_TOPIC, EventEnvelope, message_headers
 from tests.support.system import RunningSystem, auth
+from tests.support.waiting import eventually
 
 T = TypeVar("T")
 
@@ -23,16 +21,6 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 60.0,
-                     what: str = "condition") -> T:
-    """Poll until `probe` returns something truthy (a bounded wait, not a timing assertion)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        value = await probe()
-        if value:  # None, False and an empty list all mean "not yet"
-            return value
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def office(client: httpx.AsyncClient, system: RunningSystem, region: str | None,

@@ -14,7 +14,6 @@ from tests.e2e.assignment.conftest import (
     assigned,
     assignment,
     events_of,
-    eventually,
     intake_write,
     office,
     officer,
@@ -24,6 +23,7 @@ from tests.e2e.assignment.conftest import (
 )
 from tests.support.kafka import read_topic
 from tests.support.system import RunningSystem, auth
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

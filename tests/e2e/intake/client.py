@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -79,15 +76,6 @@ class Intake:
         return view
 
 
-async def wait_for(probe: Callable[[], Awaitable[Any]], within: float = 30.0) -> Any:
-    """Poll an async probe until it returns something truthy."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        result = await probe()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 def foreign_event(stream_type: str, stream_id: str, event_type: str, payload: dict[str, Any],

@@ -12,9 +12,10 @@ import pytest
 from events import INTAKE_TOPIC, REVIEW_TOPIC, EventEnvelope, verify_chain
 from services.intake.domain.case import fold
 from services.intake.handlers import case_view
-from tests.e2e.intake.client import Intake, publish, review_opened, verdict_recorded, wait_for
+from tests.e2e.intake.client import Intake, publish, review_opened, verdict_recorded
 from tests.support.kafka import read_topic
 from tests.support.system import RunningSystem
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -54,7 +55,7 @@ async def test_a_case_lives_from_registration_through_review_to_closure(
         review_id = str(uuid.uuid4())
         verdict = verdict_recorded(review_id, cid, "approved")
         await publish(system.bootstrap, REVIEW_TOPIC, [review_opened(review_id, cid), verdict])
-        closed = await wait_for(lambda: _status(api, cid, "closed"))
+        closed = await eventually(lambda: _status(api, cid, "closed"))
         assert closed["review_id"] == review_id and closed["allowed_actions"] == [
             "reopen", "flag-for-review"]
 
@@ -85,7 +86,7 @@ async def test_a_returned_verdict_reopens_the_case_and_a_supervisor_can_reopen_b
         await publish(system.bootstrap, REVIEW_TOPIC, [
             review_opened(review_id, cid),
             verdict_recorded(review_id, cid, "returned", findings="no interview notes")])
-        reopened = await wait_for(lambda: _status(api, cid, "reopened"))
+        reopened = await eventually(lambda: _status(api, cid, "reopened"))
         assert reopened["findings"] == "no interview notes" and reopened["reopen_count"] == 1
         await api.ok(f"/v1/cases/{cid}/notes", {"note": "notes attached"})
         await api.ok(f"/v1/cases/{cid}/resolve", {"outcome": "confirmed", "summary": "found"})

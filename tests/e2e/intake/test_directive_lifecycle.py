@@ -11,16 +11,9 @@ import pytest
 
 from events import REVIEW_TOPIC
 from events.calendar import add_months
-from tests.e2e.intake.client import (
-    Intake,
-    as_,
-    directive_body,
-    publish,
-    review_opened,
-    verdict_recorded,
-    wait_for,
-)
+from tests.e2e.intake.client import Intake, as_, directive_body, publish, review_opened, verdict_recorded
 from tests.support.system import RunningSystem
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -62,14 +55,14 @@ async def test_a_directive_lives_from_issue_through_a_returned_report_to_verific
         await publish(system.bootstrap, REVIEW_TOPIC, [
             review_opened(first_review, did, "directive"),
             verdict_recorded(first_review, did, "returned", "directive", findings="no text")])
-        returned = await wait_for(lambda: _status(api, did, "returned"))
+        returned = await eventually(lambda: _status(api, did, "returned"))
         assert returned["findings"] == "no text"
         await api.ok(f"{base}/report", {"summary": "revised regulation attached"})
         second_review = str(uuid.uuid4())
         await publish(system.bootstrap, REVIEW_TOPIC, [
             review_opened(second_review, did, "directive"),
             verdict_recorded(second_review, did, "approved", "directive")])
-        verified = await wait_for(lambda: _status(api, did, "verified"))
+        verified = await eventually(lambda: _status(api, did, "verified"))
         assert verified["review_id"] == second_review and verified["allowed_actions"] == []
 
         events = (await api.get(f"/v1/streams/{did}/events", role="admin")).json()["events"]
@@ -111,7 +104,7 @@ async def test_an_escalated_verdict_for_a_directive_is_recorded_as_ignored(
             events = (await api.get(f"/v1/streams/{did}/events", role="admin")).json()["events"]
             return [e for e in events if e["event_type"] == "directive.verdict_ignored"]
 
-        (event,) = await wait_for(ignored)
+        (event,) = await eventually(ignored)
         assert event["payload"]["reason"] and event["payload"]["verdict"] == "escalated"
         status = (await api.get(f"/v1/directives/{did}")).json()["status"]
         assert status in ("reported", "under_review")  # the review service may have opened one

@@ -12,15 +12,9 @@ import pytest
 
 from events import ASSIGNMENT_TOPIC, REVIEW_TOPIC, EventEnvelope
 from services.intake.consumers import REACTOR
-from tests.e2e.intake.client import (
-    Intake,
-    assignment_made,
-    publish,
-    review_opened,
-    verdict_recorded,
-    wait_for,
-)
+from tests.e2e.intake.client import Intake, assignment_made, publish, review_opened, verdict_recorded
 from tests.support.system import RunningSystem
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -50,7 +44,7 @@ async def _deliver(system: RunningSystem, db: asyncpg.Connection,
             " AND event_id = ANY($2::uuid[])", REACTOR, ids)
         return bool(count == len(ids))
 
-    await wait_for(handled)
+    await eventually(handled)
 
 
 def _settled(view: dict[str, Any]) -> dict[str, Any]:

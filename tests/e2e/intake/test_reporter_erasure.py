@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from events import INTAKE_TOPIC, EventEnvelope, verify_chain
-from tests.e2e.intake.client import Intake, as_, wait_for
+from tests.e2e.intake.client import Intake, as_
 from tests.support.kafka import read_topic
 from tests.support.system import RunningSystem
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +79,7 @@ async def test_a_canary_reporter_is_readable_before_erasure_and_nowhere_after(
                 return body
             return None
 
-        history = await wait_for(erased_in_reporting)
+        history = await eventually(erased_in_reporting)
         assert history["chain_verified"] is True
         texts.append(str(history))
         register = await http.get(f"{system.reporting_url}/v1/cases",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
 from typing import Any
 
 import httpx
 
 from tests.support.system import RunningSystem, auth
+from tests.support.waiting import eventually
 
 
 def case_body(region: str = "KZ-75", **overrides: Any) -> dict[str, Any]:
@@ -35,15 +34,6 @@ async def post(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> dic
     return created
 
 
-async def eventually(probe: Any, within: float = 30.0) -> Any:
-    """Poll an async probe until it returns something truthy."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        result = await probe()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 async def projected(client: httpx.AsyncClient, system: RunningSystem, kind: str,

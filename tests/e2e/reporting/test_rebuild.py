@@ -11,8 +11,9 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.e2e.reporting.support import case_body, directive_body, eventually, post, projected
+from tests.e2e.reporting.support import case_body, directive_body, post, projected
 from tests.support.system import RunningSystem, auth
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.support.system import RunningSystem, auth
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -26,15 +24,6 @@ RESOLUTION = {"outcome": "confirmed", "summary": "The official was dismissed.",
               "measures_taken": ["dismissal", "queue audit"]}
 
 
-async def wait_for(probe: Callable[[], Awaitable[Any]], within: float = 30.0) -> Any:
-    """Poll an async probe until it returns something truthy."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        result = await probe()
-        if result:
-            return result
-        await asyncio.sleep(0.1)
-    raise AssertionError("timed out waiting")
 
 
 class Loop:
@@ -73,7 +62,7 @@ class Loop:
                                        json=body, headers=self.operator)
             assert r.status_code in (200, 409), r.text
             return r.status_code == 200
-        await wait_for(attempt)
+        await eventually(attempt)
 
     async def case_status(self, case_id: str, status: str) -> dict[str, Any]:
         """Wait until intake shows the case in a status."""
@@ -82,7 +71,7 @@ class Loop:
                                       headers=self.operator)
             body: dict[str, Any] = r.json()
             return body if body.get("status") == status else None
-        result: dict[str, Any] = await wait_for(probe)
+        result: dict[str, Any] = await eventually(probe)
         return result
 
     async def review_after(self, case_id: str, previous: str | None) -> dict[str, Any]:
@@ -92,7 +81,7 @@ class Loop:
                                           params={"subject_id": case_id})).json()
             found = [r for r in page["items"] if r["previous_review_id"] == previous]
             return found[0] if found else None
-        result: dict[str, Any] = await wait_for(probe)
+        result: dict[str, Any] = await eventually(probe)
         return result
 
 
@@ -139,7 +128,7 @@ async def test_returned_then_approved_walks_the_case_to_closed_and_reporting_sho
             events: list[dict[str, Any]] = r.json()["events"]
             return events if any(e["event_type"] == "case.closed" for e in events) else None
 
-        events = await wait_for(closed_in_history)
+        events = await eventually(closed_in_history)
     key = ("case.resolved", "review.opened", "review.verdict_recorded", "case.reopened",
            "case.closed")
     steps = [(e["event_type"], e["stream_id"]) for e in events if e["event_type"] in key]

@@ -10,8 +10,9 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from events import INTAKE_TOPIC, EventEnvelope, partition_key
-from tests.e2e.review.test_review_loop import CASE, RESOLUTION, Loop, wait_for
+from tests.e2e.review.test_review_loop import CASE, RESOLUTION, Loop
 from tests.support.system import RunningSystem, auth
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
@@ -69,7 +70,7 @@ async def test_a_case_resolved_event_published_again_opens_no_second_review(
                                    headers=auth())).json()["events"]
         flag_id = next(e["event_id"] for e in stream
                        if e["event_type"] == "case.flagged_for_review")
-        await wait_for(lambda: processed(db, flag_id))
+        await eventually(lambda: processed(db, flag_id))
     rows = await review_rows(db, case_id)
     assert [r["events"] for r in rows] == [1]
 
