@@ -116,7 +116,7 @@ def table(results: dict[str, Any]) -> str:
              ("rebuild", "events_per_s", "copy", "rows_per_s", "rebuild_per_raw_copy"))
     for key, field, bkey, bfield, ratio in pairs:
         value = system.get(key, {}).get(field, system.get(key, {}).get("note", "n/a"))
-        if key == "rebuild" and "events_per_s_tool" in system["rebuild"]:
+        if key == "rebuild" and "events_per_s_tool" in system.get("rebuild", {}):
             value = f"{value} (wall), {system['rebuild']['events_per_s_tool']} (own clock)"
         rows.append((f"{key} events/s", str(value), f"raw {bkey} {base.get(bkey, {}).get(bfield)}/s",
                      results["ratios"].get(ratio)))
