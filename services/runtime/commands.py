@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
@@ -59,6 +60,14 @@ def conflict_problem(exc: StaleVersion) -> Problem:
     )
 
 
+class CommandResponse(JSONResponse):
+    """A JSON answer rendered with orjson (a command's body is already JSON-ready)."""
+
+    def render(self, content: Any) -> bytes:
+        """The body as compact UTF-8 JSON."""
+        return orjson.dumps(content)
+
+
 def response_for(status: int, body: dict[str, Any], location: str | None = None) -> JSONResponse:
     """A JSON response with the ETag (and Location) its body implies."""
     headers: dict[str, str] = {}
@@ -66,7 +75,7 @@ def response_for(status: int, body: dict[str, Any], location: str | None = None)
         headers["ETag"] = etag(body["version"])
     if location:
         headers["Location"] = location
-    return JSONResponse(body, status_code=status, headers=headers)
+    return CommandResponse(body, status_code=status, headers=headers)
 
 
 async def run_write(

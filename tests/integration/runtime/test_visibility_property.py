@@ -79,10 +79,10 @@ async def _write(store: EventStore, cache: StreamCache, context: CommandContext,
     raise AssertionError("a writer lost 20 races in a row")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def live_relay(intake_pool: asyncpg.Pool, kafka_bootstrap: str
                      ) -> AsyncIterator[tuple[OutboxRelay, str, list[LogCursor]]]:
-    """A relay publishing intake's log to a fresh topic for the whole module, cursor sampled."""
+    """A relay publishing intake's log to a fresh topic for the whole test, cursor sampled."""
     topic = f"test.visibility.{uuid.uuid4().hex[:12]}"
     await ensure_topics(kafka_bootstrap, {topic: 3})
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all",
