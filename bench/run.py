@@ -18,6 +18,7 @@ import httpx
 from bench import pipeline, profiling, rawbroker, rawdb
 from bench.httpload import LoadConfig, run_load
 from bench.locks import LockSampler
+from bench.longstream import LONG_STREAM_EVENTS, long_stream
 from bench.plan import Plan, sample_body_bytes
 from bench.stack import Monitor, Stack
 from tests.support.system import free_port, token
@@ -52,6 +53,7 @@ class Run:
         self.system["cpu_percent"] = self.monitor.cpu
         self.raw_baselines()
         self.http()
+        self.long_stream()
         self.end_to_end()
         self.backlog()
         self.system["rss_peak_mb"] = self.monitor.peaks
@@ -90,6 +92,15 @@ class Run:
             simple.terminate()
             simple.wait(15)
             del self.monitor.extra["simple-endpoint"]
+
+    def long_stream(self) -> None:
+        """Notes on a 500-event case against notes on a new case: what a long stream costs."""
+        say(f"notes on a new case and on a {LONG_STREAM_EVENTS}-event case, 8 clients")
+        with self.monitor.watching("long_stream"):
+            self.system["long_stream"] = long_stream(
+                self.stack.system.intake_url, self.token, self.body, self.plan.http_seconds,
+                self.plan.http_warmup)
+        self.settle()
 
     def _closed(self, base_url: str, concurrency: int, bearer: str | None) -> LoadConfig:
         return LoadConfig(url=f"{base_url}/v1/cases", body=self.body, seconds=self.plan.http_seconds,
