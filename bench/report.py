@@ -157,10 +157,9 @@ def table(results: dict[str, Any]) -> str:
         lines.append(f"  {phase:30} {busy}")
     lines.append("")
     for c, r in system.get("intake", {}).items():
-        lock = r.get("append_lock", {})
-        held = ", ".join(f"{who} {pct}%" for who, pct in lock.get("held_percent", {}).items())
-        lines.append(f"intake append lock at {c} clients: {lock.get('mean_waiting')} waiting on "
-                     f"average; held (% of samples) by {held or '-'}")
+        mean = r.get("sessions", {}).get("mean_sessions", {})
+        doing = ", ".join(f"{what} {n}" for what, n in mean.items())
+        lines.append(f"intake sessions at {c} clients (mean per 20 ms sample): {doing or '-'}")
     lines.append("")
     for label, prof in results.get("profiles", {}).items():
         lines.append(f"py-spy {label} ({prof.get('busy_samples')} busy samples), % of busy:")

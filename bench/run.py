@@ -17,9 +17,9 @@ import httpx
 
 from bench import pipeline, profiling, rawbroker, rawdb
 from bench.httpload import LoadConfig, run_load
-from bench.locks import LockSampler
 from bench.longstream import LONG_STREAM_EVENTS, long_stream
 from bench.plan import Plan, sample_body_bytes
+from bench.sessions import SessionSampler
 from bench.stack import Monitor, Stack
 from tests.support.system import free_port, token
 
@@ -109,11 +109,11 @@ class Run:
     def _intake_load(self, c: int) -> dict[str, Any]:
         config = self._closed(self.stack.system.intake_url, c, self.token)
         profile = self.profile and c == PROFILED_CONCURRENCY
-        locks = LockSampler(self.stack.database_url)
+        sessions = SessionSampler(self.stack.database_url)
         with self.profiled("intake", f"intake_post_{c}_clients", profile), \
-                self.monitor.watching(f"intake_{c}_clients"), locks.sampling():
+                self.monitor.watching(f"intake_{c}_clients"), sessions.sampling():
             result = run_load(config)
-        result["append_lock"] = locks.summary(self.monitor.pids())
+        result["sessions"] = sessions.summary()
         return result
 
     @contextmanager
