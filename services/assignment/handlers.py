@@ -56,7 +56,7 @@ async def assign_manually(planner: Planner, principal: Principal, subject_id: st
     principal.require(Role.SUPERVISOR, Role.ADMIN)
 
     async def write(unit: UnitOfWork) -> WriteResult:
-        conn = unit.conn
+        conn = await unit.transaction()
         subject = await tables.subject(conn, subject_id, for_update=True)
         if subject is None or not principal.can_see(subject.region):
             raise NotFound(f"no case or directive {subject_id} known to assignment")

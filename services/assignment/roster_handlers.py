@@ -106,7 +106,7 @@ async def _append_office(unit: UnitOfWork, office_id: str, events: list[Any],
     state: OfficeState = unit.append(office_id, events, context)
     appended = unit.appended(office_id)
     if appended:
-        await tables.save_office(unit.conn, state, appended[-1])
+        await tables.save_office(await unit.transaction(), state, appended[-1])
     return status, office_view(state).model_dump(mode="json")
 
 
@@ -117,9 +117,10 @@ async def _append_officer(unit: UnitOfWork, officer_id: str, events: list[Any],
     state: OfficerState = unit.append(officer_id, events, context)
     appended = unit.appended(officer_id)
     if appended:
-        await tables.save_officer(unit.conn, state, appended[-1])
+        conn = await unit.transaction()
+        await tables.save_officer(conn, state, appended[-1])
         if then is not None:
-            await then(unit.conn)
+            await then(conn)
     return status, officer_view(state).model_dump(mode="json")
 
 

@@ -29,7 +29,7 @@ async def transact(planner: Planner, claim: Claim,
     """Run a write as one unit of work that plans under the planning lock; map refusals."""
 
     async def work(unit: UnitOfWork) -> WriteResult:
-        await tables.lock_planning(unit.conn)
+        await tables.lock_planning(await unit.transaction())
         return await body(unit)
 
     try:

@@ -84,7 +84,7 @@ async def execute(
         unit.expect(stream_id, expected)
         events = kind.decide(state, command)
         if also is not None:
-            await also(unit.conn, state)
+            await also(await unit.transaction(), state)
         after: StateT = unit.append(stream_id, events, context_for(kind.region_of(state)))
         return status, view(after)
 

@@ -89,7 +89,7 @@ async def register_case(
     async def work(unit: UnitOfWork) -> WriteResult:
         events = domain.decide(unit.new(CASE, case_id), command)
         if sealed is not None:
-            await vault.store(unit.conn, case_id, sealed)
+            await vault.store(await unit.transaction(), case_id, sealed)
         return 201, _json_view(unit.append(case_id, events, context))
 
     return await pipeline.run(work, claim)

@@ -90,7 +90,7 @@ async def form_group(pipeline: CommandPipeline, name: str, region: Any, context:
     async def work(unit: UnitOfWork) -> WriteResult:
         unit.new(groups.GROUP, group_id)
         state = unit.append(group_id, groups.decide_form(name, region), context)
-        await project(unit.conn, unit.appended(group_id))
+        await project(await unit.transaction(), unit.appended(group_id))
         return 201, group_view(state).model_dump(mode="json")
 
     try:
@@ -118,7 +118,7 @@ async def change_members(
         acting = replace(context, actor=principal.actor(
             state.region.value if state.region else None))
         after = unit.append(group_id, events, acting)
-        await project(unit.conn, unit.appended(group_id))
+        await project(await unit.transaction(), unit.appended(group_id))
         return 200, group_view(after).model_dump(mode="json")
 
     return await pipeline.run(work, claim)
@@ -170,7 +170,7 @@ async def act_on_review(
                 verdict=command.verdict, findings=command.findings, flags=tuple(command.flags)))
         after = unit.append(review_id, events, replace(context, actor=principal.actor(state.region)))
         appended = unit.appended(review_id)
-        await project(unit.conn, appended)
+        await project(await unit.transaction(), appended)
         detail = review_detail(after, [*history, *appended])
         return (200 if command is None else 201), detail.model_dump(mode="json")
 

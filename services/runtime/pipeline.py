@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+from asyncpg.transaction import Transaction
+
 from events import EventEnvelope, EventPayload
 from services.runtime.aggregate import Aggregate
 from services.runtime.db import Conn
@@ -115,7 +117,12 @@ class StreamCache:
 
 
 class UnitOfWork:
-    """One command's transaction: the streams it read, the events it appends, one answer."""
+    """One command's transaction: the streams it read, the events it appends, one answer.
+
+    `conn` serves reads. A transaction is opened only when the command needs one (a key to
+    hold, a row to write besides the events: `await unit.transaction()`); a command that only
+    reads and appends writes everything in its one final statement, which is atomic by itself.
+    """
 
     def __init__(self, store: EventStore, cache: StreamCache, conn: Conn) -> None:
         self.store = store
@@ -123,7 +130,31 @@ class UnitOfWork:
         self._cache = cache
         self._loaded: dict[str, Loaded] = {}
         self._expected: dict[str, Expected] = {}
+        self._transaction: Transaction | None = None
         self.pending: list[EventEnvelope] = []
+
+    async def transaction(self) -> Conn:
+        """The connection inside this unit's transaction (begun on first use), for writes."""
+        if self._transaction is None:
+            self._transaction = self.conn.transaction()
+            await self._transaction.start()
+        return self.conn
+
+    async def finish(self, answer: tuple[Any, ...], succeeded: bool) -> None:
+        """Write what the unit appends with the key's answer and commit; or roll back."""
+        if not succeeded:
+            if self._transaction is not None:
+                await self._transaction.rollback()
+            return
+        try:
+            if self.pending or answer[0] is not None:
+                await self.store.write(self.conn, self.pending, answer)
+        except BaseException:
+            if self._transaction is not None:
+                await self._transaction.rollback()
+            raise
+        if self._transaction is not None:
+            await self._transaction.commit()
 
     async def load(self, aggregate: Aggregate[S], stream_id: str) -> S:
         """A stream's current state: its cached state and the events after it."""
@@ -221,12 +252,14 @@ class CommandPipeline:
             async with self.store.pool.acquire() as conn:
                 unit = UnitOfWork(self.store, self.cache, conn)
                 try:
-                    async with conn.transaction():
+                    try:
                         if claim is not None:
-                            await claim_in(conn, schema, claim)
+                            await claim_in(await unit.transaction(), schema, claim)
                         status, body = await work(unit)
-                        await self.store.write(conn, unit.pending,
-                                               answer_arguments(claim, status, body))
+                    except BaseException:
+                        await unit.finish((), succeeded=False)
+                        raise
+                    await unit.finish(answer_arguments(claim, status, body), succeeded=True)
                 except ConcurrencyConflict as exc:
                     expected = unit.expected_of(exc.stream_id)
                     if expected.version is None and attempt < RACE_RETRIES - 1:
