@@ -196,3 +196,27 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes,
         raise ProofError("consistency proof does not lead to the old root (the log was rewritten)")
     if sr != new_root:
         raise ProofError("consistency proof does not lead to the new root")
+
+
+Node = tuple[int, int, bytes]
+"""A complete subtree: (level, index, hash), covering leaves [index * 2**level, (index + 1) * 2**level)."""
+
+
+def extend_frontier(frontier: Sequence[Node], leaves: Sequence[bytes]) -> tuple[list[Node], list[Node]]:
+    """Append leaf hashes to a tree given by its frontier (``subtrees(0, size)`` with hashes).
+
+    Returns the new frontier and every complete subtree the appends created (leaves included),
+    which is all a store must write to answer any later proof without recomputation.
+    """
+    stack = list(frontier)
+    size = sum(1 << level for level, _, _ in stack)
+    created: list[Node] = []
+    for offset, leaf in enumerate(leaves):
+        node: Node = (0, size + offset, leaf)
+        created.append(node)
+        while stack and stack[-1][0] == node[0]:
+            left = stack.pop()
+            node = (node[0] + 1, left[1] >> 1, node_hash(left[2], node[2]))
+            created.append(node)
+        stack.append(node)
+    return stack, created

@@ -123,3 +123,18 @@ def test_a_range_folds_from_its_complete_subtrees(a: int, b: int) -> None:
     blocks = subtrees(0, n)
     hashes = [mth(i << lvl, (i + 1) << lvl) for lvl, i in blocks]
     assert fold_subtrees(hashes) == mth(0, n)
+
+
+@given(st.integers(0, 70), st.integers(0, 70))
+def test_extending_the_frontier_in_batches_writes_every_complete_subtree(first: int, second: int) -> None:
+    """The tree store's incremental append: roots and stored subtrees equal the recomputed ones."""
+    from events.tlog.merkle import extend_frontier
+
+    leaves = [leaf_hash(i.to_bytes(2, "big")) for i in range(first + second)]
+    frontier, created = extend_frontier([], leaves[:first])
+    frontier, more = extend_frontier(frontier, leaves[first:])
+    assert fold_subtrees([h for _, _, h in frontier]) == root_hash(leaves)
+    mth = list_range_hash(leaves)
+    for level, index, h in created + more:
+        assert h == mth(index << level, (index + 1) << level)
+    assert len(created + more) == sum(len(leaves) >> lvl for lvl in range(8))
