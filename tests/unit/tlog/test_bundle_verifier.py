@@ -82,7 +82,7 @@ def test_a_faithful_witnessed_bundle_verifies_every_event(setting: Setting) -> N
 
 def test_an_insider_rewrite_with_recomputed_chain_fails_at_the_edited_event(setting: Setting) -> None:
     intake, review, witness, streams = setting
-    case, rev = streams
+    case = streams[0]
     bundle = bundle_of("case-1", [intake, review], streams, [witness])
     rewritten = reseal(case, 2, {"n": 2, "reporter": None})
     forged = bundle.model_copy(update={"streams": [
