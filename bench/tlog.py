@@ -179,6 +179,29 @@ async def verifier_time(pool: asyncpg.Pool, streams: list[list[EventEnvelope]], 
             "seconds_median": sorted(runs)[len(runs) // 2], "seconds_max": max(runs)}
 
 
+async def sequencing_rate(database_url: str, events: int) -> dict[str, Any]:
+    """Events/s the sequencer appends to a fresh log (what checkpointing costs per event written)."""
+    from services.runtime.tlog.sequencer import Sequencer
+
+    schema = "tlogseqbench"
+    await migrate(database_url, (ServiceSchema(schema, ("_event_store", "_tlog")),))
+    conn = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    try:
+        at = datetime.now(UTC)
+        await conn.copy_records_to_table("events", schema_name=schema, columns=[
+            "stream_id", "stream_type", "version", "event_id", "event_type", "schema_version",
+            "occurred_at", "recorded_at", "actor", "payload", "prev_hash", "hash"], records=[
+            (f"s-{i}", "case", 1, uuid.uuid4(), "case.noted", 1, at, at, "{}", "{}", "0" * 64,
+             os.urandom(32).hex()) for i in range(events)])
+        sequencer = Sequencer(schema)
+        started = time.perf_counter()
+        added = await sequencer.catch_up(conn)
+        seconds = time.perf_counter() - started
+    finally:
+        await conn.close()
+    return {"events": added, "seconds": round(seconds, 2), "events_per_s": round(added / seconds)}
+
+
 async def main_async(leaves: int, requests: int, database_url: str | None, folder: Path) -> dict[str, Any]:
     """Build, measure, return the figures."""
     pg = None
@@ -204,10 +227,13 @@ async def main_async(leaves: int, requests: int, database_url: str | None, folde
             proofs = await proof_latency(settings, ids, leaves, requests)
             say("timing the verifier on a 1,000-event bundle")
             verifier = await verifier_time(pool, streams, leaves, folder)
+            say("sequencing rate over 100,000 appended events")
+            sequencing = await sequencing_rate(database_url, 100_000)
         finally:
             await pool.close()
         return {"leaves": leaves, "build_seconds": round(built, 1), "proofs": proofs,
-                "verifier": verifier}
+                "verifier": verifier, "sequencing": sequencing,
+                "load_average": os.getloadavg()}
     finally:
         if pg is not None:
             pg.stop()
