@@ -20,7 +20,7 @@ log = get_logger(__name__)
 TREE_SIZE = Gauge("casetrack_tlog_tree_size", "Leaves in the service's Merkle tree", ["service"])
 CHECKPOINT_SIZE = Gauge("casetrack_tlog_checkpoint_size", "Tree size of the latest checkpoint",
                         ["service"])
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.5
 
 
 @dataclass
