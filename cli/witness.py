@@ -84,8 +84,10 @@ class Witness:
     def run_once(self) -> Checkpoint:
         """Fetch, check, cosign and post; returns the checkpoint cosigned."""
         served = self._get("/v1/log/checkpoint").text
-        note, _ = open_note(served, self.log_keys)
+        note, signed = open_note(served, self.log_keys)
         checkpoint = parse_checkpoint(note.text)
+        if checkpoint.origin not in {s.name for s in signed}:
+            raise NoteError(f"checkpoint of {checkpoint.origin!r} is not signed by that log's key")
         state = load_state(self.state_path)
         seen = state.get(checkpoint.origin)
         proof = None

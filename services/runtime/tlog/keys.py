@@ -3,10 +3,12 @@
 The key is never in the repository: `CASETRACK_LOG_KEY_DIR/<service>.key` (default `.var/keys`)
 is written with mode 0600 on first start in dev and test; prod refuses to start without one.
 Every key used is recorded in `tlog_keys`, so a rotated-out key is still served for old checkpoints.
+Every process of one service must use the same key (one log, one signer).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -34,7 +36,8 @@ def load_signer(service: str, settings: Settings) -> Ed25519Signer:
         if not path.exists():
             if settings.env == "prod":
                 raise RuntimeError(f"no log key: set {service.upper()}_LOG_KEY or create {path}")
-            write_new_key(path, origin)
+            with contextlib.suppress(FileExistsError):  # another replica made it first: share it
+                write_new_key(path, origin)
         text = path.read_text("utf-8")
     signer = signer_from_key(text)
     if signer.name != origin:

@@ -39,12 +39,14 @@ JWT_SECRET = "tlog-integration-secret-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
-async def review_log_app(migrated_database_url: str, kafka_bootstrap: str,
-                         tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[FastAPI]:
-    """review's app (an owning service) with its lifespan running, so its log keeper runs."""
+async def review_log_app(migrated_database_url: str, kafka_bootstrap: str) -> AsyncIterator[FastAPI]:
+    """review's app (an owning service) with its lifespan running, so its log keeper runs.
+
+    It shares the session's key folder with every other review app of the session: processes of
+    one service sign its one log with one key.
+    """
     settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
-                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, CASETRACK_JWT_SECRET=JWT_SECRET,
-                        CASETRACK_LOG_KEY_DIR=str(tmp_path_factory.mktemp("review-keys")))
+                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, CASETRACK_JWT_SECRET=JWT_SECRET)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         yield app
