@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
 
@@ -125,3 +126,30 @@ async def test_a_witness_cosignature_is_stored_only_for_a_checkpoint_the_log_iss
         tampered = issued.note + witness.cosign(forged_text, 1_800_000_002).line()
         with pytest.raises(NoteError, match="does not verify"):
             await log.add_cosignature(conn, tampered, witness.verifier(), "mon-1")
+
+
+async def test_two_sequencers_racing_live_writers_give_every_event_one_leaf_in_position_order(
+        log_store: EventStore, context: CommandContext) -> None:
+    """Replicas each run a keeper: the advisory lock makes them take turns, never double-append."""
+    stop = asyncio.Event()
+
+    async def sequencer_loop() -> None:
+        sequencer = Sequencer(log_store.schema)
+        async with log_store.pool.acquire() as conn:
+            while not stop.is_set():
+                await sequencer.step(conn, limit=random.randint(1, 7))
+                await asyncio.sleep(0)
+
+    loops = [asyncio.create_task(sequencer_loop()) for _ in range(2)]
+    await asyncio.gather(*(_append(log_store, context, 15) for _ in range(4)))
+    stop.set()
+    await asyncio.gather(*loops)
+    async with log_store.pool.acquire() as conn:
+        await Sequencer(log_store.schema).catch_up(conn)
+        rows = await conn.fetch(
+            f"SELECT l.leaf_index, e.position FROM {log_store.schema}.tlog_leaves l"
+            f" JOIN {log_store.schema}.events e USING (event_id) ORDER BY l.leaf_index")
+        leaves = await _leaves(conn, log_store.schema)
+        assert [r["leaf_index"] for r in rows] == list(range(60))
+        assert [r["position"] for r in rows] == sorted(r["position"] for r in rows)
+        assert await Sequencer(log_store.schema).tree.root(conn, 60) == root_hash(leaves)
