@@ -21,6 +21,7 @@ from services.runtime.eventstore import EventStore
 from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.middleware import BodyTooLarge, RequestContext
+from services.runtime.pipeline import CommandPipeline
 from services.runtime.problems import Problem, install_problem_handlers, problem_response
 from services.runtime.relay import OutboxRelay
 from services.runtime.settings import Settings, get_settings
@@ -40,6 +41,7 @@ class ServiceRuntime:
     store: EventStore | None = None
     producer: AIOKafkaProducer | None = None
     relay: OutboxRelay | None = None
+    pipeline: CommandPipeline | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -48,6 +50,13 @@ class ServiceRuntime:
         if self.store is None:
             raise RuntimeError(f"{self.name} owns no event store")
         return self.store
+
+    @property
+    def commands(self) -> CommandPipeline:
+        """The service's command pipeline, the one way its commands write."""
+        if self.pipeline is None:
+            raise RuntimeError(f"{self.name} owns no event store")
+        return self.pipeline
 
 
 async def get_runtime(request: Request) -> ServiceRuntime:
@@ -85,6 +94,7 @@ def create_service_app(
         try:
             if topic is not None:
                 runtime.store = EventStore(pool, name)
+                runtime.pipeline = CommandPipeline(runtime.store)
                 runtime.producer = create_producer(cfg, f"casetrack-{name}-relay")
                 await runtime.producer.start()
                 runtime.relay = OutboxRelay(runtime.store, runtime.producer, pool,
