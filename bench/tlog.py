@@ -33,12 +33,14 @@ from events.tlog.merkle import Node, extend_frontier, fold_subtrees, leaf_hash
 from events.tlog.note import b64encode, sign_note
 from infra.local.postgres import EmbeddedPostgres
 from infra.migrate import ServiceSchema, migrate
+from services.runtime.eventstore import EventStore
 from services.runtime.settings import Settings
 from services.runtime.tlog.store import TreeStore
 from tests.support.system import JWT_SECRET, free_port, token
 
 SCHEMA = "tlogbench"
 BATCH = 100_000
+ACTOR = '{"id": "op-1", "role": "operator", "region": "KZ-75"}'
 
 
 def say(message: str) -> None:
@@ -185,20 +187,23 @@ async def sequencing_rate(database_url: str, events: int) -> dict[str, Any]:
 
     schema = "tlogseqbench"
     await migrate(database_url, (ServiceSchema(schema, ("_event_store", "_tlog")),))
-    conn = await asyncpg.connect(database_url, server_settings={"search_path": schema})
+    pool = await asyncpg.create_pool(database_url, min_size=2, max_size=2,
+                                     server_settings={"search_path": schema})
+    assert pool is not None
     try:
-        at = datetime.now(UTC)
-        await conn.copy_records_to_table("events", schema_name=schema, columns=[
-            "stream_id", "stream_type", "version", "event_id", "event_type", "schema_version",
-            "occurred_at", "recorded_at", "actor", "payload", "prev_hash", "hash"], records=[
-            (f"s-{i}", "case", 1, uuid.uuid4(), "case.noted", 1, at, at, "{}", "{}", "0" * 64,
-             os.urandom(32).hex()) for i in range(events)])
-        sequencer = Sequencer(schema)
-        started = time.perf_counter()
-        added = await sequencer.catch_up(conn)
-        seconds = time.perf_counter() - started
+        async with pool.acquire() as conn:
+            at = datetime.now(UTC)
+            await conn.copy_records_to_table("events", schema_name=schema, columns=[
+                "stream_id", "stream_type", "version", "event_id", "event_type", "schema_version",
+                "occurred_at", "recorded_at", "actor", "payload", "prev_hash", "hash"], records=[
+                (f"s-{i}", "case", 1, uuid.uuid4(), "case.noted", 1, at, at, ACTOR, "{}", "0" * 64,
+                 os.urandom(32).hex()) for i in range(events)])
+            sequencer = Sequencer(EventStore(pool, schema))
+            started = time.perf_counter()
+            added = await sequencer.catch_up(conn)
+            seconds = time.perf_counter() - started
     finally:
-        await conn.close()
+        await pool.close()
     return {"events": added, "seconds": round(seconds, 2), "events_per_s": round(added / seconds)}
 
 

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS {schema}.tlog_nodes (
 CREATE TABLE IF NOT EXISTS {schema}.tlog_state (
     singleton   boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
     size        bigint      NOT NULL DEFAULT 0,
-    cursor      jsonb       NOT NULL DEFAULT '{"position": 0}',
+    cursor      jsonb       NOT NULL DEFAULT '{"tx": 0, "position": 0}',  -- a LogCursor
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO {schema}.tlog_state (singleton) VALUES (true) ON CONFLICT DO NOTHING;

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import asyncpg
 from prometheus_client import Gauge
 
+from services.runtime.eventstore import EventStore
 from services.runtime.logs import get_logger
 from services.runtime.settings import Settings
 from services.runtime.tlog.checkpoints import CheckpointLog
@@ -39,7 +40,7 @@ class LogKeeper:
         signer = load_signer(service, settings)
         async with pool.acquire() as conn:
             await register_key(conn, service, signer.verifier().vkey())
-        sequencer = Sequencer(service)
+        sequencer = Sequencer(EventStore(pool, service))
         checkpoints = CheckpointLog(sequencer, signer, origin_of(service, settings))
         return cls(service, pool, sequencer, checkpoints, settings.checkpoint_seconds)
 

@@ -54,7 +54,7 @@ async def test_a_rotated_key_stays_listed_so_old_checkpoints_still_verify(
     await EventStore(pool, schema).append(f"case-{schema}", "case", 0, [case_registered()], context)
     async with pool.acquire() as conn:
         await register_key(conn, schema, old.verifier().vkey())
-        before = CheckpointLog(Sequencer(schema), old, origin)
+        before = CheckpointLog(Sequencer(EventStore(pool, schema)), old, origin)
         await before.sequencer.catch_up(conn)
         await before.issue(conn)
         await register_key(conn, schema, new.verifier().vkey())

@@ -42,13 +42,13 @@ async def _append(store: EventStore, context: CommandContext, count: int) -> Non
 
 
 async def _leaves(conn: asyncpg.Connection, schema: str) -> list[bytes]:
-    rows = await conn.fetch(f"SELECT hash FROM {schema}.events ORDER BY position")
+    rows = await conn.fetch(f"SELECT hash FROM {schema}.events ORDER BY tx_id, position")
     return [leaf_hash(bytes.fromhex(r["hash"])) for r in rows]
 
 
 async def test_sequencing_in_batches_builds_the_tree_of_every_event_in_visibility_order(
         log_store: EventStore, context: CommandContext) -> None:
-    sequencer = Sequencer(log_store.schema)
+    sequencer = Sequencer(log_store)
     await _append(log_store, context, 23)
     async with log_store.pool.acquire() as conn:
         assert await sequencer.step(conn, limit=5) == 5
@@ -60,7 +60,8 @@ async def test_sequencing_in_batches_builds_the_tree_of_every_event_in_visibilit
         assert await tree.size(conn) == 33
         for size in (1, 5, 12, 32, 33):
             assert await tree.root(conn, size) == root_hash(leaves[:size])
-        ids = await conn.fetch(f"SELECT event_id FROM {log_store.schema}.events ORDER BY position")
+        ids = await conn.fetch(
+            f"SELECT event_id FROM {log_store.schema}.events ORDER BY tx_id, position")
         for index, row in enumerate(ids):
             assert await tree.leaf_index(conn, row["event_id"]) == index
             for size in {index + 1, 33}:
@@ -77,7 +78,7 @@ async def test_tree_nodes_and_leaves_are_append_only_for_the_service_role(
         log_store: EventStore, context: CommandContext) -> None:
     await _append(log_store, context, 2)
     async with log_store.pool.acquire() as conn:
-        await Sequencer(log_store.schema).catch_up(conn)
+        await Sequencer(log_store).catch_up(conn)
         for table in ("tlog_nodes", "tlog_leaves"):
             with pytest.raises(asyncpg.PostgresError, match=r"permission denied|append-only"):
                 await conn.execute(f"DELETE FROM {log_store.schema}.{table}")
@@ -87,7 +88,7 @@ async def test_a_checkpoint_is_a_signed_note_of_the_tree_and_only_issued_when_it
         log_store: EventStore, context: CommandContext) -> None:
     origin = f"casetrack/{log_store.schema}/test"
     signer = signer_from_key(generate_signer_key(origin))
-    log = CheckpointLog(Sequencer(log_store.schema), signer, origin)
+    log = CheckpointLog(Sequencer(log_store), signer, origin)
     await _append(log_store, context, 5)
     async with log_store.pool.acquire() as conn:
         await log.sequencer.catch_up(conn)
@@ -105,7 +106,7 @@ async def test_a_witness_cosignature_is_stored_only_for_a_checkpoint_the_log_iss
         log_store: EventStore, context: CommandContext) -> None:
     origin = f"casetrack/{log_store.schema}/test"
     signer = signer_from_key(generate_signer_key(origin))
-    log = CheckpointLog(Sequencer(log_store.schema), signer, origin)
+    log = CheckpointLog(Sequencer(log_store), signer, origin)
     witness = Cosigner.from_key(Cosigner.generate("monitors.example/almaty"))
     await _append(log_store, context, 3)
     async with log_store.pool.acquire() as conn:
@@ -128,13 +129,13 @@ async def test_a_witness_cosignature_is_stored_only_for_a_checkpoint_the_log_iss
             await log.add_cosignature(conn, tampered, witness.verifier(), "mon-1")
 
 
-async def test_two_sequencers_racing_live_writers_give_every_event_one_leaf_in_position_order(
+async def test_two_sequencers_racing_live_writers_give_every_event_one_leaf_in_visibility_order(
         log_store: EventStore, context: CommandContext) -> None:
     """Replicas each run a keeper: the advisory lock makes them take turns, never double-append."""
     stop = asyncio.Event()
 
     async def sequencer_loop() -> None:
-        sequencer = Sequencer(log_store.schema)
+        sequencer = Sequencer(log_store)
         async with log_store.pool.acquire() as conn:
             while not stop.is_set():
                 await sequencer.step(conn, limit=random.randint(1, 7))
@@ -145,11 +146,13 @@ async def test_two_sequencers_racing_live_writers_give_every_event_one_leaf_in_p
     stop.set()
     await asyncio.gather(*loops)
     async with log_store.pool.acquire() as conn:
-        await Sequencer(log_store.schema).catch_up(conn)
+        await Sequencer(log_store).catch_up(conn)
         rows = await conn.fetch(
-            f"SELECT l.leaf_index, e.position FROM {log_store.schema}.tlog_leaves l"
+            f"SELECT l.leaf_index, e.tx_id::text::bigint AS tx, e.position"
+            f" FROM {log_store.schema}.tlog_leaves l"
             f" JOIN {log_store.schema}.events e USING (event_id) ORDER BY l.leaf_index")
         leaves = await _leaves(conn, log_store.schema)
         assert [r["leaf_index"] for r in rows] == list(range(60))
-        assert [r["position"] for r in rows] == sorted(r["position"] for r in rows)
-        assert await Sequencer(log_store.schema).tree.root(conn, 60) == root_hash(leaves)
+        order = [(r["tx"], r["position"]) for r in rows]
+        assert order == sorted(order)
+        assert await Sequencer(log_store).tree.root(conn, 60) == root_hash(leaves)
