@@ -11,7 +11,7 @@ REGIONS ?= *
 SUB ?= dev-$(ROLE)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test lint token schemas clean-data demo seed bench rebuild check-rebuild summary
+.PHONY: help venv run test lint token schemas clean-data demo seed bench bench-tlog rebuild check-rebuild summary
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -39,6 +39,9 @@ lint: venv ## ruff and mypy --strict
 
 bench: venv ## benchmark vs raw Postgres/broker; QUICK=1 smoke run (<5 min), PROFILE=1 py-spy
 	$(BIN)/python -m bench $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(PROFILE)),--profile)
+
+bench-tlog: venv ## proof latency over a 1M-leaf verifiable log and the offline verifier's time (own Postgres)
+	$(BIN)/python -m bench.tlog $(if $(LEAVES),--leaves $(LEAVES))
 
 seed: venv ## load the demo roster (20 regional offices, officers, agency unit) into a running system
 	$(BIN)/python -m services.assignment.seed

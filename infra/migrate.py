@@ -23,9 +23,9 @@ class ServiceSchema:
 
 
 SERVICES: tuple[ServiceSchema, ...] = (
-    ServiceSchema("intake", ("_event_store", "_consumer")),
-    ServiceSchema("assignment", ("_event_store", "_consumer")),
-    ServiceSchema("review", ("_event_store", "_consumer")),
+    ServiceSchema("intake", ("_event_store", "_consumer", "_tlog")),
+    ServiceSchema("assignment", ("_event_store", "_consumer", "_tlog")),
+    ServiceSchema("review", ("_event_store", "_consumer", "_tlog")),
     ServiceSchema("reporting", ("_consumer",)),
 )
 

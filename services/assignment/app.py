@@ -17,11 +17,12 @@ from services.assignment.scanner import run_scanner
 from services.assignment.settings import get_assignment_settings
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.settings import Settings
+from services.runtime.tlog.api import router as log_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """assignment: roster, rule-based and manual assignment, deadlines and escalations."""
-    app = create_service_app(SCHEMA, routers=[router], topic=ASSIGNMENT_TOPIC,
+    app = create_service_app(SCHEMA, routers=[router, log_router], topic=ASSIGNMENT_TOPIC,
                              consumers=[PLANNER], description=__doc__ or "",
                              settings=settings, on_start=_open_planner)
     served = app.router.lifespan_context

@@ -15,13 +15,14 @@ from services.intake.vault import Vault
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.problems import problem_response
 from services.runtime.settings import Settings
+from services.runtime.tlog.api import router as log_router
 
 SERVICE = "intake"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """intake: owns cases and directives and publishes its log to casetrack.intake.v1."""
-    app = create_service_app(SERVICE, routers=[cases_router, directives_router],
+    app = create_service_app(SERVICE, routers=[cases_router, directives_router, log_router],
                              topic=INTAKE_TOPIC, consumers=[REACTOR],
                              description=__doc__ or "", settings=settings,
                              on_start=_open_vault)

@@ -7,16 +7,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-import httpx
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from events import IntakeSource, Region, Role, Sector
 from services.reporting import exports, kpis, queries
-from services.reporting.facts import Fact
+from services.reporting.bundle_api import require_visible, verification
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
-from services.reporting.verify import http_fetcher, verify_subject
-from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.auth import CurrentPrincipal
 from services.runtime.http import Runtime
 from services.runtime.problems import Problem
 
@@ -83,17 +81,10 @@ async def list_directives(
         return await queries.list_directives(conn, principal, filters, limit, offset)
 
 
-async def _visible(runtime: Runtime, principal: Principal, subject_id: str, kind: str) -> None:
-    async with runtime.pool.acquire() as conn:
-        region = await queries.subject_region(conn, subject_id, kind)
-    if region is None or not principal.can_see(region):
-        raise Problem(404, "Not Found", f"no {kind} {subject_id}")
-
-
 @router.get("/cases/{case_id}/history", response_model=History)
 async def case_history(case_id: str, principal: CurrentPrincipal, runtime: Runtime) -> History:
     """Every event about a case from every service, with hashes and chain verification."""
-    await _visible(runtime, principal, case_id, "case")
+    await require_visible(runtime, principal, case_id, "case")
     async with runtime.pool.acquire() as conn:
         return await queries.history(conn, case_id)
 
@@ -102,34 +93,24 @@ async def case_history(case_id: str, principal: CurrentPrincipal, runtime: Runti
 async def directive_history(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
                             ) -> History:
     """Every event about a directive from every service, with chain verification."""
-    await _visible(runtime, principal, directive_id, "directive")
+    await require_visible(runtime, principal, directive_id, "directive")
     async with runtime.pool.acquire() as conn:
         return await queries.history(conn, directive_id)
-
-
-async def _verify(runtime: Runtime, principal: Principal, subject_id: str, kind: str
-                  ) -> Verification:
-    principal.require(*AUDITORS)
-    await _visible(runtime, principal, subject_id, kind)
-    async with runtime.pool.acquire() as conn:
-        facts = [Fact.from_row(r) for r in await queries.history_rows(conn, subject_id)]
-    async with httpx.AsyncClient() as client:
-        return await verify_subject(subject_id, kind, facts,
-                                    http_fetcher(runtime.settings, client))
 
 
 @router.get("/cases/{case_id}/verify", response_model=Verification)
 async def verify_case(case_id: str, principal: CurrentPrincipal, runtime: Runtime
                       ) -> Verification:
-    """Re-verify every stream about a case, in itself and against what each owner holds now."""
-    return await _verify(runtime, principal, case_id, "case")
+    """Re-verify every stream about a case: chains, inclusion proofs against the owners' signed
+    checkpoints, and reporting's copy against the owners'."""
+    return await verification(runtime, principal, case_id, "case")
 
 
 @router.get("/directives/{directive_id}/verify", response_model=Verification)
 async def verify_directive(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
                            ) -> Verification:
-    """Re-verify every stream about a directive against what each owner holds now."""
-    return await _verify(runtime, principal, directive_id, "directive")
+    """Re-verify every stream about a directive: chains, proofs and reporting's copy."""
+    return await verification(runtime, principal, directive_id, "directive")
 
 
 @router.get("/reports/summary")

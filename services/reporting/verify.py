@@ -1,19 +1,20 @@
-"""Audit check: every stream about a subject re-verified in itself and against its owner's copy."""
+"""Audit check: every stream about a subject proved against its owner's signed checkpoints.
+
+The owner's copy comes in a case bundle (each event with an inclusion proof); the proofs are
+checked against the checkpoint signatures of the owner's published log keys, and reporting's own
+copy is compared with it. Witness cosignatures are for `casetrack verify` with a monitor's trust
+file: reporting knows no witness keys.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-
-import httpx
+from collections.abc import Sequence
 
 from events import EventEnvelope, verify_chain
+from events.tlog.bundle import Bundle, BundleReport, Trust, verify_bundle
+from events.tlog.note import NoteError, NoteVerifier, parse_verifier_key
 from services.reporting.facts import OWNER_OF_STREAM, Fact
 from services.reporting.schemas import BrokenEvent, StreamVerification, Verification
-from services.runtime.auth import issue_token
-from services.runtime.settings import Settings
-
-HeldStream = Callable[[str, str], Awaitable[list[EventEnvelope] | None]]
-"""Fetch (service, stream id) -> the envelopes the owner holds now, None if it cannot say."""
 
 DIFFERS = "differs from the owner's copy"
 MISSING_AT_OWNER = "received by reporting but not held by the owner"
@@ -37,11 +38,12 @@ def first_difference(received: Sequence[EventEnvelope], held: Sequence[EventEnve
 
 
 def compare_stream(service: str, stream_type: str, stream_id: str,
-                   received: Sequence[EventEnvelope], held: Sequence[EventEnvelope] | None
+                   received: Sequence[EventEnvelope], held: Sequence[EventEnvelope] | None,
+                   *, proof_fault: tuple[int, str] | None = None, proved: str | None = None,
                    ) -> StreamVerification:
-    """One stream's verdict: both chains re-verified, the copies compared, the first break named."""
+    """One stream's verdict: chains re-verified, proofs checked, copies compared, first break named."""
     received = sorted(received, key=lambda e: e.version)
-    breaks: list[tuple[int, str]] = []
+    breaks: list[tuple[int, str]] = [proof_fault] if proof_fault else []
     mine = verify_chain(received)
     if not mine.ok and mine.first_broken_version is not None:
         breaks.append((mine.first_broken_version, f"reporting's copy: {mine.reason}"))
@@ -61,6 +63,8 @@ def compare_stream(service: str, stream_type: str, stream_id: str,
             breaks.append(difference)
         if len(held) > len(received):
             detail = f"{len(held) - len(received)} event(s) not yet received by reporting"
+        if proved:
+            detail = f"{detail}; {proved}" if detail else proved
     first = None
     if breaks:
         version, reason = min(breaks)
@@ -75,36 +79,43 @@ def compare_stream(service: str, stream_type: str, stream_id: str,
         holds=held is not None and not breaks, first_broken=first, detail=detail)
 
 
-async def verify_subject(subject_id: str, subject_type: str, facts: Sequence[Fact],
-                         fetch: HeldStream) -> Verification:
-    """Re-verify every stream that touches the subject."""
-    streams: dict[tuple[str, str], list[EventEnvelope]] = {}
+def owner_trust(vkeys: Sequence[str]) -> Trust:
+    """Trust the owners' published log keys (current and retired) and require no witness."""
+    logs: list[NoteVerifier] = []
+    for vkey in vkeys:
+        try:
+            logs.append(parse_verifier_key(vkey))
+        except NoteError:
+            continue
+    return Trust(logs=logs, witnesses=[], required_witnesses=0)
+
+
+def verify_subject(subject_id: str, subject_type: str, facts: Sequence[Fact], bundle: Bundle,
+                   trust: Trust, unavailable: dict[str, str] | None = None) -> Verification:
+    """Re-verify every stream that touches the subject against the owners' proofs."""
+    report: BundleReport = verify_bundle(bundle, trust)
+    received_by: dict[tuple[str, str], list[EventEnvelope]] = {}
     for fact in facts:
-        streams.setdefault((fact.stream_type, fact.stream_id), []).append(fact.envelope())
+        received_by.setdefault((fact.stream_type, fact.stream_id), []).append(fact.envelope())
+    held_by = {(s.stream_type, s.stream_id): s for s in bundle.streams}
     results = []
-    for (stream_type, stream_id), received in sorted(streams.items()):
+    for (stream_type, stream_id), received in sorted(received_by.items()):
         service = OWNER_OF_STREAM.get(stream_type, "unknown")
-        held = await fetch(service, stream_id)
-        results.append(compare_stream(service, stream_type, stream_id, received, held))
+        stream = held_by.get((stream_type, stream_id))
+        held = [e.envelope for e in stream.events] if stream and stream.events else None
+        fault = next(((f.version or 0, f"{service}'s log: {f.reason}") for f in report.failures
+                      if f.stream_id == stream_id and f.service == service), None)
+        checkpoint_fault = next((f.reason for f in report.failures
+                                 if f.service == service and f.stream_id is None), None)
+        proved = None
+        if stream and stream.events and stream.events[-1].tree_size:
+            proved = f"proved against {service}'s checkpoint {stream.events[-1].tree_size}"
+        if checkpoint_fault:
+            proved = f"{service}: {checkpoint_fault}"
+        results.append(compare_stream(service, stream_type, stream_id, received, held,
+                                      proof_fault=fault, proved=proved))
+        if held is None and unavailable and service in unavailable:
+            results[-1] = results[-1].model_copy(update={"detail": unavailable[service]})
     return Verification(subject_id=subject_id, subject_type=subject_type,
                         verified=bool(results) and all(r.holds for r in results),
                         streams=results)
-
-
-def http_fetcher(settings: Settings, client: httpx.AsyncClient) -> HeldStream:
-    """Fetch streams from their owners' `/v1/streams/{id}/events` with a service token."""
-    token = issue_token("svc-reporting", "admin", ["*"], secret=settings.jwt_secret,
-                        ttl_seconds=300)
-
-    async def fetch(service: str, stream_id: str) -> list[EventEnvelope] | None:
-        try:
-            response = await client.get(
-                f"{settings.url_of(service)}/v1/streams/{stream_id}/events",
-                headers={"Authorization": f"Bearer {token}"}, timeout=10)
-        except httpx.HTTPError:
-            return None
-        if response.status_code != 200:
-            return None
-        return [EventEnvelope.model_validate(e) for e in response.json()["events"]]
-
-    return fetch

@@ -12,6 +12,7 @@ from services.review.opener import OPENER
 from services.runtime.http import create_service_app
 from services.runtime.problems import Problem, problem_response
 from services.runtime.settings import Settings
+from services.runtime.tlog.api import router as log_router
 
 SERVICE = "review"
 
@@ -37,7 +38,7 @@ def domain_problem(exc: errors.ReviewError) -> Problem:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """review: monitoring groups, review tasks and verdicts; publishes casetrack.review.v1."""
-    app = create_service_app(SERVICE, routers=[reviews_router, groups_router],
+    app = create_service_app(SERVICE, routers=[reviews_router, groups_router, log_router],
                              topic=REVIEW_TOPIC, consumers=[OPENER],
                              description=__doc__ or "", settings=settings)
 

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     assignment_url: str | None = Field(None, alias="ASSIGNMENT_URL")
     review_url: str | None = Field(None, alias="REVIEW_URL")
     reporting_url: str | None = Field(None, alias="REPORTING_URL")
+    deployment: str = Field("local", alias="CASETRACK_DEPLOYMENT", pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    log_key_dir: str = Field(".var/keys", alias="CASETRACK_LOG_KEY_DIR")
+    intake_log_key: str | None = Field(None, alias="INTAKE_LOG_KEY", repr=False)
+    assignment_log_key: str | None = Field(None, alias="ASSIGNMENT_LOG_KEY", repr=False)
+    review_log_key: str | None = Field(None, alias="REVIEW_LOG_KEY", repr=False)
+    checkpoint_seconds: float = Field(1.0, alias="CASETRACK_CHECKPOINT_SECONDS", gt=0)
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_dev(self) -> Settings:

@@ -10,6 +10,7 @@ from events import EventEnvelope, Role
 from services.runtime.auth import CurrentPrincipal
 from services.runtime.http import Runtime
 from services.runtime.problems import Problem
+from services.runtime.tlog.store import TreeStore
 
 router = APIRouter(prefix="/v1/streams", tags=["audit"])
 
@@ -33,8 +34,13 @@ async def stream_events(stream_id: str, principal: CurrentPrincipal, runtime: Ru
     envelopes = await runtime.event_store.load(stream_id)
     if not envelopes or not principal.can_see(stream_region(envelopes)):
         raise Problem(404, "Not Found", f"no stream {stream_id}")
+    async with runtime.pool.acquire() as conn:
+        leaves = await TreeStore(runtime.name).leaf_indexes(conn, [e.event_id for e in envelopes])
     return {
         "service": runtime.name,
         "stream_id": stream_id,
         "events": [e.model_dump(mode="json") for e in envelopes],
+        # Where each event sits in the service's verifiable log (absent until sequenced): beside
+        # the envelopes, so the hash-chained envelope and its parsers stay as they are.
+        "leaf_indexes": {str(event_id): index for event_id, index in leaves.items()},
     }

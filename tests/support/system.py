@@ -69,6 +69,7 @@ class RunningSystem:
             "CASETRACK_PSEUDONYM_KEY": "e2e-pseudonym-key-0123456789-0123456789",
             "CASETRACK_LOG_JSON": "true",
             "CASETRACK_CONSUMER_STALL_SECONDS": "4",
+            "CASETRACK_LOG_KEY_DIR": str(self.log_dir / "keys"),
         })
         env.update({f"{service.upper()}_PORT": str(port) for service, port in self.ports.items()})
         env.update({f"{service.upper()}_URL": url for service, url in self.urls.items()})

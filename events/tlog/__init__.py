@@ -1,0 +1,80 @@
+"""Verifiable history: RFC 9162 Merkle trees, C2SP signed notes, checkpoints and cosignatures.
+
+Pure and I/O-free, so monitors and the offline verifier import the same code the services run.
+"""
+
+from events.tlog.checkpoint import Checkpoint, CheckpointError, parse_checkpoint
+from events.tlog.cosignature import (
+    COSIGNATURE_TYPE,
+    CosignatureVerifier,
+    Cosigner,
+    cosigned_message,
+    parse_cosigner_verifier_key,
+    timestamp_of,
+)
+from events.tlog.merkle import (
+    EMPTY_ROOT,
+    ProofError,
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    node_hash,
+    root_hash,
+    verify_consistency,
+    verify_inclusion,
+)
+from events.tlog.note import (
+    ED25519_TYPE,
+    Ed25519Signer,
+    Ed25519Verifier,
+    Note,
+    NoteError,
+    NoteSigner,
+    NoteVerifier,
+    Signature,
+    generate_signer_key,
+    key_id,
+    open_note,
+    parse_note,
+    parse_signer_key,
+    parse_verifier_key,
+    sign_note,
+    signer_from_key,
+)
+
+__all__ = [
+    "COSIGNATURE_TYPE",
+    "ED25519_TYPE",
+    "EMPTY_ROOT",
+    "Checkpoint",
+    "CheckpointError",
+    "CosignatureVerifier",
+    "Cosigner",
+    "Ed25519Signer",
+    "Ed25519Verifier",
+    "Note",
+    "NoteError",
+    "NoteSigner",
+    "NoteVerifier",
+    "ProofError",
+    "Signature",
+    "consistency_proof",
+    "cosigned_message",
+    "generate_signer_key",
+    "inclusion_proof",
+    "key_id",
+    "leaf_hash",
+    "node_hash",
+    "open_note",
+    "parse_checkpoint",
+    "parse_cosigner_verifier_key",
+    "parse_note",
+    "parse_signer_key",
+    "parse_verifier_key",
+    "root_hash",
+    "sign_note",
+    "signer_from_key",
+    "timestamp_of",
+    "verify_consistency",
+    "verify_inclusion",
+]

@@ -1,0 +1,1 @@
+"""The service side of the verifiable log: tree store, sequencer, checkpoints, keys, routes."""
