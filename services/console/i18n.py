@@ -47,11 +47,11 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
 
 
 def local_time(moment: datetime | str | None) -> str:
-    """A moment as the agency reads it: Almaty wall time to the minute."""
+    """A moment as the agency reads it: Almaty wall time to the second."""
     if moment is None or moment == "":
         return ""
     value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return value.astimezone(AGENCY_TIME_ZONE).strftime("%Y-%m-%d %H:%M")
+    return value.astimezone(AGENCY_TIME_ZONE).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def local_date(day: date | str | None) -> str:
