@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -62,4 +63,6 @@ async def results(request: Request, viewer: CurrentViewer,
     return render(request, "results.html", {
         "summary": summary, "charts": charts, "regions": region_rows(summary),
         "filters": {"from": start, "to": end, "region": region, "sector": sector},
+        "export_query": urlencode({k: v for k, v in (("from", start), ("to", end), ("region", region),
+                                                      ("sector", sector)) if v}),
         "sectors": [s.value for s in Sector]}, viewer=viewer)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,14 +122,15 @@ def describe(violations: list[dict[str, Any]]) -> str:
                      f"{[n.get('target') for n in v.get('nodes', [])][:5]}" for v in violations)
 
 
-def signed_in_client(base_url: str, token: str) -> httpx.Client:
+@contextlib.contextmanager
+def signed_in_client(base_url: str, token: str) -> Iterator[httpx.Client]:
     """A plain HTTP client holding a console session (for byte sizes and forged requests)."""
-    client = httpx.Client(base_url=base_url, timeout=15, follow_redirects=False)
-    page = client.get("/login")
-    answer = client.post("/login", data={"token": token, "next": "/",
-                                         "csrf_token": csrf_token_of(page.text)})
-    assert answer.status_code == 303, answer.text
-    return client
+    with httpx.Client(base_url=base_url, timeout=15, follow_redirects=False) as client:
+        page = client.get("/login")
+        answer = client.post("/login", data={"token": token, "next": "/",
+                                             "csrf_token": csrf_token_of(page.text)})
+        assert answer.status_code == 303, answer.text
+        yield client
 
 
 def csrf_token_of(html: str) -> str:

@@ -26,12 +26,14 @@ async def resolved_case(client: httpx.AsyncClient, loop: Loop, system: RunningSy
     return case_id
 
 
-def open_review_of(browser: ConsoleBrowser, case_id: str, status: str = "open") -> None:
+def open_review_of(browser: ConsoleBrowser, case_id: str, shot: str | None = None) -> None:
     """Find the case's review in the queue (waiting for review to open it) and open it."""
-    browser.open(f"/reviews?status={status}&region={REGION}")
+    browser.open(f"/reviews?status=open&region={REGION}")
     row = f"tr[data-subject='{case_id}']"
     browser.wait_for(lambda: bool(browser.driver.find_elements(By.CSS_SELECTOR, row)),
-                     what=f"a {status} review of {case_id} in the queue")
+                     what=f"an open review of {case_id} in the queue")
+    if shot:
+        browser.screenshot(shot)
     browser.driver.find_element(By.CSS_SELECTOR, f"{row} a.button").click()
 
 
@@ -51,7 +53,7 @@ async def test_a_monitor_claims_returns_with_findings_then_approves_and_the_case
         case_id = await resolved_case(client, loop, system, "Kickback for a kindergarten place")
 
         browser.sign_in(token("monitor", [REGION], loop.monitor_sub))
-        open_review_of(browser, case_id)
+        open_review_of(browser, case_id, shot="review_queue")
         browser.screenshot("review_open")
         browser.by_id("claim").click()
         assert "You have claimed this review." in browser.by_id("notice").text
