@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def create_app() -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings = get_settings()
         configure_logging(settings.log_level, settings.log_json)
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # one log line per page, not per call
         app.state.languages = load_languages()
         app.state.jwt_keys = jwt_keys(settings)
         app.state.upstream = Upstream.open(settings, console_settings().upstream_timeout)

@@ -84,6 +84,8 @@ async def test_a_monitor_claims_returns_with_findings_then_approves_and_the_case
         verdicts = [e for e in events if e == "review.verdict_recorded"]
         assert len(verdicts) == 2 and events.index("case.reopened") < events.index("case.closed")
         assert loop.monitor_sub in browser.by_id("timeline").text
+        assert browser.by_id("badge").get_attribute("data-state") == "partial", browser.text()
+        browser.by_id("verify-owners").click()
         assert browser.by_id("badge").get_attribute("data-state") == "verified", browser.text()
         browser.screenshot("case_closed")
 
