@@ -73,26 +73,33 @@ async def _until_done(client: httpx.AsyncClient, url: str, headers: dict[str, st
     await eventually(attempt, what=url)
 
 
-def measure(base: str, pages: dict[str, str], requests: int) -> dict[str, dict[str, float]]:
-    """Bytes, p50 and p95 milliseconds of each page, one request at a time."""
-    results = {}
+def timed(client: httpx.Client, url: str, requests: int) -> dict[str, float]:
+    """Bytes, p50, p95 and max milliseconds of one URL asked `requests` times in a row."""
+    timings, size = [], 0
+    for n in range(requests + 10):
+        started = time.perf_counter()
+        answer = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert answer.status_code == 200, (url, answer.status_code, answer.text[:300])
+        size = len(answer.content)
+        if n >= 10:  # the first ten warm connections and caches
+            timings.append(elapsed)
+    cuts = statistics.quantiles(timings, n=100)
+    return {"bytes": size, "p50_ms": round(cuts[49], 1), "p95_ms": round(cuts[94], 1),
+            "max_ms": round(max(timings), 1)}
+
+
+def measure(base: str, pages: dict[str, str], apis: dict[str, str], requests: int
+            ) -> dict[str, dict[str, float]]:
+    """Each console page, then the API call under it alone (the baseline of the same run)."""
+    monitor = token("monitor", [REGION], "bench-monitor")
     with httpx.Client(base_url=base, timeout=30) as client:
         login = client.get("/login")
-        client.post("/login", data={"token": token("monitor", [REGION], "bench-monitor"),
-                                    "csrf_token": csrf_token_of(login.text), "next": "/"})
-        for name, path in pages.items():
-            timings, size = [], 0
-            for n in range(requests + 10):
-                started = time.perf_counter()
-                answer = client.get(path)
-                elapsed = (time.perf_counter() - started) * 1000
-                assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
-                size = len(answer.content)
-                if n >= 10:  # the first ten warm connections and caches
-                    timings.append(elapsed)
-            cuts = statistics.quantiles(timings, n=100)
-            results[name] = {"bytes": size, "p50_ms": round(cuts[49], 1),
-                             "p95_ms": round(cuts[94], 1), "max_ms": round(max(timings), 1)}
+        client.post("/login", data={"token": monitor, "csrf_token": csrf_token_of(login.text),
+                                    "next": "/"})
+        results = {name: timed(client, path, requests) for name, path in pages.items()}
+    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {monitor}"}) as client:
+        results.update({f"api: {name}": timed(client, url, requests) for name, url in apis.items()})
     return results
 
 
@@ -111,10 +118,17 @@ def main() -> None:
                  "case verified": f"/cases/{seeded['case']}?verify=true",
                  "cases register": f"/cases?region={REGION}", "directives register": "/directives",
                  "results": f"/results?region={REGION}", "my work": "/my-work"}
-        results = measure(stack.system.urls["console"], pages, args.requests)
-    print(f"{'page':<22}{'bytes':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+        urls = stack.system.urls
+        apis = {"reporting cases": f"{urls['reporting']}/v1/cases?region={REGION}&limit=25",
+                "reporting history": f"{urls['reporting']}/v1/cases/{seeded['case']}/history",
+                "intake case": f"{urls['intake']}/v1/cases/{seeded['case']}",
+                "review queue": f"{urls['review']}/v1/reviews?region={REGION}&status=open&limit=25",
+                "reporting summary": f"{urls['reporting']}/v1/reports/summary?region={REGION}"
+                                     f"&from={date.today().year}-01-01&to={date.today()}"}
+        results = measure(urls["console"], pages, apis, args.requests)
+    print(f"{'page':<24}{'bytes':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for name, row in results.items():
-        print(f"{name:<22}{row['bytes']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['max_ms']:>9}")
+        print(f"{name:<24}{row['bytes']:>8}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['max_ms']:>9}")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"console-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps({"requests": args.requests, "cases": args.cases, "pages": results},
