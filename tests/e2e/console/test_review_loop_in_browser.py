@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import httpx
 import pytest
 from selenium.webdriver.common.by import By
@@ -88,6 +90,16 @@ async def test_a_monitor_claims_returns_with_findings_then_approves_and_the_case
         browser.by_id("verify-owners").click()
         assert browser.by_id("badge").get_attribute("data-state") == "verified", browser.text()
         browser.screenshot("case_closed")
+
+        history = (await client.get(f"{system.reporting_url}/v1/cases/{case_id}/history",
+                                    headers=loop.monitor)).json()["events"]
+        reopened_at = next(e["recorded_at"] for e in history if e["event_type"] == "case.reopened")
+        browser.open(f"/cases/{case_id}?as_of={quote(reopened_at)}")
+        assert browser.by_id("case-status").get_attribute("data-status") == "reopened"
+        then = [row.get_attribute("data-event") for row in
+                browser.driver.find_elements(By.CSS_SELECTOR, "#timeline tbody tr")]
+        assert "case.reopened" in then and "case.closed" not in then
+        assert then.count("review.verdict_recorded") == 1  # the return, not yet the approval
 
 
 async def test_the_resolver_signed_in_as_a_monitor_sees_the_four_eyes_refusal_and_nothing_changes(
