@@ -10,8 +10,10 @@ ROLE ?= admin
 REGIONS ?= *
 SUB ?= dev-$(ROLE)
 PYTEST_ARGS ?=
+AXE_CORE_VERSION := 4.14.1
+BROWSER_DIR := .var/browser
 
-.PHONY: help venv run test lint token schemas clean-data demo seed bench bench-tlog rebuild check-rebuild summary
+.PHONY: help venv run test lint token schemas clean-data demo seed bench bench-tlog rebuild check-rebuild summary browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -32,6 +34,22 @@ run: venv ## run everything locally: embedded Postgres, Tansu broker, services (
 
 test: venv lint ## lint, then every test (real Postgres and broker start from the repo)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+browser: venv ## the browser tests' needs: Debian chromium + chromium-driver, axe-core (npm) in .var/browser
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium fonts-dejavu-core"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+		command -v apt-get >/dev/null || { echo "need:$$missing (and no apt-get here)" >&2; exit 1; }; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+	@test -f $(BROWSER_DIR)/node_modules/axe-core/axe.min.js \
+		&& grep -q '"version": "$(AXE_CORE_VERSION)"' $(BROWSER_DIR)/node_modules/axe-core/package.json \
+		|| { mkdir -p $(BROWSER_DIR) && npm install --prefix $(BROWSER_DIR) --no-save --no-audit \
+			--no-fund --loglevel=error axe-core@$(AXE_CORE_VERSION); }
+	@chromium --version 2>/dev/null; chromedriver --version | head -1; echo "axe-core $(AXE_CORE_VERSION) in $(BROWSER_DIR)"
 
 lint: venv ## ruff and mypy --strict
 	$(BIN)/ruff check .

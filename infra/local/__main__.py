@@ -179,7 +179,8 @@ def print_banner(
     rows = [("service", "URL", "docs", "log")]
     for child in supervisor.children:
         url = base_url(child.spec)
-        rows.append((child.spec.name, url or "-", f"{url}/docs" if url else "-", _rel(child.log_path)))
+        page = "/login" if child.spec.name == "console" else "/docs"
+        rows.append((child.spec.name, url or "-", f"{url}{page}" if url else "-", _rel(child.log_path)))
     rows.append(("postgres", env["DATABASE_URL"], "-", _rel(pg_log) if pg_log else "(external)"))
     rows.append(
         ("kafka", env["KAFKA_BOOTSTRAP_SERVERS"], "-", _rel(broker_log) if broker_log else "(external)")
@@ -203,6 +204,9 @@ def print_banner(
     )
     print("# read it back from reporting:")
     print(f'curl -s {reporting or "http://127.0.0.1:8004"}/v1/cases -H "Authorization: Bearer $TOKEN"')
+    console = next((base_url(c.spec) for c in supervisor.children if c.spec.name == "console"), None)
+    if console:
+        print(f"# the console: open {console}/login and paste $TOKEN (or one from `make token`)")
     print()
     say("running; Ctrl-C stops everything this started")
 

@@ -52,15 +52,16 @@ async def list_cases(
     sector: Sector | None = None, source: IntakeSource | None = None,
     status: Annotated[str | None, Query(max_length=40)] = None,
     district: Annotated[str | None, Query(max_length=120)] = None,
+    assignee: Annotated[str | None, Query(max_length=200, description="an officer's id")] = None,
     registered_from: datetime | None = None, registered_to: datetime | None = None,
     start: FromQ = None, end: ToQ = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CasePage:
-    """The case register: filter by region, sector, source, status, district, period."""
+    """The case register: filter by region, sector, source, status, district, assignee, period."""
     filters = {"region": region.value if region else None,
                "sector": sector.value if sector else None,
                "source": source.value if source else None, "status": status,
-               "district": district, "registered_from": registered_from,
+               "district": district, "assignee_id": assignee, "registered_from": registered_from,
                "registered_to": registered_to, "from": start, "to": end}
     async with runtime.pool.acquire() as conn:
         return await queries.list_cases(conn, principal, filters, limit, offset)
@@ -71,12 +72,13 @@ async def list_directives(
     principal: CurrentPrincipal, runtime: Runtime, region: RegionQ = None,
     status: Annotated[str | None, Query(max_length=40)] = None,
     addressee: Annotated[str | None, Query(max_length=300)] = None,
+    assignee: Annotated[str | None, Query(max_length=200, description="an officer's id")] = None,
     start: FromQ = None, end: ToQ = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> DirectivePage:
-    """The directive register: filter by region, status, addressee, due-date period."""
+    """The directive register: filter by region, status, addressee, assignee, due-date period."""
     filters = {"region": region.value if region else None, "status": status,
-               "addressee": addressee, "from": start, "to": end}
+               "addressee": addressee, "assignee_id": assignee, "from": start, "to": end}
     async with runtime.pool.acquire() as conn:
         return await queries.list_directives(conn, principal, filters, limit, offset)
 

@@ -125,7 +125,8 @@ def summary_lines(body: dict[str, Any]) -> list[str]:
         for metric, value in kpi.items():
             if metric in ("from", "to"):
                 continue
-            if metric == "resolved_by_outcome":
+            if metric in ("resolved_by_outcome", "cases_by_status", "cases_by_sector",
+                          "review_outcomes"):
                 lines.extend(csv_line((scope, kpi["from"], kpi["to"], metric, k, v))
                              for k, v in value.items())
             elif metric == "directives_by_addressee":

@@ -167,6 +167,25 @@ def approval_rate(reviews: Iterable[ReviewFacts], period: Period) -> float | Non
     return _share(sum(1 for r in verdicts if r.verdict == "approved"), len(verdicts))
 
 
+def _counted(keys: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def breakdown(cases: Sequence[CaseFacts], reviews: Sequence[ReviewFacts], period: Period
+              ) -> dict[str, dict[str, int]]:
+    """Cases registered in the period by current status and by sector; verdicts in it by verdict."""
+    cohort = [c for c in cases if period.holds(c.registered_on)]
+    return {
+        "cases_by_status": _counted(c.status for c in cohort),
+        "cases_by_sector": _counted(c.sector for c in cohort),
+        "review_outcomes": _counted(r.verdict for r in reviews
+                                    if r.verdict and period.holds(r.verdict_on)),
+    }
+
+
 def directives_by_addressee(directives: Iterable[DirectiveFacts], period: Period, today: date
                             ) -> dict[str, dict[str, int]]:
     """Directives due in the period (after extensions), by addressee: on time, late, overdue, pending."""
@@ -205,7 +224,7 @@ def kpis(cases: Sequence[CaseFacts], reviews: Sequence[ReviewFacts],
 
 def summary(cases: Sequence[CaseFacts], reviews: Sequence[ReviewFacts],
             directives: Sequence[DirectiveFacts], period: Period, today: date) -> dict[str, Any]:
-    """The KPIs for the period, per region, and month by month."""
+    """The KPIs for the period with its breakdowns, per region, and month by month."""
     regions = sorted({c.region for c in cases} | {d.region for d in directives}
                      | {r.region for r in reviews if r.region})
 
@@ -214,6 +233,7 @@ def summary(cases: Sequence[CaseFacts], reviews: Sequence[ReviewFacts],
 
     return {
         **kpis(cases, reviews, directives, period, today),
+        **breakdown(cases, reviews, period),
         "by_region": {
             region: kpis([c for c in cases if of_region(region)(c)],
                          [r for r in reviews if of_region(region)(r)],

@@ -67,7 +67,7 @@ def case_where(principal: Principal, filters: dict[str, Any]) -> Where:
     """The case register filters: region scope, sector, source, status, district, period."""
     where = Where()
     where.add("region = ANY({}::text[])", region_scope(principal, filters.get("region")))
-    for column in ("sector", "source", "status", "district"):
+    for column in ("sector", "source", "status", "district", "assignee_id"):
         where.add(f"{column} = {{}}", filters.get(column))
     where.add("registered_at >= {}", filters.get("registered_from"))
     where.add("registered_at < {}", filters.get("registered_to"))
@@ -82,6 +82,7 @@ def directive_where(principal: Principal, filters: dict[str, Any]) -> Where:
     where.add("region = ANY({}::text[])", region_scope(principal, filters.get("region")))
     where.add("status = {}", filters.get("status"))
     where.add("addressee_body = {}", filters.get("addressee"))
+    where.add("assignee_id = {}", filters.get("assignee_id"))
     where.add("due_date >= {}", filters.get("from"))
     where.add("due_date <= {}", filters.get("to"))
     return where

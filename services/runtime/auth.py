@@ -100,6 +100,11 @@ async def authenticate(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("a bearer token is required")
     keys: _Keys = getattr(request.app.state, "jwt_keys", None) or _Keys(get_settings())
+    return await principal_of_token(keys, token)
+
+
+async def principal_of_token(keys: _Keys, token: str) -> Principal:
+    """Verify a bearer token (without its scheme) and read who it names; 401 Problem if not."""
     try:
         if keys.jwks is not None:  # fetching signing keys blocks: keep it off the loop
             claims = await asyncio.to_thread(keys.decode, token.strip())
@@ -120,6 +125,10 @@ async def authenticate(request: Request) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+VerificationKeys = _Keys
+"""The verification keys of an app, as `jwt_keys` makes them."""
 
 
 def jwt_keys(settings: Settings) -> _Keys:

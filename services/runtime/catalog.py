@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib.util import find_spec
 
-SERVICES: tuple[str, ...] = ("intake", "assignment", "review", "reporting")
+SERVICES: tuple[str, ...] = ("intake", "assignment", "review", "reporting", "console")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ DEV_JWT_SECRET = "casetrack-dev-secret-change-me-0123456789"
 DEV_VAULT_KEY = "casetrack-dev-vault-key-change-me-0123456789"
 DEV_PSEUDONYM_KEY = "casetrack-dev-pseudonym-key-change-me-0123"
 
-SERVICE_PORTS: dict[str, int] = {"intake": 8001, "assignment": 8002, "review": 8003, "reporting": 8004}
+SERVICE_PORTS: dict[str, int] = {"intake": 8001, "assignment": 8002, "review": 8003, "reporting": 8004,
+                                 "console": 8005}
 
 
 class Settings(BaseSettings):
@@ -42,6 +43,7 @@ class Settings(BaseSettings):
     assignment_port: int = Field(SERVICE_PORTS["assignment"], alias="ASSIGNMENT_PORT")
     review_port: int = Field(SERVICE_PORTS["review"], alias="REVIEW_PORT")
     reporting_port: int = Field(SERVICE_PORTS["reporting"], alias="REPORTING_PORT")
+    console_port: int = Field(SERVICE_PORTS["console"], alias="CONSOLE_PORT")
     intake_url: str | None = Field(None, alias="INTAKE_URL")
     assignment_url: str | None = Field(None, alias="ASSIGNMENT_URL")
     review_url: str | None = Field(None, alias="REVIEW_URL")

@@ -118,3 +118,13 @@ def test_empty_periods_have_no_rates_and_no_medians() -> None:
     body = kpis.kpis([], [], [], FIRST_FOUR_MONTHS, TODAY)
     assert body["median_days_to_resolve"] is None and body["reopen_rate"] is None
     assert body["approval_rate"] is None and body["registered"] == 0
+
+
+def test_the_breakdown_counts_the_periods_registrations_by_status_and_sector_and_its_verdicts() -> None:
+    body = report()
+    # registered in Jan-Apr: A, B, C (resolved) and D (triaged); F is from 2025, G from May.
+    assert body["cases_by_status"] == {"resolved": 3, "triaged": 1}
+    assert body["cases_by_sector"] == {"land": 4}
+    # verdicts recorded in the period: 1 Mar approved, 5 Mar returned (2 May is after it).
+    assert body["review_outcomes"] == {"approved": 1, "returned": 1}
+    assert "cases_by_status" not in body["by_region"]["KZ-75"]

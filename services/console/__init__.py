@@ -1,0 +1,1 @@
+"""The console: server-rendered pages for monitors and operators over the services' APIs."""

@@ -1,0 +1,21 @@
+"""Fixtures of the console's browser tests: one Chromium for the session, over the e2e system."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.console.browser import ConsoleBrowser, require_browser, start_chromium
+from tests.support.system import RunningSystem
+
+
+@pytest.fixture(scope="session")
+def browser(system: RunningSystem) -> Iterator[ConsoleBrowser]:
+    """Headless Chromium pointed at the running console (fails in CI when not installed)."""
+    require_browser()
+    driver = start_chromium()
+    try:
+        yield ConsoleBrowser(driver, system.urls["console"])
+    finally:
+        driver.quit()
