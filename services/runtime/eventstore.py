@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
@@ -92,6 +93,15 @@ class LogCursor:
 
     tx: int = 0
     position: int = 0
+
+
+@dataclass(frozen=True)
+class VisibleHash:
+    """What the Merkle log needs of a visible event: its id, position and chain hash."""
+
+    event_id: UUID
+    position: int
+    hash: str
 
 
 @dataclass(frozen=True)
@@ -286,18 +296,33 @@ class EventStore:
         Only rows of transactions older than the oldest transaction still running are read: such
         transactions have all ended, so nothing can later appear before the cursor.
         """
+        rows = await self._visible_rows(after, limit, f"position, {_COLUMNS}")
+        if not rows:
+            return VisibleBatch([], after)
+        return VisibleBatch([_row_to_envelope(r) for r in rows],
+                            LogCursor(rows[-1]["tx"], rows[-1]["position"]))
+
+    async def read_visible_hashes(self, after: LogCursor, limit: int = 500
+                                  ) -> tuple[list[VisibleHash], LogCursor]:
+        """`read_visible`, but only each event's id, position and chain hash (the Merkle log's
+        leaves need no more, and decoding whole envelopes is most of the reading's cost)."""
+        rows = await self._visible_rows(after, limit, "position, event_id, hash")
+        if not rows:
+            return [], after
+        return ([VisibleHash(r["event_id"], r["position"], r["hash"]) for r in rows],
+                LogCursor(rows[-1]["tx"], rows[-1]["position"]))
+
+    async def _visible_rows(self, after: LogCursor, limit: int, columns: str
+                            ) -> list[asyncpg.Record]:
         async with self.pool.acquire() as conn:
-            rows = await conn.fetch(
-                f"""SELECT tx_id::text::bigint AS tx, position, {_COLUMNS} FROM {self.schema}.events
+            rows: list[asyncpg.Record] = await conn.fetch(
+                f"""SELECT tx_id::text::bigint AS tx, {columns} FROM {self.schema}.events
                     WHERE (tx_id, position) > ($1::text::xid8, $2)
                       AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
                     ORDER BY tx_id, position LIMIT $3""",
                 str(after.tx), after.position, limit,
             )
-        if not rows:
-            return VisibleBatch([], after)
-        return VisibleBatch([_row_to_envelope(r) for r in rows],
-                            LogCursor(rows[-1]["tx"], rows[-1]["position"]))
+        return rows
 
     async def backlog(self, after: LogCursor) -> int:
         """How many stored events lie after a cursor (committed or not yet visible)."""

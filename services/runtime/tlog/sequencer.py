@@ -18,9 +18,8 @@ BATCH = 2000
 
 async def visible_after(store: EventStore, cursor: LogCursor, limit: int) -> tuple[list[Leaf], LogCursor]:
     """Events after ``cursor`` in the order they became visible, and the cursor after them."""
-    batch = await store.read_visible(cursor, limit)
-    leaves = [Leaf(e.event_id, e.position or 0, leaf_hash(bytes.fromhex(e.hash))) for e in batch.events]
-    return leaves, batch.cursor
+    visible, after = await store.read_visible_hashes(cursor, limit)
+    return [Leaf(e.event_id, e.position, leaf_hash(bytes.fromhex(e.hash))) for e in visible], after
 
 
 class Sequencer:
