@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -17,6 +17,7 @@ from services.reporting.facts import Fact
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
 from services.reporting.verify import http_fetcher, verify_subject
 from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.fields import BoundedDate, BoundedInstant, Limit, Offset, PathId, QueryText
 from services.runtime.http import Runtime
 from services.runtime.problems import Problem
 
@@ -24,8 +25,11 @@ router = APIRouter(prefix="/v1", tags=["reporting"])
 
 AUDITORS = (Role.ADMIN, Role.MONITOR, Role.SUPERVISOR, Role.ANALYST)
 RegionQ = Annotated[Region | None, Query()]
-FromQ = Annotated[date | None, Query(alias="from", description="first Almaty date, inclusive")]
-ToQ = Annotated[date | None, Query(alias="to", description="last Almaty date, inclusive")]
+FromQ = Annotated[BoundedDate | None, Query(alias="from", description="first Almaty date, inclusive")]
+ToQ = Annotated[BoundedDate | None, Query(alias="to", description="last Almaty date, inclusive")]
+InstantQ = Annotated[BoundedInstant | None, Query()]
+FromRequired = Annotated[BoundedDate, Query(alias="from", description="first Almaty date, inclusive")]
+ToRequired = Annotated[BoundedDate, Query(alias="to", description="last Almaty date, inclusive")]
 
 
 class ExportName(StrEnum):
@@ -52,11 +56,9 @@ def _period(start: date | None, end: date | None, required: bool) -> kpis.Period
 async def list_cases(
     principal: CurrentPrincipal, runtime: Runtime, region: RegionQ = None,
     sector: Sector | None = None, source: IntakeSource | None = None,
-    status: Annotated[str | None, Query(max_length=40)] = None,
-    district: Annotated[str | None, Query(max_length=120)] = None,
-    registered_from: datetime | None = None, registered_to: datetime | None = None,
-    start: FromQ = None, end: ToQ = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    status: QueryText = None, district: QueryText = None,
+    registered_from: InstantQ = None, registered_to: InstantQ = None,
+    start: FromQ = None, end: ToQ = None, limit: Limit = 50, offset: Offset = 0,
 ) -> CasePage:
     """The case register: filter by region, sector, source, status, district, period."""
     filters = {"region": region.value if region else None,
@@ -71,10 +73,8 @@ async def list_cases(
 @router.get("/directives", response_model=DirectivePage)
 async def list_directives(
     principal: CurrentPrincipal, runtime: Runtime, region: RegionQ = None,
-    status: Annotated[str | None, Query(max_length=40)] = None,
-    addressee: Annotated[str | None, Query(max_length=300)] = None,
-    start: FromQ = None, end: ToQ = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    status: QueryText = None, addressee: QueryText = None,
+    start: FromQ = None, end: ToQ = None, limit: Limit = 50, offset: Offset = 0,
 ) -> DirectivePage:
     """The directive register: filter by region, status, addressee, due-date period."""
     filters = {"region": region.value if region else None, "status": status,
@@ -91,7 +91,7 @@ async def _visible(runtime: Runtime, principal: Principal, subject_id: str, kind
 
 
 @router.get("/cases/{case_id}/history", response_model=History)
-async def case_history(case_id: str, principal: CurrentPrincipal, runtime: Runtime) -> History:
+async def case_history(case_id: PathId, principal: CurrentPrincipal, runtime: Runtime) -> History:
     """Every event about a case from every service, with hashes and chain verification."""
     await _visible(runtime, principal, case_id, "case")
     async with runtime.pool.acquire() as conn:
@@ -99,7 +99,7 @@ async def case_history(case_id: str, principal: CurrentPrincipal, runtime: Runti
 
 
 @router.get("/directives/{directive_id}/history", response_model=History)
-async def directive_history(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
+async def directive_history(directive_id: PathId, principal: CurrentPrincipal, runtime: Runtime
                             ) -> History:
     """Every event about a directive from every service, with chain verification."""
     await _visible(runtime, principal, directive_id, "directive")
@@ -119,22 +119,22 @@ async def _verify(runtime: Runtime, principal: Principal, subject_id: str, kind:
 
 
 @router.get("/cases/{case_id}/verify", response_model=Verification)
-async def verify_case(case_id: str, principal: CurrentPrincipal, runtime: Runtime
+async def verify_case(case_id: PathId, principal: CurrentPrincipal, runtime: Runtime
                       ) -> Verification:
     """Re-verify every stream about a case, in itself and against what each owner holds now."""
     return await _verify(runtime, principal, case_id, "case")
 
 
 @router.get("/directives/{directive_id}/verify", response_model=Verification)
-async def verify_directive(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
+async def verify_directive(directive_id: PathId, principal: CurrentPrincipal, runtime: Runtime
                            ) -> Verification:
     """Re-verify every stream about a directive against what each owner holds now."""
     return await _verify(runtime, principal, directive_id, "directive")
 
 
 @router.get("/reports/summary")
-async def summary(principal: CurrentPrincipal, runtime: Runtime, start: FromQ = None,
-                  end: ToQ = None, region: RegionQ = None, sector: Sector | None = None
+async def summary(principal: CurrentPrincipal, runtime: Runtime, start: FromRequired,
+                  end: ToRequired, region: RegionQ = None, sector: Sector | None = None
                   ) -> dict[str, Any]:
     """KPIs for a period of Almaty dates: totals, per region, month by month (see README)."""
     period = _period(start, end, required=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
@@ -38,6 +39,8 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, alias="CASETRACK_DB_POOL_SIZE")
     consumer_stall_seconds: float = Field(30.0, alias="CASETRACK_CONSUMER_STALL_SECONDS")
     relay_poll_seconds: float = Field(0.05, alias="CASETRACK_RELAY_POLL_SECONDS")
+    epoch: date = Field(date(2020, 1, 1), alias="CASETRACK_EPOCH")
+    date_horizon_years: int = Field(5, ge=1, le=50, alias="CASETRACK_DATE_HORIZON_YEARS")
     intake_port: int = Field(SERVICE_PORTS["intake"], alias="INTAKE_PORT")
     assignment_port: int = Field(SERVICE_PORTS["assignment"], alias="ASSIGNMENT_PORT")
     review_port: int = Field(SERVICE_PORTS["review"], alias="REVIEW_PORT")
