@@ -17,7 +17,7 @@ from services.reporting.facts import Fact
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
 from services.reporting.verify import http_fetcher, verify_subject
 from services.runtime.auth import CurrentPrincipal, Principal
-from services.runtime.fields import BoundedDate, BoundedInstant, Limit, Offset, PathId, QueryText
+from services.runtime.fields import Instant, Limit, Offset, PathId, PeriodDate, QueryText
 from services.runtime.http import Runtime
 from services.runtime.problems import Problem
 
@@ -25,11 +25,11 @@ router = APIRouter(prefix="/v1", tags=["reporting"])
 
 AUDITORS = (Role.ADMIN, Role.MONITOR, Role.SUPERVISOR, Role.ANALYST)
 RegionQ = Annotated[Region | None, Query()]
-FromQ = Annotated[BoundedDate | None, Query(alias="from", description="first Almaty date, inclusive")]
-ToQ = Annotated[BoundedDate | None, Query(alias="to", description="last Almaty date, inclusive")]
-InstantQ = Annotated[BoundedInstant | None, Query()]
-FromRequired = Annotated[BoundedDate, Query(alias="from", description="first Almaty date, inclusive")]
-ToRequired = Annotated[BoundedDate, Query(alias="to", description="last Almaty date, inclusive")]
+FromQ = Annotated[PeriodDate | None, Query(alias="from", description="first Almaty date, inclusive")]
+ToQ = Annotated[PeriodDate | None, Query(alias="to", description="last Almaty date, inclusive")]
+InstantQ = Annotated[Instant | None, Query()]
+FromRequired = Annotated[PeriodDate, Query(alias="from", description="first Almaty date, inclusive")]
+ToRequired = Annotated[PeriodDate, Query(alias="to", description="last Almaty date, inclusive")]
 
 
 class ExportName(StrEnum):
@@ -156,7 +156,9 @@ async def monitoring_activity(principal: CurrentPrincipal, runtime: Runtime,
     return {"groups": groups}
 
 
-@router.get("/exports/{name}.csv")
+@router.get("/exports/{name}.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                             "description": "the rows as CSV, streamed"}})
 async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Runtime,
                      start: FromQ = None, end: ToQ = None, region: RegionQ = None,
                      sector: Sector | None = None) -> StreamingResponse:

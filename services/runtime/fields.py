@@ -24,6 +24,7 @@ LINE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"
 FREE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
 MAX_OFFSET = 1_000_000
+SPAN_YEARS = 100
 MAX_VERSION = 1_000_000_000
 IF_MATCH_PATTERN = r'^(\*|(W/)?"[0-9]{1,9}")$'
 
@@ -97,28 +98,39 @@ def _within_horizon(value: date) -> date:
     return value
 
 
-def _instant_within_horizon(value: datetime) -> datetime:
+def _within_span(value: date) -> date:
+    last = date(epoch().year + SPAN_YEARS, 12, 31)
+    if not epoch() <= value <= last:
+        raise ValueError(f"must be between {epoch().isoformat()} and {last.isoformat()}")
+    return value
+
+
+def _instant_within_span(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise ValueError("needs a time zone (an unambiguous instant)")
     try:
         day = value.astimezone(UTC).date()
     except OverflowError:
         raise ValueError("is out of range") from None
-    _within_horizon(day)
+    _within_span(day)
     return value
 
 
-BoundedDate = Annotated[date, AfterValidator(_within_horizon),
-                        Field(description="from the system's epoch to its horizon "
-                                          "(CASETRACK_EPOCH, CASETRACK_DATE_HORIZON_YEARS)")]
-"""A due date or a period bound: from the epoch to the configured horizon ahead of today."""
+DueDate = Annotated[date, AfterValidator(_within_horizon),
+                    Field(description="from the system's epoch to its horizon ahead of today "
+                                      "(CASETRACK_EPOCH, CASETRACK_DATE_HORIZON_YEARS)")]
+"""A deadline or due date: from the epoch to the configured horizon ahead of today."""
 
-BoundedInstant = Annotated[datetime, AfterValidator(_instant_within_horizon),
-                           Field(description="an instant with a time zone, from the system's "
-                                             "epoch to its horizon")]
-"""An instant with a time zone within the epoch and the horizon."""
+PeriodDate = Annotated[date, AfterValidator(_within_span),
+                       Field(description="a day within the system's span (its epoch and the "
+                                         f"{SPAN_YEARS} years after)")]
+"""A bound of a period a query asks about."""
 
-AsOf = Annotated[BoundedInstant | None, Query(description="state as recorded at this instant")]
+Instant = Annotated[datetime, AfterValidator(_instant_within_span),
+                    Field(description="an instant with a time zone within the system's span")]
+"""An instant (time travel, period filters): with a time zone, within the system's span."""
+
+AsOf = Annotated[Instant | None, Query(description="state as recorded at this instant")]
 """Time travel: an instant with a time zone, not before the system's epoch."""
 
 Purpose = Annotated[str, Query(min_length=1, max_length=2000,
