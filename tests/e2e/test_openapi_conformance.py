@@ -55,13 +55,13 @@ def test_every_answer_is_documented_and_none_is_a_server_error(
         @given(case=strategy)
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   phases=[Phase.generate], suppress_health_check=list(HealthCheck))
-        def probe(case: Any, operation: Any = operation) -> None:
+        def probe(case: Any) -> None:
             try:
                 response = case.call_and_validate(base_url=base_url, headers=headers,
                                                   session=session, checks=CHECKS, timeout=30)
                 statuses[response.status_code] += 1
             except Exception as exc:  # collected: one report of every failure
-                failures.append(f"{operation.method.upper()} {operation.path}: "
+                failures.append(f"{case.method} {case.path}: "
                                 f"{type(exc).__name__}: {str(exc)[:600]}")
 
         probe()
