@@ -149,6 +149,7 @@ async def monitoring_activity(principal: CurrentPrincipal, runtime: Runtime,
                               start: FromQ = None, end: ToQ = None, region: RegionQ = None
                               ) -> dict[str, Any]:
     """Each monitoring group's members and their review work in a period."""
+    principal.require(*AUDITORS)  # as review shows groups: not to operators
     period = _period(start, end, required=False)
     async with runtime.pool.acquire() as conn:
         groups = await queries.monitoring_activity(
