@@ -11,7 +11,7 @@ REGIONS ?= *
 SUB ?= dev-$(ROLE)
 PYTEST_ARGS ?=
 
-.PHONY: help venv run test lint token schemas clean-data demo seed bench rebuild check-rebuild summary
+.PHONY: help venv run test faults lint token schemas clean-data demo seed bench rebuild check-rebuild summary
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -30,8 +30,11 @@ $(STAMP): pyproject.toml constraints.txt
 run: venv ## run everything locally: embedded Postgres, Tansu broker, services (Ctrl-C stops)
 	$(BIN)/python -m infra.local run
 
-test: venv lint ## lint, then every test (real Postgres and broker start from the repo)
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+test: venv lint ## lint, then every test (real Postgres and broker start from the repo); the long faults: make faults
+	$(BIN)/pytest -q -m "not full_faults" $(PYTEST_ARGS)
+
+faults: venv ## the whole fault suite (tests/faults): kills, a 30 s stall, a Postgres restart, poison
+	$(BIN)/pytest -q tests/faults $(PYTEST_ARGS)
 
 lint: venv ## ruff and mypy --strict
 	$(BIN)/ruff check .
