@@ -35,6 +35,7 @@ ALL_PROCESSES = ("intake", "assignment", "review", "reporting", "intake-worker",
 
 
 async def _check(system: RunningSystem, db: asyncpg.Connection, load: Load) -> None:
+    print(f"answers under the fault: {dict(load.answers)}")
     assert load.acknowledged, f"no command was acknowledged: {dict(load.answers)}"
     await asyncio.to_thread(system.wait_ready, 90)
     await assert_nothing_lost_or_duplicated(db, load.acknowledged)
