@@ -67,12 +67,23 @@ class Connection:
 
     async def post(self) -> tuple[int, bytes]:
         """Send the body once; the status and response body."""
-        if self.writer is None or self.reader is None or self.writer.is_closing():
+        reused = not (self.writer is None or self.reader is None or self.writer.is_closing())
+        if not reused:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None and self.writer is not None
         self.sent += 1
         extra = f"Idempotency-Key: bench-{id(self)}-{self.sent}\r\n" if self.idempotency_keys else ""
         self.writer.write((self.head + extra + "\r\n").encode() + self.body)
-        raw = await self.reader.readuntil(b"\r\n\r\n")
+        try:
+            raw = await self.reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionResetError) as exc:
+            if not reused or (isinstance(exc, asyncio.IncompleteReadError) and exc.partial):
+                raise
+            # The server closed a keep-alive connection that sat idle (open loop at a low
+            # rate) before reading this request: send it again on a fresh connection.
+            self.writer.close()
+            self.writer = None
+            return await self.post()
         lines = raw.split(b"\r\n")
         status = int(lines[0].split()[1])
         length, close = 0, False

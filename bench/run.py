@@ -17,8 +17,9 @@ import httpx
 
 from bench import pipeline, profiling, rawbroker, rawdb
 from bench.httpload import LoadConfig, run_load
-from bench.locks import LockSampler
+from bench.longstream import LONG_STREAM_EVENTS, long_stream
 from bench.plan import Plan, sample_body_bytes
+from bench.sessions import SessionSampler
 from bench.stack import Monitor, Stack
 from tests.support.system import free_port, token
 
@@ -52,6 +53,7 @@ class Run:
         self.system["cpu_percent"] = self.monitor.cpu
         self.raw_baselines()
         self.http()
+        self.long_stream()
         self.end_to_end()
         self.backlog()
         self.system["rss_peak_mb"] = self.monitor.peaks
@@ -91,6 +93,15 @@ class Run:
             simple.wait(15)
             del self.monitor.extra["simple-endpoint"]
 
+    def long_stream(self) -> None:
+        """Notes on a 500-event case against notes on a new case: what a long stream costs."""
+        say(f"notes on a new case and on a {LONG_STREAM_EVENTS}-event case, 8 clients")
+        with self.monitor.watching("long_stream"):
+            self.system["long_stream"] = long_stream(
+                self.stack.system.intake_url, self.token, self.body, self.plan.http_seconds,
+                self.plan.http_warmup)
+        self.settle()
+
     def _closed(self, base_url: str, concurrency: int, bearer: str | None) -> LoadConfig:
         return LoadConfig(url=f"{base_url}/v1/cases", body=self.body, seconds=self.plan.http_seconds,
                           warmup=self.plan.http_warmup, concurrency=concurrency, token=bearer)
@@ -98,11 +109,11 @@ class Run:
     def _intake_load(self, c: int) -> dict[str, Any]:
         config = self._closed(self.stack.system.intake_url, c, self.token)
         profile = self.profile and c == PROFILED_CONCURRENCY
-        locks = LockSampler(self.stack.database_url)
+        sessions = SessionSampler(self.stack.database_url)
         with self.profiled("intake", f"intake_post_{c}_clients", profile), \
-                self.monitor.watching(f"intake_{c}_clients"), locks.sampling():
+                self.monitor.watching(f"intake_{c}_clients"), sessions.sampling():
             result = run_load(config)
-        result["append_lock"] = locks.summary(self.monitor.pids())
+        result["sessions"] = sessions.summary()
         return result
 
     @contextmanager

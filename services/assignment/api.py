@@ -45,7 +45,7 @@ async def open_office(body: OpenOfficeRequest, request: Request, principal: Curr
     """Open an office (admin; supervisors for their own regions' project offices)."""
     planner, context = _planner(runtime), command_context(request, principal,
                                                    body.region.value if body.region else None)
-    return await run_write(runtime, request, principal,
+    return await run_write(request, principal,
                            lambda c: roster_handlers.open_office(planner, principal, body, context, c),
                            location=lambda b: f"/v1/offices/{b['id']}")
 
@@ -63,8 +63,7 @@ async def get_office(office_id: PathId, principal: CurrentPrincipal, runtime: Ru
                      response: Response) -> OfficeView:
     """One office."""
     planner = _planner(runtime)
-    async with runtime.pool.acquire() as conn:
-        state = await roster_handlers.load_office(planner, conn, principal, office_id)
+    state = await roster_handlers.read_office(planner, principal, office_id)
     response.headers["ETag"] = etag(state.version)
     return roster_handlers.office_view(state)
 
@@ -76,7 +75,7 @@ async def change_office(office_id: PathId, body: ChangeOfficeRequest, request: R
     """Rename an office."""
     planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
-    return await run_write(runtime, request, principal, lambda c: roster_handlers.change_office(
+    return await run_write(request, principal, lambda c: roster_handlers.change_office(
         planner, principal, office_id, body.name, version, context, c))
 
 
@@ -87,7 +86,7 @@ async def close_office(office_id: PathId, body: ReasonRequest, request: Request,
     """Close an office with no active officers."""
     planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
-    return await run_write(runtime, request, principal, lambda c: roster_handlers.close_office(
+    return await run_write(request, principal, lambda c: roster_handlers.close_office(
         planner, principal, office_id, body.reason, version, context, c))
 
 
@@ -96,7 +95,7 @@ async def enroll_officer(body: EnrollOfficerRequest, request: Request,
                          principal: CurrentPrincipal, runtime: Runtime) -> Response:
     """Enroll an officer (id = their login `sub`) in an office."""
     planner, context = _planner(runtime), command_context(request, principal)
-    return await run_write(runtime, request, principal,
+    return await run_write(request, principal,
                            lambda c: roster_handlers.enroll_officer(planner, principal, body, context, c),
                            location=lambda b: f"/v1/officers/{b['id']}")
 
@@ -115,8 +114,7 @@ async def get_officer(officer_id: PathId, principal: CurrentPrincipal, runtime: 
                       response: Response) -> OfficerView:
     """One officer."""
     planner = _planner(runtime)
-    async with runtime.pool.acquire() as conn:
-        state = await roster_handlers.load_officer(planner, conn, principal, officer_id)
+    state = await roster_handlers.read_officer(planner, principal, officer_id)
     response.headers["ETag"] = etag(state.version)
     return roster_handlers.officer_view(state)
 
@@ -128,7 +126,7 @@ async def change_officer(officer_id: PathId, body: ChangeOfficerRequest, request
     """Change an officer's name, office, sectors or capacity."""
     planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
-    return await run_write(runtime, request, principal, lambda c: roster_handlers.change_officer(
+    return await run_write(request, principal, lambda c: roster_handlers.change_officer(
         planner, principal, officer_id, body, version, context, c))
 
 
@@ -139,7 +137,7 @@ async def deactivate_officer(officer_id: PathId, body: ReasonRequest, request: R
     """Deactivate an officer; their open work is handed over by the rules."""
     planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
-    return await run_write(runtime, request, principal, lambda c: roster_handlers.deactivate_officer(
+    return await run_write(request, principal, lambda c: roster_handlers.deactivate_officer(
         planner, principal, officer_id, body.reason, version, context, c))
 
 
@@ -150,7 +148,7 @@ async def reactivate_officer(officer_id: PathId, body: OptionalReasonRequest, re
     """Reactivate an officer."""
     planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
-    return await run_write(runtime, request, principal, lambda c: roster_handlers.reactivate_officer(
+    return await run_write(request, principal, lambda c: roster_handlers.reactivate_officer(
         planner, principal, officer_id, body.reason, version, context, c))
 
 
@@ -172,7 +170,7 @@ async def assign(subject_id: PathId, body: AssignRequest, request: Request,
     """Assign or reassign by hand (supervisor of the region); rules never override it."""
     planner, context, version = _planner(runtime), command_context(request, principal), \
         parse_if_match(if_match)
-    return await run_write(runtime, request, principal, lambda c: handlers.assign_manually(
+    return await run_write(request, principal, lambda c: handlers.assign_manually(
         planner, principal, subject_id, body, version, context, c))
 
 

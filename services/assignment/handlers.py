@@ -14,7 +14,7 @@ from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext
-from services.runtime.idempotency import complete_claim
+from services.runtime.pipeline import StaleVersion, UnitOfWork
 from services.runtime.problems import Problem
 
 
@@ -55,10 +55,13 @@ async def assign_manually(planner: Planner, principal: Principal, subject_id: st
     """A supervisor of the subject's region assigns or reassigns it, with a reason."""
     principal.require(Role.SUPERVISOR, Role.ADMIN)
 
-    async def write(conn: Conn) -> WriteResult:
+    async def write(unit: UnitOfWork) -> WriteResult:
+        conn = unit.conn
         subject = await tables.subject(conn, subject_id, for_update=True)
         if subject is None or not principal.can_see(subject.region):
             raise NotFound(f"no case or directive {subject_id} known to assignment")
+        if if_match is not None and if_match != subject.version:
+            raise StaleVersion(subject_id, if_match, subject.version, precondition=True)
         row = await conn.fetchrow(
             """SELECT o.officer_id, o.region, o.office_id, o.active, f.kind
                FROM officers o JOIN offices f ON f.office_id = o.office_id
@@ -69,16 +72,12 @@ async def assign_manually(planner: Planner, principal: Principal, subject_id: st
         holder = Holder(row["officer_id"], row["region"], row["office_id"],
                         OfficeKind(row["kind"]), row["active"])
         made = decide_manual(subject, holder, body.reason)
-        expected = if_match if if_match is not None else subject.version
-        result = await planner.store.append_in(conn, subject_id, STREAM_TYPE, expected, [made],
-                                               context)
+        result = await planner.store.append_in(conn, subject_id, STREAM_TYPE, subject.version,
+                                               [made], context, serialised=True)
         new = evolve(subject, made, result.version)
         await tables.save_subject(conn, new)
-        body_ = {"subject_id": new.id, "officer_id": new.officer_id, "office_id": new.office_id,
-                 "manual": True, "version": new.version,
-                 "event_id": str(result.envelopes[0].event_id)}
-        if claim is not None:
-            await complete_claim(conn, "assignment", claim, 200, body_)
-        return 200, body_
+        return 200, {"subject_id": new.id, "officer_id": new.officer_id,
+                     "office_id": new.office_id, "manual": True, "version": new.version,
+                     "event_id": str(result.envelopes[0].event_id)}
 
-    return await transact(planner, if_match, write)
+    return await transact(planner, claim, write)

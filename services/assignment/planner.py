@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,7 @@ from services.assignment.domain.clocks import APPEAL, DIRECTIVE, Clocks, breach_
 from services.assignment.domain.rules import Rule, route
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext, EventStore
+from services.runtime.pipeline import StreamCache
 
 STREAM_TYPE = "assignment"
 SYSTEM_ACTOR = "assignment-planner"
@@ -40,6 +41,8 @@ class Planner:
     store: EventStore
     rules: Sequence[Rule]
     clocks: Clocks
+    cache: StreamCache = field(default_factory=StreamCache, compare=False)
+    """The roster streams' states known to this process (see CommandPipeline)."""
 
     async def commit(self, conn: Conn, state: SubjectState, events: Sequence[EventPayload],
                      context: CommandContext, expected_version: int | None = None
@@ -47,7 +50,7 @@ class Planner:
         """Append a subject's new events and keep its row in step, in the caller's transaction."""
         if events:
             result = await self.store.append_in(conn, state.id, STREAM_TYPE, expected_version,
-                                                events, context)
+                                                events, context, serialised=True)
             for envelope, payload in zip(result.envelopes, events, strict=True):
                 state = domain.evolve(state, payload, envelope.version)
         await tables.save_subject(conn, state)
@@ -65,7 +68,7 @@ class Planner:
     async def on_intake(self, conn: Conn, envelope: EventEnvelope, topic: str) -> None:
         """React to one intake event (already de-duplicated by event id)."""
         kind, payload = envelope.event_type, envelope.payload
-        await tables.lock_writes(conn)
+        await tables.lock_planning(conn)
         state = await tables.subject(conn, envelope.stream_id, for_update=True)
         region = state.region if state is not None else payload.get("region")
         context = CommandContext(
@@ -140,7 +143,8 @@ class Planner:
             return None
         event = AssignmentEscalated(subject_id=state.id, subject_type=state.subject_type,
                                     level=level, due_date=state.due_date, breach=breach)
-        result = await self.store.append_in(conn, state.id, STREAM_TYPE, None, [event], context)
+        result = await self.store.append_in(conn, state.id, STREAM_TYPE, None, [event], context,
+                                            serialised=True)
         await tables.record_escalation(conn, breach, state.id, level.value, state.due_date,
                                        result.envelopes[0].event_id)
         await tables.save_subject(conn, replace(state, version=result.version))

@@ -48,7 +48,7 @@ async def scan(pool: asyncpg.Pool, planner: Planner, offset_days: int = 0,
         if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", SCANNER_LOCK):
             report.skipped = True
             return report
-        await tables.lock_writes(conn)
+        await tables.lock_planning(conn)
         for state in await tables.open_subjects(conn, after):
             context = CommandContext(actor=Actor(id=SCANNER_ACTOR, role="system",
                                                  region=state.region),

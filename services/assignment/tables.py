@@ -14,14 +14,16 @@ from services.assignment.domain.roster import OfficerState, OfficeState
 from services.assignment.domain.rules import Office, Officer
 from services.runtime.db import Conn, advisory_key
 
-WRITE_LOCK = advisory_key("casetrack.events.assignment")
-"""The event store's append lock: taken first by every assignment write, so writes never
-deadlock on subject rows and load counts are read under the same lock that appends."""
+PLANNING_LOCK = advisory_key("casetrack.assignment.planning")
+"""Assignment's planning lock. Every decision that reads officers' load or subject rows (the
+planner, manual assignment, roster changes and their hand-overs, the clock scanner) takes it
+first, so two decisions never balance on the same stale load and never deadlock on subject rows.
+It orders planning decisions only: the event store's appends take no lock of their own."""
 
 
-async def lock_writes(conn: Conn) -> None:
-    """Serialise with every other assignment write until this transaction ends."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+async def lock_planning(conn: Conn) -> None:
+    """Plan alone until this transaction ends."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", PLANNING_LOCK)
 
 
 async def save_office(conn: Conn, office: OfficeState, at: EventEnvelope) -> None:

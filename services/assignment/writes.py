@@ -1,4 +1,4 @@
-"""The shape of every assignment write: one transaction under the write lock, errors mapped."""
+"""The shape of every assignment write: the command pipeline, under assignment's planning lock."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from collections.abc import Awaitable, Callable
 from services.assignment import tables
 from services.assignment.domain.errors import DomainError
 from services.assignment.planner import Planner
-from services.runtime.commands import WriteResult, conflict_problem
-from services.runtime.db import Conn
-from services.runtime.eventstore import ConcurrencyConflict
+from services.runtime.commands import WriteResult
 from services.runtime.idempotency import IdempotencyClaim
+from services.runtime.pipeline import CommandPipeline, UnitOfWork
 from services.runtime.problems import Problem
 
 Claim = IdempotencyClaim | None
@@ -25,15 +24,15 @@ def problem(exc: DomainError) -> Problem:
     return Problem(exc.status, title, exc.detail)
 
 
-async def transact(planner: Planner, if_match: int | None,
-                   body: Callable[[Conn], Awaitable[WriteResult]]) -> WriteResult:
-    """Run a write under the assignment write lock, mapping refusals and lost races."""
-    pool = planner.store.pool
+async def transact(planner: Planner, claim: Claim,
+                   body: Callable[[UnitOfWork], Awaitable[WriteResult]]) -> WriteResult:
+    """Run a write as one unit of work that plans under the planning lock; map refusals."""
+
+    async def work(unit: UnitOfWork) -> WriteResult:
+        await tables.lock_planning(unit.conn)
+        return await body(unit)
+
     try:
-        async with pool.acquire() as conn, conn.transaction():
-            await tables.lock_writes(conn)
-            return await body(conn)
+        return await CommandPipeline(planner.store, planner.cache).run(work, claim)
     except DomainError as exc:
         raise problem(exc) from None
-    except ConcurrencyConflict as exc:
-        raise conflict_problem(exc, precondition=if_match is not None) from None

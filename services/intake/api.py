@@ -14,11 +14,12 @@ from services.intake.domain.errors import (
     IllegalTransition,
     InvalidCommand,
 )
-from services.intake.execution import ContextFor, Expected
+from services.intake.execution import ContextFor
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
 from services.runtime.commands import command_context, parse_if_match
 from services.runtime.http import ServiceRuntime
+from services.runtime.pipeline import Expected
 from services.runtime.problems import Problem
 
 WRITERS = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)

@@ -55,11 +55,11 @@ async def register_case(
 ) -> Response:
     """Register a report as a case. Reporter and witness contacts are stored encrypted only."""
     principal.require(*WRITERS)
-    store, vault = runtime.event_store, vault_of(runtime)
+    pipeline, vault = runtime.commands, vault_of(runtime)
     context = context_for(request, principal)(body.region.value)
     return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.register_case(store, vault, principal, body, context, claim),
+        request, principal,
+        lambda claim: handlers.register_case(pipeline, vault, principal, body, context, claim),
         location=lambda b: f"/v1/cases/{b['id']}",
     )
 
@@ -73,18 +73,18 @@ async def get_case(
     as_of: AsOf = None,
 ) -> CaseView:
     """The current state of a case, or its state as recorded at an instant."""
-    state = await handlers.load_case(runtime.event_store, principal, case_id, as_of)
+    state = await handlers.load_case(runtime.commands, principal, case_id, as_of)
     response.headers["ETag"] = etag(state.version)
     return handlers.case_view(state)
 
 
 async def _change(request: Request, principal: Principal, runtime: Runtime, case_id: str,
                   expected_version: int | None, command: CaseCommand) -> JSONResponse:
-    store, exp, ctx = runtime.event_store, expected(request, expected_version), context_for(
+    pipeline, exp, ctx = runtime.commands, expected(request, expected_version), context_for(
         request, principal)
     return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.change_case(store, principal, case_id, exp, command, ctx, claim))
+        request, principal,
+        lambda claim: handlers.change_case(pipeline, principal, case_id, exp, command, ctx, claim))
 
 
 @router.post("/{case_id}/triage", response_model=CaseView,
@@ -153,11 +153,11 @@ async def duplicate_of(case_id: CaseId, body: DuplicateOfRequest, request: Reque
                        principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Close this case as a duplicate of another; both keep their histories and the link."""
     principal.require(*WRITERS)
-    store, exp = runtime.event_store, expected(request, body.expected_version)
+    pipeline, exp = runtime.commands, expected(request, body.expected_version)
     ctx = context_for(request, principal)
     return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.mark_duplicate(store, principal, case_id, exp,
+        request, principal,
+        lambda claim: handlers.mark_duplicate(pipeline, principal, case_id, exp,
                                               body.original_case_id, ctx, claim))
 
 
@@ -167,11 +167,11 @@ async def erase_reporter(case_id: CaseId, body: ReasonRequest, request: Request,
                          principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Crypto-shred the reporter's and witnesses' contact (admin); every hash still verifies."""
     principal.require(Role.ADMIN)
-    store, vault = runtime.event_store, vault_of(runtime)
+    pipeline, vault = runtime.commands, vault_of(runtime)
     exp, ctx = expected(request, body.expected_version), context_for(request, principal)
     return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.erase_reporter(store, vault, principal, case_id, exp,
+        request, principal,
+        lambda claim: handlers.erase_reporter(pipeline, vault, principal, case_id, exp,
                                               body.reason, ctx, claim))
 
 
@@ -186,6 +186,6 @@ async def disclose_reporter(
     principal.require(*SUPERVISORS)
     if not purpose.strip():
         raise Problem(422, "Invalid request", "purpose must not be blank", field="purpose")
-    return await handlers.disclose_reporter(runtime.event_store, vault_of(runtime), principal,
+    return await handlers.disclose_reporter(runtime.commands, vault_of(runtime), principal,
                                             case_id, purpose.strip(),
                                             context_for(request, principal))

@@ -60,7 +60,7 @@ async def react(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
     subject_id = str(payload.get("subject_id"))
     kind: Kind[Any, Any] = DIRECTIVES if payload.get("subject_type") == "directive" else CASES
     envelopes = await STORE.load_in(conn, subject_id)
-    state = kind.replay(kind.empty(subject_id), envelopes)
+    state = kind.aggregate.fold(subject_id, envelopes)
     if not kind.exists(state) or (envelopes and envelopes[0].stream_type != kind.stream_type):
         await _ignore(conn, envelope, subject_id, f"no {kind.noun} {subject_id} at intake")
         return

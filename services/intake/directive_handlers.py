@@ -10,17 +10,17 @@ from events.calendar import kazakhstan_calendar
 from services.intake.directive_schemas import DirectiveView
 from services.intake.domain import directive as domain
 from services.intake.domain.commands import DirectiveCommand, IssueDirective
-from services.intake.domain.directive import STREAM_TYPE, DirectiveState, allowed_actions, lateness
-from services.intake.execution import ContextFor, Expected, Kind, execute, load_visible
+from services.intake.domain.directive import DIRECTIVE, DirectiveState, allowed_actions, lateness
+from services.intake.execution import ContextFor, Kind, execute, read_visible
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
-from services.runtime.eventstore import AppendResult, CommandContext, EventStore
+from services.runtime.eventstore import CommandContext
 from services.runtime.idempotency import IdempotencyClaim
+from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.problems import Problem
 
 DIRECTIVES: Kind[DirectiveState, DirectiveCommand] = Kind(
-    stream_type=STREAM_TYPE, noun="directive", empty=lambda i: DirectiveState(id=i),
-    evolve=domain.evolve, decide=domain.decide,
+    aggregate=DIRECTIVE, noun="directive", decide=domain.decide,
     region_of=lambda s: s.region.value if s.region else None,
     exists=lambda s: s.exists, version_of=lambda s: s.version,
 )
@@ -48,38 +48,35 @@ def directive_view(state: DirectiveState, today: date) -> DirectiveView:
 
 
 async def issue_directive(
-    store: EventStore, principal: Principal, command: IssueDirective, context: CommandContext,
-    claim: IdempotencyClaim | None,
+    pipeline: CommandPipeline, principal: Principal, command: IssueDirective,
+    context: CommandContext, claim: IdempotencyClaim | None,
 ) -> WriteResult:
     """Issue a directive in a region the caller serves."""
     if not principal.can_see(command.region.value):
         raise Problem(403, "Forbidden", f"you may not issue directives in {command.region.value}",
                       field="region")
     directive_id = str(new_event_id())
-    events = domain.decide(DirectiveState(id=directive_id), command)
 
-    def respond(result: AppendResult) -> tuple[int, dict[str, Any]]:
-        state = DIRECTIVES.replay(DirectiveState(id=directive_id), result.envelopes)
+    async def work(unit: UnitOfWork) -> WriteResult:
+        events = domain.decide(unit.new(DIRECTIVE, directive_id), command)
+        state = unit.append(directive_id, events, context)
         return 201, directive_view(state, command.today).model_dump(mode="json")
 
-    result = await store.append(directive_id, STREAM_TYPE, 0, events, context,
-                                idempotency=claim, response_for=respond)
-    return respond(result)
+    return await pipeline.run(work, claim)
 
 
 async def change_directive(
-    store: EventStore, principal: Principal, directive_id: str, expected: Expected,
+    pipeline: CommandPipeline, principal: Principal, directive_id: str, expected: Expected,
     command: DirectiveCommand, context_for: ContextFor, claim: IdempotencyClaim | None,
     today: date,
 ) -> WriteResult:
     """Any single-stream directive command."""
-    return await execute(store, DIRECTIVES, principal, directive_id, expected, command,
+    return await execute(pipeline, DIRECTIVES, principal, directive_id, expected, command,
                          context_for, claim,
                          lambda s: directive_view(s, today).model_dump(mode="json"))
 
 
-async def load_directive(store: EventStore, principal: Principal, directive_id: str,
+async def load_directive(pipeline: CommandPipeline, principal: Principal, directive_id: str,
                          as_of: Any = None) -> DirectiveState:
     """A visible directive, or 404."""
-    async with store.pool.acquire() as conn:
-        return await load_visible(store, conn, DIRECTIVES, principal, directive_id, as_of)
+    return await read_visible(pipeline, DIRECTIVES, principal, directive_id, as_of)

@@ -48,15 +48,15 @@ async def issue(body: IssueDirectiveRequest, request: Request, principal: Curren
                 runtime: Runtime) -> Response:
     """Issue a directive (supervisor or admin); the due date must be after today (Almaty)."""
     principal.require(*SUPERVISORS)
-    store = runtime.event_store
+    pipeline = runtime.commands
     command = IssueDirective(
         title=body.title, text=body.text, issuing_authority=body.issuing_authority,
         addressee_body=body.addressee_body, region=body.region, due_date=body.due_date,
         meeting_reference=body.meeting_reference, today=today().date())
     context = context_for(request, principal)(body.region.value)
     return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.issue_directive(store, principal, command, context, claim),
+        request, principal,
+        lambda claim: handlers.issue_directive(pipeline, principal, command, context, claim),
         location=lambda b: f"/v1/directives/{b['id']}")
 
 
@@ -66,18 +66,18 @@ async def get_directive(
     as_of: AsOf = None,
 ) -> DirectiveView:
     """A directive now, or as recorded at an instant; overdue is measured on that day."""
-    state = await handlers.load_directive(runtime.event_store, principal, directive_id, as_of)
+    state = await handlers.load_directive(runtime.commands, principal, directive_id, as_of)
     response.headers["ETag"] = etag(state.version)
     return handlers.directive_view(state, today(as_of).date())
 
 
 async def _change(request: Request, principal: Principal, runtime: Runtime, directive_id: str,
                   expected_version: int | None, command: DirectiveCommand) -> JSONResponse:
-    store, exp = runtime.event_store, expected(request, expected_version)
+    pipeline, exp = runtime.commands, expected(request, expected_version)
     ctx, day = context_for(request, principal), today().date()
     return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.change_directive(store, principal, directive_id, exp, command,
+        request, principal,
+        lambda claim: handlers.change_directive(pipeline, principal, directive_id, exp, command,
                                                 ctx, claim, day))
 
 

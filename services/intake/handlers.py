@@ -6,7 +6,7 @@ from typing import Any
 
 from events import new_event_id
 from services.intake.domain import case as domain
-from services.intake.domain.case import STREAM_TYPE, CaseState, allowed_actions, fold
+from services.intake.domain.case import CASE, CaseState, allowed_actions
 from services.intake.domain.commands import (
     CaseCommand,
     DiscloseReporter,
@@ -15,19 +15,19 @@ from services.intake.domain.commands import (
     MarkDuplicate,
     RegisterCase,
 )
-from services.intake.execution import ContextFor, Expected, Kind, execute, load_visible
+from services.intake.execution import ContextFor, Kind, execute, load_visible, read_visible
 from services.intake.schemas import CaseView, ProgressNoteView, RegisterCaseRequest, ReporterView
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
-from services.runtime.commands import WriteResult, conflict_problem
+from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
-from services.runtime.eventstore import AppendResult, CommandContext, ConcurrencyConflict, EventStore
+from services.runtime.eventstore import CommandContext
 from services.runtime.idempotency import IdempotencyClaim
+from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.problems import Problem
 
 CASES: Kind[CaseState, CaseCommand] = Kind(
-    stream_type=STREAM_TYPE, noun="case", empty=lambda i: CaseState(id=i),
-    evolve=domain.evolve, decide=domain.decide,
+    aggregate=CASE, noun="case", decide=domain.decide,
     region_of=lambda s: s.region.value if s.region else None,
     exists=lambda s: s.exists, version_of=lambda s: s.version,
 )
@@ -62,7 +62,7 @@ def _json_view(state: CaseState) -> dict[str, Any]:
 
 
 async def register_case(
-    store: EventStore,
+    pipeline: CommandPipeline,
     vault: Vault,
     principal: Principal,
     request: RegisterCaseRequest,
@@ -85,101 +85,92 @@ async def register_case(
         sector=request.sector, source=request.source, district=request.district,
         anonymous=request.anonymous, reporter=sealed.reference if sealed else None,
     )
-    events = domain.decide(CaseState(id=case_id), command)
 
-    async def keep_contact(conn: Conn, _: AppendResult) -> None:
+    async def work(unit: UnitOfWork) -> WriteResult:
+        events = domain.decide(unit.new(CASE, case_id), command)
         if sealed is not None:
-            await vault.store(conn, case_id, sealed)
+            await vault.store(unit.conn, case_id, sealed)
+        return 201, _json_view(unit.append(case_id, events, context))
 
-    def respond(result: AppendResult) -> tuple[int, dict[str, Any]]:
-        return 201, _json_view(fold(case_id, list(result.envelopes)))
-
-    result = await store.append(
-        case_id, STREAM_TYPE, 0, events, context, idempotency=claim, response_for=respond,
-        also=keep_contact,
-    )
-    return respond(result)
+    return await pipeline.run(work, claim)
 
 
 async def change_case(
-    store: EventStore, principal: Principal, case_id: str, expected: Expected,
+    pipeline: CommandPipeline, principal: Principal, case_id: str, expected: Expected,
     command: CaseCommand, context_for: ContextFor, claim: IdempotencyClaim | None,
 ) -> WriteResult:
     """Any single-stream case command."""
-    return await execute(store, CASES, principal, case_id, expected, command, context_for,
+    return await execute(pipeline, CASES, principal, case_id, expected, command, context_for,
                          claim, _json_view)
 
 
 async def erase_reporter(
-    store: EventStore, vault: Vault, principal: Principal, case_id: str, expected: Expected,
-    reason: str, context_for: ContextFor, claim: IdempotencyClaim | None,
+    pipeline: CommandPipeline, vault: Vault, principal: Principal, case_id: str,
+    expected: Expected, reason: str, context_for: ContextFor, claim: IdempotencyClaim | None,
 ) -> WriteResult:
     """Destroy the contact's key and ciphertext and record the erasure, in one transaction."""
 
     async def shred(conn: Conn, _: CaseState) -> None:
         await vault.erase(conn, case_id)
 
-    return await execute(store, CASES, principal, case_id, expected, EraseReporter(reason),
+    return await execute(pipeline, CASES, principal, case_id, expected, EraseReporter(reason),
                          context_for, claim, _json_view, also=shred)
 
 
 async def disclose_reporter(
-    store: EventStore, vault: Vault, principal: Principal, case_id: str, purpose: str,
+    pipeline: CommandPipeline, vault: Vault, principal: Principal, case_id: str, purpose: str,
     context_for: ContextFor,
 ) -> ReporterView:
     """Record who reads the contact and why, then read it, both in one transaction."""
-    async with store.pool.acquire() as conn, conn.transaction():
-        state = await load_visible(store, conn, CASES, principal, case_id)
+
+    async def work(unit: UnitOfWork) -> WriteResult:
+        state = await load_visible(unit, CASES, principal, case_id)
         command = DiscloseReporter(viewer_id=principal.sub, viewer_role=principal.role.value,
                                    purpose=purpose)
         if state.reporter_erased:
             raise Problem(410, "Gone", "the reporter's contact was erased")
         events = domain.decide(state, command)
         assert state.reporter is not None
-        contact = await vault.open(conn, state.reporter.vault_ref)
+        contact = await vault.open(unit.conn, state.reporter.vault_ref)
         if contact is None:
             raise Problem(410, "Gone", "the reporter's contact is no longer held")
-        result = await store.append_in(conn, case_id, STREAM_TYPE, None, events,
-                                       context_for(CASES.region_of(state)))
+        after = unit.append(case_id, events, context_for(CASES.region_of(state)))
+        return 200, {"contact": contact, "version": after.version}
+
+    _, answer = await pipeline.run(work)
+    contact = answer["contact"]
     reporter = contact.get("reporter", contact) if "witnesses" in contact else contact
     return ReporterView(case_id=case_id, reporter=reporter,
-                        witnesses=contact.get("witnesses", []), disclosure_version=result.version)
+                        witnesses=contact.get("witnesses", []),
+                        disclosure_version=answer["version"])
 
 
 async def mark_duplicate(
-    store: EventStore, principal: Principal, case_id: str, expected: Expected,
+    pipeline: CommandPipeline, principal: Principal, case_id: str, expected: Expected,
     original_id: str, context_for: ContextFor, claim: IdempotencyClaim | None,
 ) -> WriteResult:
     """Mark a case as a duplicate and link it on the original: two streams, one transaction."""
     if original_id == case_id:
         raise Problem(422, "Invalid request", "a case cannot duplicate itself",
                       field="original_case_id")
-    async with store.pool.acquire() as conn, conn.transaction():
-        state = await load_visible(store, conn, CASES, principal, case_id)
+
+    async def work(unit: UnitOfWork) -> WriteResult:
+        state = await load_visible(unit, CASES, principal, case_id)
         try:
-            original = await load_visible(store, conn, CASES, principal, original_id)
+            original = await load_visible(unit, CASES, principal, original_id)
         except Problem:
             raise Problem(422, "Invalid request", f"no case {original_id}",
                           field="original_case_id") from None
-        if expected.version is not None and expected.version != state.version:
-            raise conflict_problem(ConcurrencyConflict(case_id, expected.version, state.version),
-                                   precondition=expected.precondition)
+        unit.expect(case_id, expected)
         marked = domain.decide(state, MarkDuplicate(original_id))
         linked = domain.decide(original, LinkDuplicate(case_id))
-        try:
-            await store.append_in(conn, original_id, STREAM_TYPE, original.version, linked,
-                                  context_for(CASES.region_of(original)))
-            result = await store.append_in(
-                conn, case_id, STREAM_TYPE, state.version, marked,
-                context_for(CASES.region_of(state)), idempotency=claim,
-                response_for=lambda r: (200, _json_view(CASES.replay(state, r.envelopes))))
-        except ConcurrencyConflict as exc:
-            raise conflict_problem(exc, precondition=expected.precondition) from None
-    return 200, _json_view(CASES.replay(state, result.envelopes))
+        unit.append(original_id, linked, context_for(CASES.region_of(original)))
+        return 200, _json_view(unit.append(case_id, marked, context_for(CASES.region_of(state))))
+
+    return await pipeline.run(work, claim)
 
 
-async def load_case(store: EventStore, principal: Principal, case_id: str,
+async def load_case(pipeline: CommandPipeline, principal: Principal, case_id: str,
                     as_of: Any = None) -> CaseState:
     """A visible case, or 404 (also for cases of regions the caller cannot see)."""
-    async with store.pool.acquire() as conn:
-        return await load_visible(store, conn, CASES, principal, case_id, as_of)
+    return await read_visible(pipeline, CASES, principal, case_id, as_of)

@@ -82,10 +82,10 @@ async def claim_review(
     """Take a review task (monitors of its region; not its resolver or assignee)."""
     principal.require(Role.MONITOR)
     expected = parse_if_match(if_match)
-    store = runtime.event_store
+    pipeline = runtime.commands
     context = command_context(request, principal, None)
-    return await run_write(runtime, request, principal, lambda claim: handlers.act_on_review(
-        store, principal, review_id, None, expected, body.expected_version if body else None,
+    return await run_write(request, principal, lambda claim: handlers.act_on_review(
+        pipeline, principal, review_id, None, expected, body.expected_version if body else None,
         context, claim))
 
 
@@ -98,11 +98,11 @@ async def record_verdict(
     """Record the verdict: approved, returned or escalated (with findings), once per task."""
     principal.require(Role.MONITOR)
     expected = parse_if_match(if_match)
-    store = runtime.event_store
+    pipeline = runtime.commands
     context = command_context(request, principal, None)
     return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.act_on_review(store, principal, review_id, body, expected,
+        request, principal,
+        lambda claim: handlers.act_on_review(pipeline, principal, review_id, body, expected,
                                              body.expected_version, context, claim),
         location=lambda b: f"/v1/reviews/{b['id']}",
     )
@@ -119,11 +119,11 @@ async def form_group(body: FormGroupRequest, request: Request, principal: Curren
     if not principal.can_see(body.region.value if body.region else ALL_REGIONS):
         raise Problem(403, "Forbidden", "a group is formed only in the caller's regions",
                       field="region")
-    store = runtime.event_store
+    pipeline = runtime.commands
     context = command_context(request, principal, body.region.value if body.region else None)
     return await run_write(
-        runtime, request, principal,
-        lambda claim: handlers.form_group(store, body.name, body.region, context, claim),
+        request, principal,
+        lambda claim: handlers.form_group(pipeline, body.name, body.region, context, claim),
         location=lambda b: f"/v1/monitoring-groups/{b['id']}",
     )
 
@@ -141,7 +141,7 @@ async def get_group(group_id: PathId, principal: CurrentPrincipal, runtime: Runt
                     response: Response) -> GroupView:
     """One group with its members, active or not."""
     principal.require(*READERS)
-    state, _ = await handlers.load_group(runtime.event_store, principal, group_id)
+    state = await handlers.load_group(runtime.commands, principal, group_id)
     response.headers["ETag"] = etag(state.version)
     return handlers.group_view(state)
 
@@ -153,10 +153,10 @@ async def add_member(group_id: PathId, body: AddMemberRequest, request: Request,
                      if_match: IfMatch = None) -> Response:
     """Add a monitor (by login sub) to a group (admins)."""
     principal.require(Role.ADMIN)
-    expected, store = parse_if_match(if_match), runtime.event_store
+    expected, pipeline = parse_if_match(if_match), runtime.commands
     context = command_context(request, principal, None)
-    return await run_write(runtime, request, principal, lambda claim: handlers.change_members(
-        store, principal, group_id, body, None, expected, context, claim))
+    return await run_write(request, principal, lambda claim: handlers.change_members(
+        pipeline, principal, group_id, body, None, expected, context, claim))
 
 
 @groups_router.post("/{group_id}/members/{monitor_id}/deactivate", response_model=GroupView,
@@ -166,7 +166,7 @@ async def deactivate_member(group_id: PathId, monitor_id: PathId, body: Deactiva
                             if_match: IfMatch = None) -> Response:
     """Deactivate a monitor of a group (admins); they can no longer claim or decide reviews."""
     principal.require(Role.ADMIN)
-    expected, store = parse_if_match(if_match), runtime.event_store
+    expected, pipeline = parse_if_match(if_match), runtime.commands
     context = command_context(request, principal, None)
-    return await run_write(runtime, request, principal, lambda claim: handlers.change_members(
-        store, principal, group_id, body, monitor_id, expected, context, claim))
+    return await run_write(request, principal, lambda claim: handlers.change_members(
+        pipeline, principal, group_id, body, monitor_id, expected, context, claim))

@@ -24,9 +24,11 @@ from services.review.schemas import (
     VerdictRequest,
 )
 from services.runtime.auth import Principal
-from services.runtime.commands import WriteResult, conflict_problem
-from services.runtime.eventstore import AppendResult, CommandContext, ConcurrencyConflict, EventStore
-from services.runtime.idempotency import IdempotencyClaim, complete_claim
+from services.runtime.commands import WriteResult
+from services.runtime.db import Conn
+from services.runtime.eventstore import CommandContext, EventStore
+from services.runtime.idempotency import IdempotencyClaim
+from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.problems import Problem
 
 
@@ -63,90 +65,85 @@ def review_detail(state: ReviewState, result: list[Any]) -> ReviewDetail:
     )
 
 
-async def _append(store: EventStore, stream_id: str, stream_type: str, expected: int,
-                  precondition: bool, events: list[Any], context: CommandContext,
-                  claim: IdempotencyClaim | None, respond: Any) -> AppendResult:
-    try:
-        return await store.append(stream_id, stream_type, expected, events, context,
-                                  idempotency=claim, response_for=respond, also=project)
-    except ConcurrencyConflict as exc:
-        raise conflict_problem(exc, precondition=precondition) from None
-
-
 # --- monitoring groups -----------------------------------------------------------------------
 
-async def load_group(store: EventStore, principal: Principal, group_id: str
-                     ) -> tuple[groups.GroupState, list[Any]]:
-    """A group the caller may see (its region's, or the republican one) and its stream, or 404."""
-    envelopes = await store.load(group_id)
-    state = groups.fold(group_id, envelopes)
+def _visible_group(principal: Principal, group_id: str, state: groups.GroupState
+                   ) -> groups.GroupState:
+    """A group the caller may see (its region's, or the republican one), or 404."""
     visible = state.region is None or principal.can_see(state.region.value)
     if not state.exists or not visible:
         raise Problem(404, "Not Found", f"no monitoring group {group_id}")
-    return state, envelopes
+    return state
 
 
-async def form_group(store: EventStore, name: str, region: Any, context: CommandContext,
+async def load_group(pipeline: CommandPipeline, principal: Principal, group_id: str
+                     ) -> groups.GroupState:
+    """A group the caller may see, or 404."""
+    return _visible_group(principal, group_id, await pipeline.read(groups.GROUP, group_id))
+
+
+async def form_group(pipeline: CommandPipeline, name: str, region: Any, context: CommandContext,
                      claim: IdempotencyClaim | None) -> WriteResult:
     """Form a monitoring group; one per region and one republican group."""
     group_id = str(new_event_id())
 
-    def respond(result: AppendResult) -> tuple[int, dict[str, Any]]:
-        return 201, group_view(groups.fold(group_id, list(result.envelopes))).model_dump(
-            mode="json")
+    async def work(unit: UnitOfWork) -> WriteResult:
+        unit.new(groups.GROUP, group_id)
+        state = unit.append(group_id, groups.decide_form(name, region), context)
+        await project(unit.conn, unit.appended(group_id))
+        return 201, group_view(state).model_dump(mode="json")
 
     try:
-        result = await store.append(group_id, groups.STREAM_TYPE, 0,
-                                    groups.decide_form(name, region), context,
-                                    idempotency=claim, response_for=respond, also=project)
+        return await pipeline.run(work, claim)
     except asyncpg.UniqueViolationError:
         where = region.value if region is not None else "the republic"
         raise GroupExists(f"a monitoring group for {where} is already formed") from None
-    return respond(result)
 
 
 async def change_members(
-    store: EventStore, principal: Principal, group_id: str,
+    pipeline: CommandPipeline, principal: Principal, group_id: str,
     body: AddMemberRequest | DeactivateMemberRequest, monitor_id: str | None,
     if_match: int | None, context: CommandContext, claim: IdempotencyClaim | None,
 ) -> WriteResult:
     """Add a monitor to a group, or deactivate one."""
-    state, envelopes = await load_group(store, principal, group_id)
-    context = replace(context, actor=principal.actor(state.region.value if state.region else None))
-    if isinstance(body, AddMemberRequest):
-        events = groups.decide_add_member(state, body.monitor_id, body.name)
-    else:
-        assert monitor_id is not None
-        events = groups.decide_deactivate(state, monitor_id, body.reason)
-    expected = if_match if if_match is not None else body.expected_version
 
-    def respond(result: AppendResult) -> tuple[int, dict[str, Any]]:
-        every = [*envelopes, *result.envelopes]
-        return 200, group_view(groups.fold(group_id, every)).model_dump(mode="json")
+    async def work(unit: UnitOfWork) -> WriteResult:
+        state = _visible_group(principal, group_id, await unit.load(groups.GROUP, group_id))
+        unit.expect(group_id, Expected.of(if_match, body.expected_version))
+        if isinstance(body, AddMemberRequest):
+            events = groups.decide_add_member(state, body.monitor_id, body.name)
+        else:
+            assert monitor_id is not None
+            events = groups.decide_deactivate(state, monitor_id, body.reason)
+        acting = replace(context, actor=principal.actor(
+            state.region.value if state.region else None))
+        after = unit.append(group_id, events, acting)
+        await project(unit.conn, unit.appended(group_id))
+        return 200, group_view(after).model_dump(mode="json")
 
-    expected_version = expected if expected is not None else state.version
-    result = await _append(store, group_id, groups.STREAM_TYPE, expected_version,
-                           if_match is not None, events, context, claim, respond)
-    return respond(result)
+    return await pipeline.run(work, claim)
 
 
 # --- reviews ---------------------------------------------------------------------------------
+
+def _visible_review(principal: Principal, review_id: str, state: ReviewState) -> ReviewState:
+    """A review of a region the caller may see, or 404."""
+    if not state.exists or not principal.can_see(state.region):
+        raise Problem(404, "Not Found", f"no review {review_id}")
+    return state
+
 
 async def load_review(store: EventStore, principal: Principal, review_id: str
                       ) -> tuple[ReviewState, list[Any]]:
     """A review of a region the caller may see, with its stream; otherwise 404."""
     envelopes = await store.load(review_id)
-    state = reviews.fold(review_id, envelopes)
-    if not state.exists or not principal.can_see(state.region):
-        raise Problem(404, "Not Found", f"no review {review_id}")
-    return state, envelopes
+    return _visible_review(principal, review_id, reviews.fold(review_id, envelopes)), envelopes
 
 
-async def _reviewer(store: EventStore, principal: Principal, state: ReviewState) -> Reviewer:
+async def _reviewer(conn: Conn, principal: Principal, state: ReviewState) -> Reviewer:
     assert state.region is not None
-    async with store.pool.acquire() as conn:
-        member = await queries.is_active_monitor(conn, principal.sub, state.region)
-        conflicts = await queries.subject_participants(conn, state.subject_id)
+    member = await queries.is_active_monitor(conn, principal.sub, state.region)
+    conflicts = await queries.subject_participants(conn, state.subject_id)
     if state.assignee_id:
         conflicts.setdefault(state.assignee_id, "assignee")
     if state.resolver_id:
@@ -155,36 +152,26 @@ async def _reviewer(store: EventStore, principal: Principal, state: ReviewState)
 
 
 async def act_on_review(
-    store: EventStore, principal: Principal, review_id: str, command: VerdictRequest | None,
-    if_match: int | None, body_version: int | None, context: CommandContext,
-    claim: IdempotencyClaim | None,
+    pipeline: CommandPipeline, principal: Principal, review_id: str,
+    command: VerdictRequest | None, if_match: int | None, body_version: int | None,
+    context: CommandContext, claim: IdempotencyClaim | None,
 ) -> WriteResult:
     """Claim a review (command None) or record its verdict, as a monitor of its region."""
-    state, envelopes = await load_review(store, principal, review_id)
-    context = replace(context, actor=principal.actor(state.region))
-    reviewer = await _reviewer(store, principal, state)
-    if command is None:
-        events = reviews.decide_claim(state, reviewer)
-    else:
-        events = reviews.decide_verdict(state, reviewer, RecordVerdict(
-            verdict=command.verdict, findings=command.findings, flags=tuple(command.flags)))
-    status = 200 if command is None else 201
 
-    def respond(result: AppendResult) -> tuple[int, dict[str, Any]]:
-        every = [*envelopes, *result.envelopes]
-        return status, review_detail(reviews.fold(review_id, every), every).model_dump(
-            mode="json")
+    async def work(unit: UnitOfWork) -> WriteResult:
+        state, history = await unit.load_with_history(reviews.REVIEW, review_id)
+        _visible_review(principal, review_id, state)
+        unit.expect(review_id, Expected.of(if_match, body_version))
+        reviewer = await _reviewer(unit.conn, principal, state)
+        if command is None:
+            events = reviews.decide_claim(state, reviewer)
+        else:
+            events = reviews.decide_verdict(state, reviewer, RecordVerdict(
+                verdict=command.verdict, findings=command.findings, flags=tuple(command.flags)))
+        after = unit.append(review_id, events, replace(context, actor=principal.actor(state.region)))
+        appended = unit.appended(review_id)
+        await project(unit.conn, appended)
+        detail = review_detail(after, [*history, *appended])
+        return (200 if command is None else 201), detail.model_dump(mode="json")
 
-    expected = if_match if if_match is not None else body_version
-    if expected is not None and expected != state.version:
-        raise conflict_problem(ConcurrencyConflict(review_id, expected, state.version),
-                               precondition=if_match is not None)
-    if not events:  # claiming one's own claim again: nothing to record
-        reply = respond(AppendResult(review_id, state.version))
-        if claim is not None:
-            async with store.pool.acquire() as conn:
-                await complete_claim(conn, store.schema, claim, *reply)
-        return reply
-    result = await _append(store, review_id, reviews.STREAM_TYPE, state.version,
-                           if_match is not None, events, context, claim, respond)
-    return respond(result)
+    return await pipeline.run(work, claim)

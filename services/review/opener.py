@@ -105,7 +105,8 @@ async def open_if_due(conn: Conn, envelope: EventEnvelope, kind: TriggerKind,
         actor=Actor(id=SYSTEM_ACTOR, role="system", region=opened.region.value),
         correlation_id=envelope.correlation_id, causation_id=str(envelope.event_id),
     )
-    await _store().append_in(conn, review_id, STREAM_TYPE, 0, [opened], context, also=project)
+    result = await _store().append_in(conn, review_id, STREAM_TYPE, 0, [opened], context)
+    await project(conn, result.envelopes)
     log.info("review.opened", review_id=review_id, reason=opened.reason.value,
              subject_id=subject.subject_id)
     return review_id

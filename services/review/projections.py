@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from events import (
     REGISTRY,
     EventEnvelope,
@@ -13,7 +15,6 @@ from events import (
     ReviewVerdictRecorded,
 )
 from services.runtime.db import Conn
-from services.runtime.eventstore import AppendResult
 
 SCHEMA = "review"
 
@@ -94,9 +95,9 @@ async def apply_group_event(conn: Conn, envelope: EventEnvelope) -> None:
     )
 
 
-async def project(conn: Conn, result: AppendResult) -> None:
-    """Apply what one append stored (the `also=` hook of every review-service append)."""
-    for envelope in result.envelopes:
+async def project(conn: Conn, envelopes: Iterable[EventEnvelope]) -> None:
+    """Apply what one append stores, in the transaction that stores it."""
+    for envelope in envelopes:
         if envelope.stream_type == "review":
             await apply_review_event(conn, envelope)
         elif envelope.stream_type == "monitoring_group":

@@ -5,20 +5,20 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from services.runtime.auth import Principal
-from services.runtime.eventstore import CommandContext, ConcurrencyConflict
-from services.runtime.http import ServiceRuntime
+from services.runtime.eventstore import CommandContext
 from services.runtime.idempotency import (
+    AlreadyAnswered,
     IdempotencyClaim,
     IdempotencyKeyInFlight,
     IdempotencyKeyReused,
-    claim,
-    release,
     request_fingerprint,
 )
+from services.runtime.pipeline import StaleVersion
 from services.runtime.problems import Problem
 
 WriteResult = tuple[int, dict[str, Any]]
@@ -49,15 +49,23 @@ def parse_if_match(value: str | None) -> int | None:
     return int(raw)
 
 
-def conflict_problem(exc: ConcurrencyConflict, *, precondition: bool) -> Problem:
+def conflict_problem(exc: StaleVersion) -> Problem:
     """412 for a stale If-Match, 409 for a stale expected_version or a lost race."""
     return Problem(
-        412 if precondition else 409,
-        "Precondition Failed" if precondition else "Conflict",
+        412 if exc.precondition else 409,
+        "Precondition Failed" if exc.precondition else "Conflict",
         f"the stream is at version {exc.current}, not {exc.expected}",
         current_version=exc.current,
         headers={"ETag": etag(exc.current)},
     )
+
+
+class CommandResponse(JSONResponse):
+    """A JSON answer rendered with orjson (a command's body is already JSON-ready)."""
+
+    def render(self, content: Any) -> bytes:
+        """The body as compact UTF-8 JSON."""
+        return orjson.dumps(content)
 
 
 def response_for(status: int, body: dict[str, Any], location: str | None = None) -> JSONResponse:
@@ -67,11 +75,10 @@ def response_for(status: int, body: dict[str, Any], location: str | None = None)
         headers["ETag"] = etag(body["version"])
     if location:
         headers["Location"] = location
-    return JSONResponse(body, status_code=status, headers=headers)
+    return CommandResponse(body, status_code=status, headers=headers)
 
 
 async def run_write(
-    runtime: ServiceRuntime,
     request: Request,
     principal: Principal,
     write: Callable[[IdempotencyClaim | None], Awaitable[WriteResult]],
@@ -87,25 +94,21 @@ async def run_write(
                           field="Idempotency-Key")
         fingerprint = request_fingerprint(request.method, request.url.path, await request.body())
         claim_ = IdempotencyClaim(principal.sub, key, fingerprint)
-        try:
-            stored = await claim(runtime.pool, runtime.name, claim_)
-        except IdempotencyKeyReused:
-            raise Problem(422, "Idempotency-Key reused",
-                          "this key was used with a different request",
-                          field="Idempotency-Key") from None
-        except IdempotencyKeyInFlight:
-            raise Problem(409, "Request in progress",
-                          "a request with this Idempotency-Key is still running",
-                          field="Idempotency-Key") from None
-        if stored is not None:
-            reply = response_for(stored.status, stored.body,
-                                 location(stored.body) if location else None)
-            reply.headers["Idempotent-Replayed"] = "true"
-            return reply
     try:
         status, body = await write(claim_)
-    except BaseException:
-        if claim_ is not None:
-            await release(runtime.pool, runtime.name, claim_)
-        raise
+    except AlreadyAnswered as answered:
+        stored = answered.response
+        reply = response_for(stored.status, stored.body,
+                             location(stored.body) if location else None)
+        reply.headers["Idempotent-Replayed"] = "true"
+        return reply
+    except IdempotencyKeyReused:
+        raise Problem(422, "Idempotency-Key reused", "this key was used with a different request",
+                      field="Idempotency-Key") from None
+    except IdempotencyKeyInFlight:
+        raise Problem(409, "Request in progress",
+                      "a request with this Idempotency-Key is still running",
+                      field="Idempotency-Key") from None
+    except StaleVersion as exc:
+        raise conflict_problem(exc) from None
     return response_for(status, body, location(body) if location else None)

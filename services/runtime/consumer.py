@@ -148,20 +148,35 @@ class ProcessedOnce:
             )
 
     async def _apply(self, readable: Sequence[tuple[Message, EventEnvelope]]) -> list[bool]:
-        applied: list[bool] = []
+        """Apply what was not applied before, then mark it: effects first, marks last.
+
+        Marks go last so a handler that appends events reads its streams before the
+        transaction writes anything (see the event store's ordering rule); a concurrent copy of
+        this consumer that applied the same event makes the marks' insert fail, and the retry
+        then finds the event applied.
+        """
+        ids = [envelope.event_id for _, envelope in readable]
         async with self.pool.acquire() as conn, conn.transaction():
+            done = {row["event_id"] for row in await conn.fetch(
+                f"""SELECT event_id FROM {self.schema}.processed_events
+                    WHERE consumer = $1 AND event_id = ANY($2::uuid[])""", self.name, ids)}
+            applied: list[bool] = []
+            fresh: list[tuple[Message, EventEnvelope]] = []
             for message, envelope in readable:
-                self._bind(message, envelope)
-                first_time = await conn.fetchval(
-                    f"""INSERT INTO {self.schema}.processed_events
-                        (consumer, event_id, topic, partition, "offset") VALUES ($1,$2,$3,$4,$5)
-                        ON CONFLICT DO NOTHING RETURNING 1""",
-                    self.name, envelope.event_id, message.topic, message.partition,
-                    message.offset,
-                )
+                first_time = envelope.event_id not in done
+                done.add(envelope.event_id)
+                applied.append(first_time)
                 if first_time:
+                    self._bind(message, envelope)
                     await self.handler(conn, envelope, message.topic)
-                applied.append(bool(first_time))
+                    fresh.append((message, envelope))
+            if fresh:
+                await conn.execute(
+                    f"""INSERT INTO {self.schema}.processed_events
+                        (consumer, event_id, topic, partition, "offset")
+                        SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])""",
+                    self.name, [e.event_id for _, e in fresh], [m.topic for m, _ in fresh],
+                    [m.partition for m, _ in fresh], [m.offset for m, _ in fresh])
         return applied
 
     async def _dead_letter(self, message: Message, exc: Exception) -> None:

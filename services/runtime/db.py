@@ -34,11 +34,19 @@ async def create_pool(
         # append-only grants in force for everything the application does.
         await conn.execute(f"SET ROLE {app_role(service)}")
 
+    async def _reset(conn: asyncpg.Connection) -> None:
+        # asyncpg's default reset sends a query (unlock all, close cursors, unlisten, reset
+        # settings) on every release: a round trip per request. Our connections hold no cursors
+        # or session settings between uses; the relay unlistens and unlocks what it takes.
+        # An open transaction is still rolled back by asyncpg before this runs.
+        return None
+
     pool = await asyncpg.create_pool(
         url,
         min_size=min_size,
         max_size=max_size,
         init=_init,
+        reset=_reset,
         server_settings={"search_path": service, "application_name": f"casetrack-{service}"},
     )
     assert pool is not None

@@ -1,9 +1,22 @@
-"""The one write path: append events to a stream under an optimistic lock, hash-chained."""
+"""The record of truth: hash-chained appends under an optimistic lock, read back in commit order.
+
+No lock serialises a service's appends. `UNIQUE (stream_id, version)` is the only lock between
+writers (of one stream); readers that follow the whole log read in commit-visibility order
+(`read_visible`: by writing transaction id, then position), so a row whose transaction commits
+late is never skipped.
+
+That order keeps each stream's versions in order only if a transaction reads the head of a
+stream before it writes anything (its transaction id is assigned at its first write, so it is
+then newer than the writer of the head it read). The command pipeline reads every stream first;
+consumers record their marks after their effects; a writer that must append after writing
+(assignment's hand-overs) holds a lock that every writer of those streams takes, and says so
+with `serialised=True`. `append_in` refuses the hazard otherwise.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,23 +31,33 @@ from events import (
     EventPayload,
     new_event_id,
 )
-from services.runtime.db import Conn, advisory_key
-from services.runtime.idempotency import IdempotencyClaim, complete_claim
+from services.runtime.db import Conn
 
 _COLUMNS = (
     "stream_id, stream_type, version, event_id, event_type, schema_version, occurred_at,"
     " recorded_at, actor, correlation_id, causation_id, payload, prev_hash, hash"
 )
+_STREAM_CONSTRAINT = "events_stream_version"
+_ANSWER_CONSTRAINT = "idempotency_keys_pkey"
 
 
 class ConcurrencyConflict(Exception):
     """The stream moved on since the caller read it."""
 
-    def __init__(self, stream_id: str, expected: int, current: int) -> None:
-        super().__init__(f"stream {stream_id} is at version {current}, expected {expected}")
+    def __init__(self, stream_id: str, expected: int, current: int | None) -> None:
+        at = "moved past it" if current is None else f"is at version {current}"
+        super().__init__(f"stream {stream_id} {at}, expected version {expected}")
         self.stream_id = stream_id
         self.expected = expected
         self.current = current
+
+
+class OrderingHazard(Exception):
+    """An append would read a stream's head after its transaction wrote: see the module doc."""
+
+
+class AnswerRace(Exception):
+    """Another transaction answered the same idempotency key first; its answer stands."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,14 @@ class CommandContext:
 
 
 @dataclass(frozen=True)
+class Head:
+    """Where a stream ends: its version and the hash the next event chains to."""
+
+    version: int = 0
+    hash: str = GENESIS_HASH
+
+
+@dataclass(frozen=True)
 class AppendResult:
     """What an append stored."""
 
@@ -55,23 +86,45 @@ class AppendResult:
     envelopes: tuple[EventEnvelope, ...] = field(default_factory=tuple)
 
 
-def _insert_sql(schema: str) -> str:
-    """One statement: take the append lock, insert the rows, notify; returns rows stored."""
+@dataclass(frozen=True, order=True)
+class LogCursor:
+    """A place in the log's visibility order: (writing transaction id, position)."""
+
+    tx: int = 0
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class VisibleBatch:
+    """Events in visibility order after a cursor, and the cursor after the last of them."""
+
+    events: list[EventEnvelope]
+    cursor: LogCursor
+
+
+def _write_sql(schema: str) -> str:
+    """One statement: insert the events and a key's answer, and wake the relay."""
     return f"""
-        WITH appending AS (SELECT pg_advisory_xact_lock($1)),
-        stored AS (
+        WITH stored AS (
             INSERT INTO {schema}.events ({_COLUMNS})
-            SELECT r.* FROM appending, unnest(
-                $3::text[], $4::text[], $5::int[], $6::uuid[], $7::text[], $8::int[],
-                $9::timestamptz[], $10::timestamptz[], $11::jsonb[], $12::text[], $13::text[],
-                $14::jsonb[], $15::text[], $16::text[]) AS r
-            ON CONFLICT (stream_id, version) DO NOTHING
+            SELECT * FROM unnest(
+                $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::int[],
+                $8::timestamptz[], $9::timestamptz[], $10::jsonb[], $11::text[], $12::text[],
+                $13::jsonb[], $14::text[], $15::text[])
+            RETURNING 1),
+        answered AS (
+            INSERT INTO {schema}.idempotency_keys
+                (principal, key, request_hash, state, response_status, response_body, completed_at)
+            SELECT $16, $17, $18, 'done', $19, $20::jsonb, now() WHERE $16::text IS NOT NULL
             RETURNING 1)
-        SELECT count(*) FROM stored, LATERAL pg_notify($2, '') AS n"""
+        SELECT s.n FROM (SELECT count(*) AS n FROM stored) AS s
+        LEFT JOIN LATERAL (SELECT pg_notify($1, '') WHERE s.n > 0) AS woken ON true"""
 
 
 def _columns_of(sealed: Sequence[EventEnvelope]) -> list[list[Any]]:
     """The sealed envelopes as one array per column, for `unnest`."""
+    if not sealed:
+        return [[] for _ in range(14)]
     rows = [
         (e.stream_id, e.stream_type, e.version, e.event_id, e.event_type, e.schema_version,
          e.occurred_at, e.recorded_at, json.dumps(e.actor.model_dump(mode="json")),
@@ -102,114 +155,112 @@ def _row_to_envelope(row: asyncpg.Record) -> EventEnvelope:
     )
 
 
-ResponseFor = Callable[[AppendResult], tuple[int, dict[str, Any]]]
+def seal(head: Head, stream_id: str, stream_type: str, events: Sequence[EventPayload],
+         context: CommandContext, occurred_at: datetime | None = None) -> list[EventEnvelope]:
+    """Envelopes for events appended after `head`, each chained to the one before."""
+    now = datetime.now(UTC)
+    sealed: list[EventEnvelope] = []
+    prev_hash = head.hash
+    for offset, event in enumerate(events, start=1):
+        event_type, schema_version, payload = REGISTRY.encode(event)
+        envelope = EventEnvelope.seal(
+            prev_hash=prev_hash, stream_id=stream_id, stream_type=stream_type,
+            version=head.version + offset, event_id=new_event_id(), event_type=event_type,
+            schema_version=schema_version, occurred_at=occurred_at or now, recorded_at=now,
+            actor=context.actor, correlation_id=context.correlation_id,
+            causation_id=context.causation_id, payload=payload,
+        )
+        sealed.append(envelope)
+        prev_hash = envelope.hash
+    return sealed
 
 
 class EventStore:
-    """A service's event store: `events` in its own schema, appends serialised per service."""
+    """A service's event store: `events` in its own schema."""
 
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         self.pool = pool
         self.schema = schema
-        self._lock = advisory_key(f"casetrack.events.{schema}")
         self.notify_channel = f"{schema}_events"
+        self._write = _write_sql(schema)
+
+    async def write(self, conn: Conn, sealed: Sequence[EventEnvelope],
+                    answer: tuple[Any, ...] = (None,) * 5) -> None:
+        """Store sealed envelopes (of any streams) and a key's answer in one statement.
+
+        A writer that lost the race for a stream version raises ConcurrencyConflict, one that
+        lost the race for an idempotency key AnswerRace; either way the transaction is spoilt
+        and the caller must roll it back.
+        """
+        try:
+            await conn.fetchval(self._write, self.notify_channel, *_columns_of(sealed), *answer)
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name == _ANSWER_CONSTRAINT:
+                raise AnswerRace() from exc
+            if exc.constraint_name != _STREAM_CONSTRAINT:
+                raise
+            lost = sealed[0]  # the version another writer took first is not known here
+            raise ConcurrencyConflict(lost.stream_id, lost.version - 1, None) from exc
 
     async def append(
-        self,
-        stream_id: str,
-        stream_type: str,
-        expected_version: int | None,
-        events: Sequence[EventPayload],
-        context: CommandContext,
-        *,
-        idempotency: IdempotencyClaim | None = None,
-        response_for: ResponseFor | None = None,
+        self, stream_id: str, stream_type: str, expected_version: int | None,
+        events: Sequence[EventPayload], context: CommandContext, *,
         occurred_at: datetime | None = None,
-        also: Callable[[Conn, AppendResult], Awaitable[None]] | None = None,
     ) -> AppendResult:
-        """Append events at `expected_version` (None: any); raise ConcurrencyConflict if moved."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            return await self.append_in(
-                conn, stream_id, stream_type, expected_version, events, context,
-                idempotency=idempotency, response_for=response_for,
-                occurred_at=occurred_at, also=also,
-            )
+        """Append events at `expected_version` (None: at the head) in a transaction of its own."""
+        async with self.pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    return await self.append_in(conn, stream_id, stream_type, expected_version,
+                                                events, context, occurred_at=occurred_at)
+            except ConcurrencyConflict as exc:
+                if exc.current is not None:
+                    raise
+                head = await self.head_in(conn, stream_id)
+                raise ConcurrencyConflict(stream_id, exc.expected, head.version) from None
 
     async def append_in(
-        self,
-        conn: Conn,
-        stream_id: str,
-        stream_type: str,
-        expected_version: int | None,
-        events: Sequence[EventPayload],
-        context: CommandContext,
-        *,
-        idempotency: IdempotencyClaim | None = None,
-        response_for: ResponseFor | None = None,
-        occurred_at: datetime | None = None,
-        also: Callable[[Conn, AppendResult], Awaitable[None]] | None = None,
+        self, conn: Conn, stream_id: str, stream_type: str, expected_version: int | None,
+        events: Sequence[EventPayload], context: CommandContext, *,
+        occurred_at: datetime | None = None, serialised: bool = False,
     ) -> AppendResult:
-        """Append inside the caller's transaction (consumers record their offsets with it).
+        """Append inside the caller's transaction (consumers record their marks with it).
 
-        The head is read and the events sealed before the service's append lock is taken, so
-        the lock covers one statement and the commit; `UNIQUE (stream_id, version)` refuses a
-        writer whose head moved meanwhile. With no expected version the lock is taken first,
-        so "any version" never loses a race.
+        Raises ConcurrencyConflict when the stream is not at `expected_version`, or when another
+        writer took the same version meanwhile; the caller's transaction must then roll back.
+        `serialised`: every writer of this stream holds a lock the caller holds too.
         """
-        if expected_version is None:
-            await self.lock_in(conn)
-        head = await conn.fetchrow(
+        head, writing = await self._head_and_writing(conn, stream_id)
+        if writing and head.version > 0 and not serialised:
+            raise OrderingHazard(f"append to {stream_id} after this transaction wrote")
+        if expected_version is not None and head.version != expected_version:
+            raise ConcurrencyConflict(stream_id, expected_version, head.version)
+        sealed = seal(head, stream_id, stream_type, events, context, occurred_at)
+        if sealed:
+            await self.write(conn, sealed)
+        return AppendResult(stream_id, head.version + len(sealed), tuple(sealed))
+
+    async def _head_and_writing(self, conn: Conn, stream_id: str) -> tuple[Head, bool]:
+        """A stream's head, and whether the caller's transaction has written already."""
+        row = await conn.fetchrow(
+            f"""SELECT e.version, e.hash, pg_current_xact_id_if_assigned() IS NOT NULL AS writing
+                FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+                    SELECT version, hash FROM {self.schema}.events WHERE stream_id = $1
+                    ORDER BY version DESC LIMIT 1) AS e ON true""",
+            stream_id,
+        )
+        assert row is not None
+        head = Head(row["version"], row["hash"]) if row["version"] is not None else Head()
+        return head, bool(row["writing"])
+
+    async def head_in(self, conn: Conn, stream_id: str) -> Head:
+        """A stream's head as committed now."""
+        row = await conn.fetchrow(
             f"SELECT version, hash FROM {self.schema}.events WHERE stream_id = $1"
             " ORDER BY version DESC LIMIT 1",
             stream_id,
         )
-        current = head["version"] if head else 0
-        if expected_version is not None and current != expected_version:
-            raise ConcurrencyConflict(stream_id, expected_version, current)
-        sealed = self._seal(stream_id, stream_type, current, head["hash"] if head else GENESIS_HASH,
-                            events, context, occurred_at)
-        result = AppendResult(stream_id, current + len(sealed), tuple(sealed))
-        if also is not None:
-            await also(conn, result)
-        if idempotency is not None and response_for is not None:
-            status, body = response_for(result)
-            await complete_claim(conn, self.schema, idempotency, status, body)
-        if sealed:
-            # Held to commit: positions become visible in the order they were taken.
-            stored = await conn.fetchval(_insert_sql(self.schema), self._lock,
-                                         self.notify_channel, *_columns_of(sealed))
-            if stored != len(sealed):
-                moved = await conn.fetchval(
-                    f"SELECT max(version) FROM {self.schema}.events WHERE stream_id = $1",
-                    stream_id)
-                raise ConcurrencyConflict(stream_id, current, int(moved or current))
-        return result
-
-    def _seal(self, stream_id: str, stream_type: str, current: int, prev_hash: str,
-              events: Sequence[EventPayload], context: CommandContext,
-              occurred_at: datetime | None) -> list[EventEnvelope]:
-        now = datetime.now(UTC)
-        sealed: list[EventEnvelope] = []
-        for offset, event in enumerate(events, start=1):
-            event_type, schema_version, payload = REGISTRY.encode(event)
-            envelope = EventEnvelope.seal(
-                prev_hash=prev_hash, stream_id=stream_id, stream_type=stream_type,
-                version=current + offset, event_id=new_event_id(), event_type=event_type,
-                schema_version=schema_version, occurred_at=occurred_at or now, recorded_at=now,
-                actor=context.actor, correlation_id=context.correlation_id,
-                causation_id=context.causation_id, payload=payload,
-            )
-            sealed.append(envelope)
-            prev_hash = envelope.hash
-        return sealed
-
-    async def lock_in(self, conn: Conn) -> None:
-        """Hold the service's append lock until the caller's transaction ends.
-
-        A writer that reads, decides and appends without an expected version takes it before
-        reading, so no other append can slip in between (append_in re-takes it harmlessly).
-        """
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", self._lock)
+        return Head(row["version"], row["hash"]) if row else Head()
 
     async def load(self, stream_id: str, *, as_of: datetime | None = None) -> list[EventEnvelope]:
         """Every event of a stream in version order, or those recorded up to `as_of`."""
@@ -217,27 +268,46 @@ class EventStore:
             return await self.load_in(conn, stream_id, as_of=as_of)
 
     async def load_in(
-        self, conn: Conn, stream_id: str, *, as_of: datetime | None = None
+        self, conn: Conn, stream_id: str, *, as_of: datetime | None = None, after_version: int = 0
     ) -> list[EventEnvelope]:
-        """`load` on the caller's connection."""
-        query = f"SELECT position, {_COLUMNS} FROM {self.schema}.events WHERE stream_id = $1"
-        args: list[Any] = [stream_id]
+        """`load` on the caller's connection; only versions after `after_version`."""
+        query = (f"SELECT position, {_COLUMNS} FROM {self.schema}.events"
+                 " WHERE stream_id = $1 AND version > $2")
+        args: list[Any] = [stream_id, after_version]
         if as_of is not None:
-            query += " AND recorded_at <= $2"
+            query += " AND recorded_at <= $3"
             args.append(as_of)
         rows = await conn.fetch(query + " ORDER BY version", *args)
         return [_row_to_envelope(r) for r in rows]
 
-    async def read_after(self, position: int, limit: int = 500) -> list[EventEnvelope]:
-        """Events after a global position, in position order (the relay's feed)."""
+    async def read_visible(self, after: LogCursor, limit: int = 500) -> VisibleBatch:
+        """Committed events after a cursor, in visibility order, never past a running writer.
+
+        Only rows of transactions older than the oldest transaction still running are read: such
+        transactions have all ended, so nothing can later appear before the cursor.
+        """
         async with self.pool.acquire() as conn:
             rows = await conn.fetch(
-                f"SELECT position, {_COLUMNS} FROM {self.schema}.events"
-                " WHERE position > $1 ORDER BY position LIMIT $2",
-                position,
-                limit,
+                f"""SELECT tx_id::text::bigint AS tx, position, {_COLUMNS} FROM {self.schema}.events
+                    WHERE (tx_id, position) > ($1::text::xid8, $2)
+                      AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                    ORDER BY tx_id, position LIMIT $3""",
+                str(after.tx), after.position, limit,
             )
-        return [_row_to_envelope(r) for r in rows]
+        if not rows:
+            return VisibleBatch([], after)
+        return VisibleBatch([_row_to_envelope(r) for r in rows],
+                            LogCursor(rows[-1]["tx"], rows[-1]["position"]))
+
+    async def backlog(self, after: LogCursor) -> int:
+        """How many stored events lie after a cursor (committed or not yet visible)."""
+        async with self.pool.acquire() as conn:
+            value = await conn.fetchval(
+                f"SELECT count(*) FROM {self.schema}.events"
+                " WHERE (tx_id, position) > ($1::text::xid8, $2)",
+                str(after.tx), after.position,
+            )
+        return int(value)
 
     async def head_position(self) -> int:
         """The highest position stored."""

@@ -24,6 +24,7 @@ from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.middleware import RequestContext
 from services.runtime.openapi import install_honest_openapi
+from services.runtime.pipeline import CommandPipeline
 from services.runtime.problems import install_problem_handlers
 from services.runtime.ratelimit import RateLimiter, limits_from
 from services.runtime.relay import OutboxRelay
@@ -44,6 +45,7 @@ class ServiceRuntime:
     store: EventStore | None = None
     producer: AIOKafkaProducer | None = None
     relay: OutboxRelay | None = None
+    pipeline: CommandPipeline | None = None
     extras: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -52,6 +54,13 @@ class ServiceRuntime:
         if self.store is None:
             raise RuntimeError(f"{self.name} owns no event store")
         return self.store
+
+    @property
+    def commands(self) -> CommandPipeline:
+        """The service's command pipeline, the one way its commands write."""
+        if self.pipeline is None:
+            raise RuntimeError(f"{self.name} owns no event store")
+        return self.pipeline
 
 
 async def get_runtime(request: Request) -> ServiceRuntime:
@@ -90,6 +99,7 @@ def create_service_app(
         try:
             if topic is not None:
                 runtime.store = EventStore(pool, name)
+                runtime.pipeline = CommandPipeline(runtime.store)
                 runtime.producer = create_producer(cfg, f"casetrack-{name}-relay")
                 await runtime.producer.start()
                 runtime.relay = OutboxRelay(runtime.store, runtime.producer, pool,

@@ -1,4 +1,9 @@
-"""Idempotency keys: the same key and body give the first response; another body is refused."""
+"""Idempotency keys: the same key and body give the first response; another body is refused.
+
+A key is claimed and answered inside the command's own transaction: a transaction-scoped advisory
+lock on the key says "still running" to a concurrent repeat (409), and the stored answer is written
+by the same statement that appends the events, so a key is answered exactly when its events exist.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
-from services.runtime.db import Conn
-
-ABANDONED_AFTER_SECONDS = 60
+from services.runtime.db import Conn, advisory_key
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class IdempotencyClaim:
     principal: str
     key: str
     request_hash: str
+
+    def lock_key(self, schema: str) -> int:
+        """The advisory-lock key that marks this key as running in a service."""
+        return advisory_key(f"casetrack.idempotency.{schema}.{self.principal}.{self.key}")
 
 
 @dataclass(frozen=True)
@@ -39,65 +44,56 @@ class IdempotencyKeyInFlight(Exception):
     """A request with this key is still running."""
 
 
+class AlreadyAnswered(Exception):
+    """The key was answered before: the stored response is the answer."""
+
+    def __init__(self, response: StoredResponse) -> None:
+        super().__init__("idempotency key already answered")
+        self.response = response
+
+
 def request_fingerprint(method: str, path: str, body: bytes) -> str:
     """Hash of what identifies a request for idempotency purposes."""
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
 
 
-async def claim(
-    pool: asyncpg.Pool, schema: str, claim_: IdempotencyClaim
-) -> StoredResponse | None:
-    """Take the key for this request, or return the stored response of an earlier one."""
-    async with pool.acquire() as conn, conn.transaction():
-        inserted = await conn.fetchval(
-            f"""INSERT INTO {schema}.idempotency_keys (principal, key, request_hash, state)
-                VALUES ($1, $2, $3, 'running')
-                ON CONFLICT (principal, key) DO NOTHING RETURNING 1""",
-            claim_.principal, claim_.key, claim_.request_hash,
-        )
-        if inserted:
-            return None
-        row = await conn.fetchrow(
-            f"""SELECT request_hash, state, response_status, response_body,
-                       now() - started_at > make_interval(secs => $3) AS abandoned
-                FROM {schema}.idempotency_keys WHERE principal = $1 AND key = $2 FOR UPDATE""",
-            claim_.principal, claim_.key, ABANDONED_AFTER_SECONDS,
-        )
-        assert row is not None
-        if row["request_hash"] != claim_.request_hash:
-            raise IdempotencyKeyReused(claim_.key)
-        if row["state"] == "done":
-            return StoredResponse(row["response_status"], json.loads(row["response_body"]))
-        if not row["abandoned"]:
-            raise IdempotencyKeyInFlight(claim_.key)
-        # A crashed request left the key running: this one takes it over.
-        await conn.execute(
-            f"UPDATE {schema}.idempotency_keys SET started_at = now()"
-            " WHERE principal = $1 AND key = $2",
-            claim_.principal, claim_.key,
-        )
-        return None
-
-
-async def complete_claim(
-    conn: Conn, schema: str, claim_: IdempotencyClaim, status: int,
-    body: dict[str, Any],
-) -> None:
-    """Store the response in the same transaction as the events it reports."""
-    await conn.execute(
-        f"""UPDATE {schema}.idempotency_keys
-            SET state = 'done', response_status = $3, response_body = $4::jsonb,
-                completed_at = now()
-            WHERE principal = $1 AND key = $2""",
-        claim_.principal, claim_.key, status, json.dumps(body, ensure_ascii=False),
+async def claim_in(conn: Conn, schema: str, claim: IdempotencyClaim) -> None:
+    """Hold the key for the caller's transaction; raise if it runs elsewhere or was answered."""
+    row = await conn.fetchrow(
+        f"""SELECT pg_try_advisory_xact_lock($1) AS free, k.request_hash, k.response_status,
+                   k.response_body
+            FROM (SELECT 1) AS one
+            LEFT JOIN {schema}.idempotency_keys AS k ON k.principal = $2 AND k.key = $3""",
+        claim.lock_key(schema), claim.principal, claim.key,
     )
+    assert row is not None
+    if not row["free"]:
+        raise IdempotencyKeyInFlight(claim.key)
+    if row["request_hash"] is None:
+        return
+    if row["request_hash"] != claim.request_hash:
+        raise IdempotencyKeyReused(claim.key)
+    raise AlreadyAnswered(StoredResponse(row["response_status"], json.loads(row["response_body"])))
 
 
-async def release(pool: asyncpg.Pool, schema: str, claim_: IdempotencyClaim) -> None:
-    """Give the key back after a request failed, so a retry runs it afresh."""
-    async with pool.acquire() as conn:
-        await conn.execute(
-            f"DELETE FROM {schema}.idempotency_keys"
-            " WHERE principal = $1 AND key = $2 AND state = 'running'",
-            claim_.principal, claim_.key,
-        )
+async def stored_response(conn: Conn, schema: str, claim: IdempotencyClaim) -> StoredResponse | None:
+    """The response stored for a key, if it was answered."""
+    row = await conn.fetchrow(
+        f"""SELECT request_hash, response_status, response_body FROM {schema}.idempotency_keys
+            WHERE principal = $1 AND key = $2""",
+        claim.principal, claim.key,
+    )
+    if row is None:
+        return None
+    if row["request_hash"] != claim.request_hash:
+        raise IdempotencyKeyReused(claim.key)
+    return StoredResponse(row["response_status"], json.loads(row["response_body"]))
+
+
+def answer_arguments(claim: IdempotencyClaim | None, status: int, body: dict[str, Any] | None
+                     ) -> tuple[str | None, str | None, str | None, int | None, str | None]:
+    """The parameters of the write statement that store a key's answer (all None: no key)."""
+    if claim is None:
+        return None, None, None, None, None
+    return (claim.principal, claim.key, claim.request_hash, status,
+            json.dumps(body, ensure_ascii=False))

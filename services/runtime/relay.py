@@ -12,7 +12,7 @@ from prometheus_client import Counter, Gauge
 
 from events import message_headers, partition_key
 from services.runtime.db import advisory_key
-from services.runtime.eventstore import EventStore
+from services.runtime.eventstore import EventStore, LogCursor
 from services.runtime.logs import get_logger
 from services.runtime.topics import ensure_topics, topic_id
 
@@ -100,7 +100,8 @@ class OutboxRelay:
                 cursor = await self._sync_with_broker()
                 checked_at = time.monotonic()
             self._wake.clear()
-            batch = await self.store.read_after(cursor, BATCH)
+            visible = await self.store.read_visible(cursor, BATCH)
+            batch = visible.events
             if batch:
                 futures = [
                     await self.producer.send(
@@ -112,18 +113,18 @@ class OutboxRelay:
                     for e in batch
                 ]
                 await asyncio.gather(*futures)
-                cursor = batch[-1].position or cursor
+                cursor = visible.cursor
                 await self._save_cursor(cursor)
                 RELAY_PUBLISHED.labels(self.topic).inc(len(batch))
-                RELAY_POSITION.labels(self.topic).set(cursor)
+                RELAY_POSITION.labels(self.topic).set(cursor.position)
                 if len(batch) == BATCH:
                     continue
-            RELAY_LAG.labels(self.topic).set(max(0, await self.store.head_position() - cursor))
+            RELAY_LAG.labels(self.topic).set(await self.store.backlog(cursor))
             self.healthy = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
-    async def _sync_with_broker(self) -> int:
+    async def _sync_with_broker(self) -> LogCursor:
         """Start over when the topic is new: a broker that lost its memory needs everything."""
         current = await topic_id(self.bootstrap, self.topic)
         if current is None:
@@ -133,25 +134,27 @@ class OutboxRelay:
             row = await conn.fetchrow(
                 f"""INSERT INTO {self.store.schema}.relay_cursor (topic, position, topic_id)
                     VALUES ($1, 0, $2) ON CONFLICT (topic) DO UPDATE SET topic = EXCLUDED.topic
-                    RETURNING position, topic_id""",
+                    RETURNING tx_id::text::bigint AS tx, position, topic_id""",
                 self.topic, current,
             )
             assert row is not None
             if row["topic_id"] == current:
-                return int(row["position"])
+                return LogCursor(int(row["tx"]), int(row["position"]))
             log.info("relay.republishing", topic=self.topic, topic_id=current,
                      previous_topic_id=row["topic_id"])
             await conn.execute(
                 f"""UPDATE {self.store.schema}.relay_cursor
-                    SET position = 0, topic_id = $2, updated_at = now() WHERE topic = $1""",
+                    SET tx_id = '0', position = 0, topic_id = $2, updated_at = now()
+                    WHERE topic = $1""",
                 self.topic, current,
             )
-            return 0
+            return LogCursor()
 
-    async def _save_cursor(self, position: int) -> None:
+    async def _save_cursor(self, cursor: LogCursor) -> None:
         async with self.pool.acquire() as conn:
             await conn.execute(
                 f"""UPDATE {self.store.schema}.relay_cursor
-                    SET position = $2, updated_at = now() WHERE topic = $1""",
-                self.topic, position,
+                    SET tx_id = $2::text::xid8, position = $3, updated_at = now()
+                    WHERE topic = $1""",
+                self.topic, str(cursor.tx), cursor.position,
             )

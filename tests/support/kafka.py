@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 
 
 async def read_topic(
@@ -17,16 +16,21 @@ async def read_topic(
     until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
     within: float = 30.0,
 ) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every record of a topic from the start, read until `until(records)` or the timeout."""
+    """Every record of a topic from the start, read until `until(records)` or the timeout.
+
+    Partitions are assigned by hand (no consumer group): joining a group costs seconds.
+    """
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"test-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest", enable_auto_commit=False, session_timeout_ms=6000,
-        heartbeat_interval_ms=1000, fetch_max_wait_ms=10,
+        bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest",
+        enable_auto_commit=False, fetch_max_wait_ms=10,
     )
     await consumer.start()
     records: list[ConsumerRecord[bytes, bytes]] = []
     deadline = time.monotonic() + within
     try:
+        partitions = await _partitions(consumer, topic, deadline)
+        consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        await consumer.seek_to_beginning()
         while time.monotonic() < deadline and not until(records):
             batch = await consumer.getmany(timeout_ms=200)
             for part in batch.values():
@@ -35,3 +39,14 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str, deadline: float) -> set[int]:
+    """The topic's partitions, once the broker's metadata names them."""
+    while True:
+        # aiokafka has no public metadata refresh; a new topic is unknown until one.
+        await consumer._client.force_metadata_update()
+        partitions = consumer.partitions_for_topic(topic)
+        if partitions or time.monotonic() > deadline:
+            return set(partitions or ())
+        await asyncio.sleep(0.1)

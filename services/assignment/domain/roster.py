@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from events import (
-    REGISTRY,
-    EventEnvelope,
     EventPayload,
     OfficeChanged,
     OfficeClosed,
@@ -20,6 +18,7 @@ from events import (
     Sector,
 )
 from services.assignment.domain.errors import Conflict, Invalid
+from services.runtime.aggregate import Aggregate
 
 OFFICE_STREAM = "office"
 OFFICER_STREAM = "officer"
@@ -97,22 +96,14 @@ def evolve_officer(state: OfficerState, payload: EventPayload, version: int) -> 
     return moved
 
 
-def fold_office(office_id: str, envelopes: list[EventEnvelope]) -> OfficeState:
-    """Load an office: the fold of its stream."""
-    state = OfficeState(id=office_id)
-    for e in envelopes:
-        state = evolve_office(state, REGISTRY.decode(e.event_type, e.schema_version, e.payload),
-                              e.version)
-    return state
-
-
-def fold_officer(officer_id: str, envelopes: list[EventEnvelope]) -> OfficerState:
-    """Load an officer: the fold of their stream."""
-    state = OfficerState(id=officer_id)
-    for e in envelopes:
-        state = evolve_officer(state, REGISTRY.decode(e.event_type, e.schema_version, e.payload),
-                               e.version)
-    return state
+OFFICE = Aggregate(OFFICE_STREAM, lambda office_id: OfficeState(id=office_id),
+                   lambda state, envelope, payload: evolve_office(state, payload, envelope.version))
+"""An office: the fold of its stream."""
+OFFICER = Aggregate(OFFICER_STREAM, lambda officer_id: OfficerState(id=officer_id),
+                    lambda state, envelope, payload: evolve_officer(state, payload, envelope.version))
+"""An officer: the fold of their stream."""
+fold_office = OFFICE.fold
+fold_officer = OFFICER.fold
 
 
 def decide_open_office(state: OfficeState, name: str, region: Region | None,

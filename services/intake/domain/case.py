@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from events import (
-    REGISTRY,
     CaseAssigned,
     CaseClosed,
     CaseDuplicateLinked,
@@ -51,6 +50,7 @@ from services.intake.domain.commands import (
     WithdrawCase,
 )
 from services.intake.domain.errors import IllegalTransition, InvalidCommand
+from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "case"
 
@@ -333,13 +333,9 @@ def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> 
     return s
 
 
-def fold(case_id: str, envelopes: list[EventEnvelope]) -> CaseState:
-    """Load a case: the fold of its stream."""
-    state = CaseState(id=case_id)
-    for envelope in envelopes:
-        payload = REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
-        state = evolve(state, envelope, payload)
-    return state
+CASE = Aggregate(STREAM_TYPE, lambda case_id: CaseState(id=case_id), evolve)
+"""A case: the fold of its stream."""
+fold = CASE.fold
 
 
 def decide_register(state: CaseState, command: RegisterCase) -> list[EventPayload]:

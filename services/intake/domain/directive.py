@@ -8,7 +8,6 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from events import (
-    REGISTRY,
     DirectiveAcknowledged,
     DirectiveCancelled,
     DirectiveCompletionReported,
@@ -36,6 +35,7 @@ from services.intake.domain.commands import (
     StartReview,
 )
 from services.intake.domain.errors import FourEyesViolation, IllegalTransition, InvalidCommand
+from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "directive"
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -228,13 +228,9 @@ def evolve(state: DirectiveState, envelope: EventEnvelope, payload: EventPayload
     return s
 
 
-def fold(directive_id: str, envelopes: list[EventEnvelope]) -> DirectiveState:
-    """Load a directive: the fold of its stream."""
-    state = DirectiveState(id=directive_id)
-    for envelope in envelopes:
-        payload = REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
-        state = evolve(state, envelope, payload)
-    return state
+DIRECTIVE = Aggregate(STREAM_TYPE, lambda directive_id: DirectiveState(id=directive_id), evolve)
+"""A directive: the fold of its stream."""
+fold = DIRECTIVE.fold
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from events import (
-    REGISTRY,
     EventEnvelope,
     EventPayload,
     MonitoringGroupFormed,
@@ -15,6 +14,7 @@ from events import (
     Region,
 )
 from services.review.domain.errors import MemberExists, UnknownMember
+from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "monitoring_group"
 
@@ -86,10 +86,6 @@ def evolve(state: GroupState, envelope: EventEnvelope, payload: EventPayload) ->
     return moved
 
 
-def fold(group_id: str, envelopes: list[EventEnvelope]) -> GroupState:
-    """Load a group: the fold of its stream."""
-    state = GroupState(id=group_id)
-    for envelope in envelopes:
-        payload = REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
-        state = evolve(state, envelope, payload)
-    return state
+GROUP = Aggregate(STREAM_TYPE, lambda group_id: GroupState(id=group_id), evolve)
+"""A monitoring group: the fold of its stream."""
+fold = GROUP.fold

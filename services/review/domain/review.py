@@ -7,7 +7,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from events import (
-    REGISTRY,
     EventEnvelope,
     EventPayload,
     FindingFlag,
@@ -25,6 +24,7 @@ from services.review.domain.errors import (
     FourEyesViolation,
     NotAMember,
 )
+from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "review"
 
@@ -146,10 +146,6 @@ def evolve(state: ReviewState, envelope: EventEnvelope, payload: EventPayload) -
     return moved
 
 
-def fold(review_id: str, envelopes: list[EventEnvelope]) -> ReviewState:
-    """Load a review: the fold of its stream."""
-    state = ReviewState(id=review_id)
-    for envelope in envelopes:
-        payload = REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
-        state = evolve(state, envelope, payload)
-    return state
+REVIEW = Aggregate(STREAM_TYPE, lambda review_id: ReviewState(id=review_id), evolve)
+"""A review: the fold of its stream."""
+fold = REVIEW.fold

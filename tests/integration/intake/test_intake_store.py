@@ -24,12 +24,11 @@ from events import (
 from services.intake.consumers import react
 from services.intake.domain import case as domain
 from services.intake.domain.commands import NoteProgress, RegisterCase, TriageCase
-from services.intake.execution import Expected
 from services.intake.handlers import CASES, change_case
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
 from services.runtime.eventstore import CommandContext, EventStore
-from services.runtime.problems import Problem
+from services.runtime.pipeline import CommandPipeline, Expected, StaleVersion
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +41,7 @@ def _context(_: str | None) -> CommandContext:
 
 async def _registered(store: EventStore, context: CommandContext) -> str:
     case_id = str(new_event_id())
-    events = domain.decide(CASES.empty(case_id), RegisterCase(
+    events = domain.decide(CASES.aggregate.initial(case_id), RegisterCase(
         "t", "d", Region("KZ-75"), Sector.LAND, IntakeSource.HOTLINE, None, True, None))
     await store.append(case_id, "case", 0, events, context)
     return case_id
@@ -66,11 +65,11 @@ async def test_a_shredded_contact_can_never_be_opened_again(intake_pool: asyncpg
 async def test_writes_without_a_version_are_last_writer_and_both_land(
     store: EventStore, context: CommandContext,
 ) -> None:
-    case_id = await _registered(store, context)
-    await change_case(store, OPERATOR, case_id, Expected(), TriageCase(RiskLevel.LOW, "x", None),
-                      _context, None)
+    case_id, pipeline = await _registered(store, context), CommandPipeline(store)
+    await change_case(pipeline, OPERATOR, case_id, Expected(),
+                      TriageCase(RiskLevel.LOW, "x", None), _context, None)
     results = await asyncio.gather(*(
-        change_case(store, OPERATOR, case_id, Expected(), NoteProgress(f"note {n}", ()),
+        change_case(pipeline, OPERATOR, case_id, Expected(), NoteProgress(f"note {n}", ()),
                     _context, None) for n in range(4)))
     assert sorted(body["version"] for _, body in results) == [3, 4, 5, 6]
 
@@ -79,10 +78,12 @@ async def test_a_stale_expected_version_is_refused_before_deciding(
     store: EventStore, context: CommandContext,
 ) -> None:
     case_id = await _registered(store, context)
-    with pytest.raises(Problem) as refused:
-        await change_case(store, OPERATOR, case_id, Expected(5, precondition=True),
-                          TriageCase(RiskLevel.LOW, "x", None), _context, None)
-    assert refused.value.status == 412 and refused.value.extra["current_version"] == 1
+    with pytest.raises(StaleVersion) as refused:
+        await change_case(CommandPipeline(store), OPERATOR, case_id,
+                          Expected(5, precondition=True), TriageCase(RiskLevel.LOW, "x", None),
+                          _context, None)
+    assert refused.value.precondition and refused.value.current == 1
+    assert len(await store.load(case_id)) == 1
 
 
 async def test_the_same_verdict_applied_twice_closes_the_case_once(
@@ -90,7 +91,8 @@ async def test_the_same_verdict_applied_twice_closes_the_case_once(
 ) -> None:
     case_id = await _registered(store, context)
     for command in (TriageCase(RiskLevel.LOW, "x", None), NoteProgress("n", ())):
-        await change_case(store, OPERATOR, case_id, Expected(), command, _context, None)
+        await change_case(CommandPipeline(store), OPERATOR, case_id, Expected(), command,
+                          _context, None)
     await store.append(case_id, "case", None, [CaseResolved(
         outcome=CaseOutcome.CONFIRMED, summary="s", measures_taken=[])], context)
     now = datetime.now(UTC)

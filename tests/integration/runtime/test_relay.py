@@ -14,8 +14,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from events import EventEnvelope
-from services.runtime.db import Conn
-from services.runtime.eventstore import AppendResult, CommandContext, EventStore
+from services.runtime.eventstore import CommandContext, EventStore
 from services.runtime.relay import OutboxRelay
 from services.runtime.topics import ensure_topics
 from tests.support.kafka import read_topic
@@ -50,14 +49,14 @@ async def _write_concurrently(store: EventStore, context: CommandContext, writer
     """Writers append with random delays inside their transactions; returns ids per stream."""
     committed: dict[str, list[str]] = {}
 
-    async def dawdle(conn: Conn, result: AppendResult) -> None:
-        await asyncio.sleep(random.uniform(0, 0.03))
-
     async def writer() -> None:
         stream = f"test-{uuid.uuid4()}"
         for version in range(events_each):
-            result = await store.append(stream, "case", version, [case_registered()], context,
-                                        also=dawdle)
+            async with store.pool.acquire() as conn, conn.transaction():
+                result = await store.append_in(conn, stream, "case", version, [case_registered()],
+                                               context)
+                # Dawdle between the insert and the commit: rows commit out of position order.
+                await asyncio.sleep(random.uniform(0, 0.03))
             committed.setdefault(stream, []).extend(str(e.event_id) for e in result.envelopes)
 
     await asyncio.gather(*(writer() for _ in range(writers)))
