@@ -40,8 +40,8 @@ lint: venv ## ruff and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: venv ## benchmark vs raw Postgres/broker; QUICK=1 smoke run (<5 min), PROFILE=1 py-spy
-	$(BIN)/python -m bench $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(PROFILE)),--profile)
+bench: venv ## benchmark vs raw Postgres/broker; QUICK=1 smoke run (<5 min), PROFILE=1 py-spy, SOAK=1 10-min soak
+	$(BIN)/python -m bench $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(PROFILE)),--profile) $(if $(filter 1,$(SOAK)),--soak)
 
 seed: venv ## load the demo roster (20 regional offices, officers, agency unit) into a running system
 	$(BIN)/python -m services.assignment.seed
