@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 AXE_CORE_VERSION := 4.14.1
 BROWSER_DIR := .var/browser
 
-.PHONY: help venv run test lint token schemas clean-data demo seed bench bench-tlog rebuild check-rebuild summary browser
+.PHONY: help venv run test faults lint token schemas clean-data demo seed bench bench-tlog rebuild check-rebuild summary browser
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
@@ -32,8 +32,11 @@ $(STAMP): pyproject.toml constraints.txt
 run: venv ## run everything locally: embedded Postgres, Tansu broker, services (Ctrl-C stops)
 	$(BIN)/python -m infra.local run
 
-test: venv lint ## lint, then every test (real Postgres and broker start from the repo)
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+test: venv lint ## lint, then every test (real Postgres and broker start from the repo); the long faults: make faults
+	$(BIN)/pytest -q -m "not full_faults" $(PYTEST_ARGS)
+
+faults: venv ## the whole fault suite (tests/faults): kills, a 30 s stall, a Postgres restart, poison
+	$(BIN)/pytest -q tests/faults $(PYTEST_ARGS)
 
 browser: venv ## the browser tests' needs: Debian chromium + chromium-driver, axe-core (npm) in .var/browser
 	@missing=""; \
@@ -55,8 +58,8 @@ lint: venv ## ruff and mypy --strict
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-bench: venv ## benchmark vs raw Postgres/broker; QUICK=1 smoke run (<5 min), PROFILE=1 py-spy
-	$(BIN)/python -m bench $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(PROFILE)),--profile)
+bench: venv ## benchmark vs raw Postgres/broker; QUICK=1 smoke run (<5 min), PROFILE=1 py-spy, SOAK=1 10-min soak
+	$(BIN)/python -m bench $(if $(filter 1,$(QUICK)),--quick) $(if $(filter 1,$(PROFILE)),--profile) $(if $(filter 1,$(SOAK)),--soak)
 
 bench-tlog: venv ## proof latency over a 1M-leaf verifiable log and the offline verifier's time (own Postgres)
 	$(BIN)/python -m bench.tlog $(if $(LEAVES),--leaves $(LEAVES))

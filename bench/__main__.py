@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -13,6 +14,7 @@ from typing import Any
 from bench.plan import Plan
 from bench.report import machine, ratios, table, targets, versions, write
 from bench.run import Run, say
+from bench.soak import run_soak
 from bench.stack import local_stack
 
 
@@ -28,7 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="",
                         help="comma-separated client counts instead of the plan's, e.g. 1,8,32")
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs, data)")
+    parser.add_argument("--soak", action="store_true", default=os.environ.get("SOAK") == "1",
+                        help="only the soak: mixed commands at SOAK_RATE/s for SOAK_SECONDS")
     args = parser.parse_args(argv)
+    # The bench measures the services' capacity from one token: rate limits would cap it instead.
+    os.environ.setdefault("CASETRACK_RATE_LIMITS", "{}")
     for name in ("aiokafka", "kafka"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     plan = Plan.choose(args.quick)
@@ -42,6 +48,12 @@ def main(argv: list[str] | None = None) -> int:
     say(f"{'quick' if plan.quick else 'full'} run: starting Postgres, the broker and the services")
     with local_stack([s for s in args.services.split(",") if s], args.keep) as stack:
         say(f"stack ready in {stack.workdir}")
+        if args.soak:
+            soaked = run_soak(stack)
+            path = write({"started_at": stamp, "machine": machine(), "soak": soaked}, stamp)
+            print(json.dumps(soaked, indent=1))
+            say(f"soak results in {path}")
+            return 0 if soaked["within_target"] else 1
         try:
             Run(stack, plan, results, args.profile).all()
         except Exception as exc:  # keep what was measured; the report says what failed

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
@@ -12,11 +13,24 @@ from typing import Any
 
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """Which days are working days: weekdays that are neither holidays nor days off."""
+    """Which days are working days: weekdays that are neither holidays nor days off.
+
+    Arithmetic is closed form (whole weeks, then a lookup of the exceptions in sorted lists), so
+    its cost does not grow with the distance between two dates.
+    """
 
     weekend: frozenset[int]
     days_off: frozenset[date]
     extra_working_days: frozenset[date]
+    _weekdays_off: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _weekend_days_on: tuple[date, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        off = sorted(d for d in self.days_off
+                     if d.weekday() not in self.weekend and d not in self.extra_working_days)
+        on = sorted(d for d in self.extra_working_days if d.weekday() in self.weekend)
+        object.__setattr__(self, "_weekdays_off", tuple(off))
+        object.__setattr__(self, "_weekend_days_on", tuple(on))
 
     def is_working_day(self, day: date) -> bool:
         """Whether public bodies work on that day."""
@@ -26,19 +40,39 @@ class WorkingCalendar:
 
     def add_working_days(self, start: date, count: int) -> date:
         """The day `count` working days after `start` (start itself is not counted)."""
-        day, left = start, count
-        while left > 0:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                left -= 1
-        return day
+        if count <= 0:
+            return start
+        room = (date.max - start).days
+        per_week = 7 - len(self.weekend) or 1
+        reach = min(room, count * 7 // per_week + 7)
+        while self.working_days_between(start, start + timedelta(days=reach)) < count:
+            if reach == room:
+                raise OverflowError(f"{count} working days after {start} is past {date.max}")
+            reach = min(room, reach * 2)
+        low, high = 1, reach  # the answer is the first day whose count reaches `count`
+        while low < high:
+            middle = (low + high) // 2
+            if self.working_days_between(start, start + timedelta(days=middle)) >= count:
+                high = middle
+            else:
+                low = middle + 1
+        return start + timedelta(days=low)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative if end is earlier)."""
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(1 for n in range(1, (end - start).days + 1)
-                   if self.is_working_day(start + timedelta(days=n)))
+        weeks, rest = divmod((end - start).days, 7)
+        first = start.weekday()
+        weekdays = weeks * (7 - len(self.weekend)) + sum(
+            1 for n in range(1, rest + 1) if (first + n) % 7 not in self.weekend)
+        return (weekdays - _count_in(self._weekdays_off, start, end)
+                + _count_in(self._weekend_days_on, start, end))
+
+
+def _count_in(days: tuple[date, ...], start: date, end: date) -> int:
+    """How many of the sorted `days` fall after `start` up to and including `end`."""
+    return bisect_right(days, end) - bisect_right(days, start)
 
 
 @dataclass(frozen=True)

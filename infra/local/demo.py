@@ -31,6 +31,9 @@ def _token(role: str, region: str, sub: str) -> dict[str, str]:
 async def _post(client: httpx.AsyncClient, url: str, headers: dict[str, str],
                 body: dict[str, Any]) -> dict[str, Any]:
     response = await client.post(url, json=body, headers=headers)
+    while response.status_code == 429:  # the operator's rate limit: wait as told, then go on
+        await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+        response = await client.post(url, json=body, headers=headers)
     response.raise_for_status()
     result: dict[str, Any] = response.json()
     return result

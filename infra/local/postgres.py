@@ -90,6 +90,11 @@ class EmbeddedPostgres:
             self._pg_ctl("stop", "-m", "fast", "-w", "-t", str(int(timeout)))
         self.started = False
 
+    def restart(self, mode: str = "fast", timeout: float = 60.0) -> None:
+        """Stop the server (`immediate`: as after a crash, recovering from the WAL) and start it."""
+        self._pg_ctl("stop", "-m", mode, "-w", "-t", str(int(timeout)))
+        self._pg_ctl("start", "-w", "-t", str(int(timeout)), "-l", str(self.log_file))
+
     def running_port(self) -> int | None:
         """The port of the server running on this data directory, or None if none is running."""
         if not (self.data_dir / "postmaster.pid").exists():

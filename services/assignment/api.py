@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from events import Region
 from services.assignment import handlers, queries, roster_handlers
@@ -25,12 +25,12 @@ from services.assignment.schemas import (
 from services.assignment.settings import get_assignment_settings
 from services.runtime.auth import CurrentPrincipal
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.fields import IDEMPOTENT, IfMatch, PathId, QueryText
 from services.runtime.http import Runtime, ServiceRuntime
 
 router = APIRouter(prefix="/v1", tags=["assignment"])
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
 RegionQuery = Annotated[Region | None, Query(description="only this region")]
-OfficeQuery = Annotated[str | None, Query(description="only this office")]
+OfficeQuery = Annotated[QueryText, Query(description="only this office")]
 
 
 def _planner(runtime: ServiceRuntime) -> Planner:
@@ -39,7 +39,7 @@ def _planner(runtime: ServiceRuntime) -> Planner:
     return planner
 
 
-@router.post("/offices", status_code=201, response_model=OfficeView)
+@router.post("/offices", status_code=201, response_model=OfficeView, dependencies=IDEMPOTENT)
 async def open_office(body: OpenOfficeRequest, request: Request, principal: CurrentPrincipal,
                       runtime: Runtime) -> Response:
     """Open an office (admin; supervisors for their own regions' project offices)."""
@@ -59,7 +59,7 @@ async def list_offices(principal: CurrentPrincipal, runtime: Runtime,
 
 
 @router.get("/offices/{office_id}", response_model=OfficeView)
-async def get_office(office_id: str, principal: CurrentPrincipal, runtime: Runtime,
+async def get_office(office_id: PathId, principal: CurrentPrincipal, runtime: Runtime,
                      response: Response) -> OfficeView:
     """One office."""
     planner = _planner(runtime)
@@ -68,8 +68,8 @@ async def get_office(office_id: str, principal: CurrentPrincipal, runtime: Runti
     return roster_handlers.office_view(state)
 
 
-@router.patch("/offices/{office_id}", response_model=OfficeView)
-async def change_office(office_id: str, body: ChangeOfficeRequest, request: Request,
+@router.patch("/offices/{office_id}", response_model=OfficeView, dependencies=IDEMPOTENT)
+async def change_office(office_id: PathId, body: ChangeOfficeRequest, request: Request,
                         principal: CurrentPrincipal, runtime: Runtime,
                         if_match: IfMatch = None) -> Response:
     """Rename an office."""
@@ -79,8 +79,8 @@ async def change_office(office_id: str, body: ChangeOfficeRequest, request: Requ
         planner, principal, office_id, body.name, version, context, c))
 
 
-@router.post("/offices/{office_id}/close", response_model=OfficeView)
-async def close_office(office_id: str, body: ReasonRequest, request: Request,
+@router.post("/offices/{office_id}/close", response_model=OfficeView, dependencies=IDEMPOTENT)
+async def close_office(office_id: PathId, body: ReasonRequest, request: Request,
                        principal: CurrentPrincipal, runtime: Runtime,
                        if_match: IfMatch = None) -> Response:
     """Close an office with no active officers."""
@@ -90,7 +90,7 @@ async def close_office(office_id: str, body: ReasonRequest, request: Request,
         planner, principal, office_id, body.reason, version, context, c))
 
 
-@router.post("/officers", status_code=201, response_model=OfficerView)
+@router.post("/officers", status_code=201, response_model=OfficerView, dependencies=IDEMPOTENT)
 async def enroll_officer(body: EnrollOfficerRequest, request: Request,
                          principal: CurrentPrincipal, runtime: Runtime) -> Response:
     """Enroll an officer (id = their login `sub`) in an office."""
@@ -110,7 +110,7 @@ async def list_officers(principal: CurrentPrincipal, runtime: Runtime,
 
 
 @router.get("/officers/{officer_id}", response_model=OfficerView)
-async def get_officer(officer_id: str, principal: CurrentPrincipal, runtime: Runtime,
+async def get_officer(officer_id: PathId, principal: CurrentPrincipal, runtime: Runtime,
                       response: Response) -> OfficerView:
     """One officer."""
     planner = _planner(runtime)
@@ -119,8 +119,8 @@ async def get_officer(officer_id: str, principal: CurrentPrincipal, runtime: Run
     return roster_handlers.officer_view(state)
 
 
-@router.patch("/officers/{officer_id}", response_model=OfficerView)
-async def change_officer(officer_id: str, body: ChangeOfficerRequest, request: Request,
+@router.patch("/officers/{officer_id}", response_model=OfficerView, dependencies=IDEMPOTENT)
+async def change_officer(officer_id: PathId, body: ChangeOfficerRequest, request: Request,
                          principal: CurrentPrincipal, runtime: Runtime,
                          if_match: IfMatch = None) -> Response:
     """Change an officer's name, office, sectors or capacity."""
@@ -130,8 +130,8 @@ async def change_officer(officer_id: str, body: ChangeOfficerRequest, request: R
         planner, principal, officer_id, body, version, context, c))
 
 
-@router.post("/officers/{officer_id}/deactivate", response_model=OfficerView)
-async def deactivate_officer(officer_id: str, body: ReasonRequest, request: Request,
+@router.post("/officers/{officer_id}/deactivate", response_model=OfficerView, dependencies=IDEMPOTENT)
+async def deactivate_officer(officer_id: PathId, body: ReasonRequest, request: Request,
                              principal: CurrentPrincipal, runtime: Runtime,
                              if_match: IfMatch = None) -> Response:
     """Deactivate an officer; their open work is handed over by the rules."""
@@ -141,8 +141,8 @@ async def deactivate_officer(officer_id: str, body: ReasonRequest, request: Requ
         planner, principal, officer_id, body.reason, version, context, c))
 
 
-@router.post("/officers/{officer_id}/reactivate", response_model=OfficerView)
-async def reactivate_officer(officer_id: str, body: OptionalReasonRequest, request: Request,
+@router.post("/officers/{officer_id}/reactivate", response_model=OfficerView, dependencies=IDEMPOTENT)
+async def reactivate_officer(officer_id: PathId, body: OptionalReasonRequest, request: Request,
                              principal: CurrentPrincipal, runtime: Runtime,
                              if_match: IfMatch = None) -> Response:
     """Reactivate an officer."""
@@ -153,7 +153,7 @@ async def reactivate_officer(officer_id: str, body: OptionalReasonRequest, reque
 
 
 @router.get("/assignments/{subject_id}", response_model=AssignmentView)
-async def get_assignment(subject_id: str, principal: CurrentPrincipal, runtime: Runtime,
+async def get_assignment(subject_id: PathId, principal: CurrentPrincipal, runtime: Runtime,
                          response: Response) -> AssignmentView:
     """Who holds a case or directive, by which rule or decision, and its due date."""
     planner = _planner(runtime)
@@ -163,8 +163,8 @@ async def get_assignment(subject_id: str, principal: CurrentPrincipal, runtime: 
     return view
 
 
-@router.post("/assignments/{subject_id}")
-async def assign(subject_id: str, body: AssignRequest, request: Request,
+@router.post("/assignments/{subject_id}", dependencies=IDEMPOTENT)
+async def assign(subject_id: PathId, body: AssignRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime,
                  if_match: IfMatch = None) -> Response:
     """Assign or reassign by hand (supervisor of the region); rules never override it."""

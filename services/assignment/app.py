@@ -13,8 +13,9 @@ from services.assignment.api import router
 from services.assignment.consumers import PLANNER, SCHEMA, default_clocks
 from services.assignment.domain.rules import default_rules
 from services.assignment.planner import Planner
-from services.assignment.scanner import run_scanner
+from services.assignment.scanner import ScannerThread
 from services.assignment.settings import get_assignment_settings
+from services.runtime.db import database_url_for
 from services.runtime.http import ServiceRuntime, create_service_app
 from services.runtime.settings import Settings
 from services.runtime.tlog.api import router as log_router
@@ -32,15 +33,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         async with served(app_):
             runtime: ServiceRuntime = app_.state.runtime
             knobs = get_assignment_settings()
-            scanner = asyncio.create_task(
-                run_scanner(runtime.pool, runtime.extras["planner"], knobs.scan_seconds,
-                            knobs.clock_offset_days), name="assignment-clock-scanner")
+            scanner = ScannerThread(
+                database_url_for(SCHEMA, runtime.settings.database_url),
+                runtime.extras["planner"], knobs.scan_seconds, knobs.clock_offset_days,
+                knobs.scan_budget_seconds)
+            scanner.start()
             try:
                 yield
             finally:
-                scanner.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await scanner
+                await asyncio.to_thread(scanner.stop)
 
     app.router.lifespan_context = lifespan
     return app

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from events import OfficeKind, Region, Sector
+from services.runtime.fields import FreeText, Ident, Line
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Ident = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100,
-                                         pattern=r"^[A-Za-z0-9][A-Za-z0-9._@:-]*$")]
-Reason = Annotated[Text, Field(max_length=2000)]
+Reason = Annotated[FreeText, Field(max_length=2000)]
 
 
 class _Request(BaseModel):
@@ -23,7 +21,7 @@ class OpenOfficeRequest(_Request):
     """POST /v1/offices: the admin names the office id."""
 
     id: Ident
-    name: Annotated[Text, Field(max_length=200)]
+    name: Annotated[Line, Field(max_length=200)]
     region: Region | None = None
     kind: OfficeKind = OfficeKind.REGIONAL_PROJECT_OFFICE
 
@@ -31,7 +29,7 @@ class OpenOfficeRequest(_Request):
 class ChangeOfficeRequest(_Request):
     """PATCH /v1/offices/{id}."""
 
-    name: Annotated[Text, Field(max_length=200)]
+    name: Annotated[Line, Field(max_length=200)]
 
 
 class ReasonRequest(_Request):
@@ -50,7 +48,7 @@ class EnrollOfficerRequest(_Request):
     """POST /v1/officers: id is the officer's login `sub`; the region is the office's."""
 
     id: Ident
-    name: Annotated[Text, Field(max_length=200)]
+    name: Annotated[Line, Field(max_length=200)]
     office_id: Ident
     sectors: Annotated[list[Sector], Field(min_length=1)]
     capacity: Annotated[int, Field(ge=1, le=1000)] = 20
@@ -59,7 +57,7 @@ class EnrollOfficerRequest(_Request):
 class ChangeOfficerRequest(_Request):
     """PATCH /v1/officers/{id}: only what is given changes."""
 
-    name: Annotated[Text, Field(max_length=200)] | None = None
+    name: Annotated[Line, Field(max_length=200)] | None = None
     office_id: Ident | None = None
     sectors: Annotated[list[Sector], Field(min_length=1)] | None = None
     capacity: Annotated[int, Field(ge=1, le=1000)] | None = None

@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -25,16 +27,25 @@ def demo_roster() -> dict[str, Any]:
     return loaded
 
 
+def _patiently(send: Callable[..., httpx.Response], url: str, **kwargs: Any) -> httpx.Response:
+    """Send, and again after the wait a 429 names (the service's rate limit)."""
+    response = send(url, **kwargs)
+    while response.status_code == 429:
+        time.sleep(float(response.headers.get("retry-after", "1")))
+        response = send(url, **kwargs)
+    return response
+
+
 def seed(client: httpx.Client, roster: dict[str, Any]) -> tuple[int, int]:
     """Create what is missing; returns (created, already there)."""
     created = existing = 0
     for kind, items in (("offices", roster["offices"]), ("officers", roster["officers"])):
         for item in items:
-            if client.get(f"/v1/{kind}/{item['id']}").status_code == 200:
+            if _patiently(client.get, f"/v1/{kind}/{item['id']}").status_code == 200:
                 existing += 1
                 continue
-            reply = client.post(f"/v1/{kind}", json=item,
-                                headers={"Idempotency-Key": f"seed-{kind}-{item['id']}"})
+            reply = _patiently(client.post, f"/v1/{kind}", json=item,
+                               headers={"Idempotency-Key": f"seed-{kind}-{item['id']}"})
             if reply.status_code not in (200, 201):
                 raise SystemExit(f"{kind} {item['id']}: {reply.status_code} {reply.text}")
             created += 1

@@ -17,6 +17,8 @@ class AssignmentSettings(BaseSettings):
     """Moves 'today' for deadline scans (tests and drills only; 0 in production)."""
     scan_seconds: float = Field(5.0, alias="ASSIGNMENT_SCAN_SECONDS")
     """How often the escalation scanner looks at due dates."""
+    scan_budget_seconds: float = Field(0.5, alias="ASSIGNMENT_SCAN_BUDGET_SECONDS")
+    """The most one scan pass may take (holding assignment's write lock); the next resumes."""
 
 
 @lru_cache(maxsize=1)

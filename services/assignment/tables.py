@@ -105,9 +105,11 @@ async def open_subjects_of(conn: Conn, officer_id: str) -> list[SubjectState]:
     return [_subject(r) for r in rows]
 
 
-async def open_subjects(conn: Conn) -> list[SubjectState]:
-    """Every open subject, for clock recomputation, routing replays and escalation scans."""
-    rows = await conn.fetch("SELECT * FROM subjects WHERE status = 'open' ORDER BY subject_id")
+async def open_subjects(conn: Conn, after: str | None = None) -> list[SubjectState]:
+    """Open subjects (those after `after`, by id), for clock recomputation, routing replays and
+    escalation scans."""
+    rows = await conn.fetch("SELECT * FROM subjects WHERE status = 'open' AND subject_id > $1"
+                            " ORDER BY subject_id", after or "")
     return [_subject(r) for r in rows]
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from events import Role
@@ -13,7 +10,6 @@ from services.intake import handlers
 from services.intake.api import (
     SUPERVISORS,
     WRITERS,
-    check_as_of,
     context_for,
     expected,
     vault_of,
@@ -39,12 +35,13 @@ from services.intake.schemas import (
 )
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
+from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId, Purpose
 from services.runtime.http import Runtime
 from services.runtime.problems import Problem
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
-CaseId = Annotated[str, Path(min_length=1, max_length=200)]
+CaseId = PathId
 WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"headers": {"ETag": {}}}, 409: {"description": "illegal transition or stale version"},
     412: {"description": "If-Match does not match"},
@@ -52,7 +49,7 @@ WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 @router.post("", status_code=201, response_model=CaseView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}})
+             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
 async def register_case(
     body: RegisterCaseRequest, request: Request, principal: CurrentPrincipal, runtime: Runtime
 ) -> Response:
@@ -73,10 +70,9 @@ async def get_case(
     principal: CurrentPrincipal,
     runtime: Runtime,
     response: Response,
-    as_of: Annotated[datetime | None, Query(description="state as recorded at this instant")] = None,
+    as_of: AsOf = None,
 ) -> CaseView:
     """The current state of a case, or its state as recorded at an instant."""
-    check_as_of(as_of)
     state = await handlers.load_case(runtime.commands, principal, case_id, as_of)
     response.headers["ETag"] = etag(state.version)
     return handlers.case_view(state)
@@ -91,7 +87,8 @@ async def _change(request: Request, principal: Principal, runtime: Runtime, case
         lambda claim: handlers.change_case(pipeline, principal, case_id, exp, command, ctx, claim))
 
 
-@router.post("/{case_id}/triage", response_model=CaseView, responses=WRITE_RESPONSES)
+@router.post("/{case_id}/triage", response_model=CaseView,
+             responses=WRITE_RESPONSES, dependencies=VERSIONED)
 async def triage(case_id: CaseId, body: TriageRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Assess risk level and category."""
@@ -100,7 +97,8 @@ async def triage(case_id: CaseId, body: TriageRequest, request: Request,
                          TriageCase(body.risk_level, body.category, body.notes))
 
 
-@router.post("/{case_id}/notes", response_model=CaseView, responses=WRITE_RESPONSES)
+@router.post("/{case_id}/notes", response_model=CaseView,
+             responses=WRITE_RESPONSES, dependencies=VERSIONED)
 async def note_progress(case_id: CaseId, body: NotesRequest, request: Request,
                         principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Record progress, with evidence references; the case is then in progress."""
@@ -109,7 +107,8 @@ async def note_progress(case_id: CaseId, body: NotesRequest, request: Request,
                          NoteProgress(body.note, tuple(body.evidence_refs)))
 
 
-@router.post("/{case_id}/resolve", response_model=CaseView, responses=WRITE_RESPONSES)
+@router.post("/{case_id}/resolve", response_model=CaseView,
+             responses=WRITE_RESPONSES, dependencies=VERSIONED)
 async def resolve(case_id: CaseId, body: ResolveRequest, request: Request,
                   principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Resolve with an outcome, a summary and the measures taken."""
@@ -118,7 +117,8 @@ async def resolve(case_id: CaseId, body: ResolveRequest, request: Request,
                          ResolveCase(body.outcome, body.summary, tuple(body.measures_taken)))
 
 
-@router.post("/{case_id}/reopen", response_model=CaseView, responses=WRITE_RESPONSES)
+@router.post("/{case_id}/reopen", response_model=CaseView,
+             responses=WRITE_RESPONSES, dependencies=VERSIONED)
 async def reopen(case_id: CaseId, body: ReasonRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Reopen a resolved, under-review or closed case by hand (supervisor)."""
@@ -127,7 +127,8 @@ async def reopen(case_id: CaseId, body: ReasonRequest, request: Request,
                          ReopenCase(body.reason))
 
 
-@router.post("/{case_id}/withdraw", response_model=CaseView, responses=WRITE_RESPONSES)
+@router.post("/{case_id}/withdraw", response_model=CaseView,
+             responses=WRITE_RESPONSES, dependencies=VERSIONED)
 async def withdraw(case_id: CaseId, body: ReasonRequest, request: Request,
                    principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Withdraw a case that is not yet closed (supervisor)."""
@@ -136,7 +137,8 @@ async def withdraw(case_id: CaseId, body: ReasonRequest, request: Request,
                          WithdrawCase(body.reason))
 
 
-@router.post("/{case_id}/flag-for-review", response_model=CaseView, responses=WRITE_RESPONSES)
+@router.post("/{case_id}/flag-for-review", response_model=CaseView,
+             responses=WRITE_RESPONSES, dependencies=VERSIONED)
 async def flag_for_review(case_id: CaseId, body: ReasonRequest, request: Request,
                           principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Ask the monitoring group to review this case."""
@@ -145,7 +147,8 @@ async def flag_for_review(case_id: CaseId, body: ReasonRequest, request: Request
                          FlagForReview(body.reason))
 
 
-@router.post("/{case_id}/duplicate-of", response_model=CaseView, responses=WRITE_RESPONSES)
+@router.post("/{case_id}/duplicate-of", response_model=CaseView,
+             responses=WRITE_RESPONSES, dependencies=VERSIONED)
 async def duplicate_of(case_id: CaseId, body: DuplicateOfRequest, request: Request,
                        principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Close this case as a duplicate of another; both keep their histories and the link."""
@@ -158,7 +161,8 @@ async def duplicate_of(case_id: CaseId, body: DuplicateOfRequest, request: Reque
                                               body.original_case_id, ctx, claim))
 
 
-@router.post("/{case_id}/erase-reporter", response_model=CaseView, responses=WRITE_RESPONSES)
+@router.post("/{case_id}/erase-reporter", response_model=CaseView,
+             responses=WRITE_RESPONSES, dependencies=VERSIONED)
 async def erase_reporter(case_id: CaseId, body: ReasonRequest, request: Request,
                          principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Crypto-shred the reporter's and witnesses' contact (admin); every hash still verifies."""
@@ -175,8 +179,7 @@ async def erase_reporter(case_id: CaseId, body: ReasonRequest, request: Request,
             responses={410: {"description": "the contact was erased"}})
 async def disclose_reporter(
     case_id: CaseId, request: Request, principal: CurrentPrincipal, runtime: Runtime,
-    purpose: Annotated[str, Query(min_length=1, max_length=2000,
-                                  description="why the contact is needed (recorded)")],
+    purpose: Purpose,
 ) -> ReporterView:
     """The reporter's contact in clear, for supervisors and admins of the region; each read is
     recorded as case.reporter_disclosed (who, when, why)."""

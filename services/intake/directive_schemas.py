@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from events import Region
 from services.intake.schemas import LongText, Reason, Short, Write
+from services.runtime.fields import DueDate
 
 
 class IssueDirectiveRequest(Write):
@@ -19,7 +20,7 @@ class IssueDirectiveRequest(Write):
     issuing_authority: Short
     addressee_body: Short
     region: Region
-    due_date: date
+    due_date: DueDate
     meeting_reference: Short | None = None
 
 
@@ -44,7 +45,7 @@ class CompletionRequest(Write):
 class ExtendRequest(Write):
     """POST /v1/directives/{id}/extend: a new due date, by a supervisor other than the issuer."""
 
-    new_due_date: date
+    new_due_date: DueDate
     reason: Reason
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from events import Role
@@ -13,7 +10,6 @@ from services.intake import directive_handlers as handlers
 from services.intake.api import (
     SUPERVISORS,
     WRITERS,
-    check_as_of,
     context_for,
     expected,
     today,
@@ -38,15 +34,16 @@ from services.intake.domain.commands import (
 from services.intake.schemas import ReasonRequest
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
+from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId
 from services.runtime.http import Runtime
 
 router = APIRouter(prefix="/v1/directives", tags=["directives"])
 
-DirectiveId = Annotated[str, Path(min_length=1, max_length=200)]
+DirectiveId = PathId
 
 
 @router.post("", status_code=201, response_model=DirectiveView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}})
+             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
 async def issue(body: IssueDirectiveRequest, request: Request, principal: CurrentPrincipal,
                 runtime: Runtime) -> Response:
     """Issue a directive (supervisor or admin); the due date must be after today (Almaty)."""
@@ -66,10 +63,9 @@ async def issue(body: IssueDirectiveRequest, request: Request, principal: Curren
 @router.get("/{directive_id}", response_model=DirectiveView)
 async def get_directive(
     directive_id: DirectiveId, principal: CurrentPrincipal, runtime: Runtime, response: Response,
-    as_of: Annotated[datetime | None, Query(description="state as recorded at this instant")] = None,
+    as_of: AsOf = None,
 ) -> DirectiveView:
     """A directive now, or as recorded at an instant; overdue is measured on that day."""
-    check_as_of(as_of)
     state = await handlers.load_directive(runtime.commands, principal, directive_id, as_of)
     response.headers["ETag"] = etag(state.version)
     return handlers.directive_view(state, today(as_of).date())
@@ -85,7 +81,7 @@ async def _change(request: Request, principal: Principal, runtime: Runtime, dire
                                                 ctx, claim, day))
 
 
-@router.post("/{directive_id}/acknowledge", response_model=DirectiveView)
+@router.post("/{directive_id}/acknowledge", response_model=DirectiveView, dependencies=VERSIONED)
 async def acknowledge(directive_id: DirectiveId, body: AcknowledgeRequest, request: Request,
                       principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """The addressee confirms receipt."""
@@ -94,7 +90,7 @@ async def acknowledge(directive_id: DirectiveId, body: AcknowledgeRequest, reque
                          AcknowledgeDirective(body.note))
 
 
-@router.post("/{directive_id}/progress", response_model=DirectiveView)
+@router.post("/{directive_id}/progress", response_model=DirectiveView, dependencies=VERSIONED)
 async def progress(directive_id: DirectiveId, body: ProgressRequest, request: Request,
                    principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """The addressee reports progress."""
@@ -103,7 +99,7 @@ async def progress(directive_id: DirectiveId, body: ProgressRequest, request: Re
                          ReportProgress(body.note))
 
 
-@router.post("/{directive_id}/report", response_model=DirectiveView)
+@router.post("/{directive_id}/report", response_model=DirectiveView, dependencies=VERSIONED)
 async def report(directive_id: DirectiveId, body: CompletionRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """The addressee reports completion; review verifies or returns it."""
@@ -112,7 +108,7 @@ async def report(directive_id: DirectiveId, body: CompletionRequest, request: Re
                          ReportCompletion(body.summary))
 
 
-@router.post("/{directive_id}/extend", response_model=DirectiveView)
+@router.post("/{directive_id}/extend", response_model=DirectiveView, dependencies=VERSIONED)
 async def extend(directive_id: DirectiveId, body: ExtendRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Move the due date: a supervisor other than the issuer, with a reason, within the cap."""
@@ -121,7 +117,7 @@ async def extend(directive_id: DirectiveId, body: ExtendRequest, request: Reques
                          ExtendDeadline(body.new_due_date, body.reason, principal.sub))
 
 
-@router.post("/{directive_id}/cancel", response_model=DirectiveView)
+@router.post("/{directive_id}/cancel", response_model=DirectiveView, dependencies=VERSIONED)
 async def cancel(directive_id: DirectiveId, body: ReasonRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Cancel a directive (supervisor or admin), with the reason."""

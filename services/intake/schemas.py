@@ -8,12 +8,11 @@ from typing import Annotated, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from events import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
+from services.runtime.fields import ExpectedVersion, FreeText, Line
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-LongText = Annotated[Text, Field(max_length=10_000)]
-Reason = Annotated[Text, Field(max_length=2_000)]
-Short = Annotated[Text, Field(max_length=200)]
-ExpectedVersion = Annotated[int | None, Field(ge=0, description="409 if the stream moved on")]
+LongText = Annotated[FreeText, Field(max_length=10_000)]
+Reason = Annotated[FreeText, Field(max_length=2_000)]
+Short = Annotated[Line, Field(max_length=200)]
 MAX_WITNESSES = 10
 
 
@@ -22,11 +21,11 @@ class ReporterContact(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[Text, Field(max_length=200)] | None = None
+    name: Annotated[Line, Field(max_length=200)] | None = None
     phone: Annotated[str, StringConstraints(strip_whitespace=True,
                                             pattern=r"^\+?[0-9 ()-]{5,30}$")] | None = None
-    email: Annotated[Text, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
-    address: Annotated[Text, Field(max_length=500)] | None = None
+    email: Annotated[Line, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    address: Annotated[FreeText, Field(max_length=500)] | None = None
 
     @model_validator(mode="after")
     def _names_some_contact(self) -> Self:
@@ -40,12 +39,12 @@ class RegisterCaseRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[Text, Field(max_length=200)]
-    description: Annotated[Text, Field(max_length=10_000)]
+    title: Annotated[Line, Field(max_length=200)]
+    description: Annotated[FreeText, Field(max_length=10_000)]
     region: Region
     sector: Sector
     source: IntakeSource
-    district: Annotated[Text, Field(max_length=120)] | None = None
+    district: Annotated[Line, Field(max_length=120)] | None = None
     anonymous: bool = False
     reporter: ReporterContact | None = None
     witnesses: Annotated[list[ReporterContact], Field(max_length=MAX_WITNESSES)] = []
@@ -79,7 +78,7 @@ class NotesRequest(Write):
     """POST /v1/cases/{id}/notes: a progress note with evidence references."""
 
     note: LongText
-    evidence_refs: Annotated[list[Annotated[Text, Field(max_length=500)]],
+    evidence_refs: Annotated[list[Annotated[Line, Field(max_length=500)]],
                              Field(max_length=50)] = []
 
 

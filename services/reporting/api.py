@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -15,6 +15,7 @@ from services.reporting import exports, kpis, queries
 from services.reporting.bundle_api import require_visible, verification
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
 from services.runtime.auth import CurrentPrincipal
+from services.runtime.fields import Instant, Limit, Offset, PathId, PeriodDate, QueryText
 from services.runtime.http import Runtime
 from services.runtime.problems import Problem
 
@@ -22,8 +23,11 @@ router = APIRouter(prefix="/v1", tags=["reporting"])
 
 AUDITORS = (Role.ADMIN, Role.MONITOR, Role.SUPERVISOR, Role.ANALYST)
 RegionQ = Annotated[Region | None, Query()]
-FromQ = Annotated[date | None, Query(alias="from", description="first Almaty date, inclusive")]
-ToQ = Annotated[date | None, Query(alias="to", description="last Almaty date, inclusive")]
+FromQ = Annotated[PeriodDate | None, Query(alias="from", description="first Almaty date, inclusive")]
+ToQ = Annotated[PeriodDate | None, Query(alias="to", description="last Almaty date, inclusive")]
+InstantQ = Annotated[Instant | None, Query()]
+FromRequired = Annotated[PeriodDate, Query(alias="from", description="first Almaty date, inclusive")]
+ToRequired = Annotated[PeriodDate, Query(alias="to", description="last Almaty date, inclusive")]
 
 
 class ExportName(StrEnum):
@@ -50,12 +54,9 @@ def _period(start: date | None, end: date | None, required: bool) -> kpis.Period
 async def list_cases(
     principal: CurrentPrincipal, runtime: Runtime, region: RegionQ = None,
     sector: Sector | None = None, source: IntakeSource | None = None,
-    status: Annotated[str | None, Query(max_length=40)] = None,
-    district: Annotated[str | None, Query(max_length=120)] = None,
-    assignee: Annotated[str | None, Query(max_length=200, description="an officer's id")] = None,
-    registered_from: datetime | None = None, registered_to: datetime | None = None,
-    start: FromQ = None, end: ToQ = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    status: QueryText = None, district: QueryText = None, assignee: QueryText = None,
+    registered_from: InstantQ = None, registered_to: InstantQ = None,
+    start: FromQ = None, end: ToQ = None, limit: Limit = 50, offset: Offset = 0,
 ) -> CasePage:
     """The case register: filter by region, sector, source, status, district, assignee, period."""
     filters = {"region": region.value if region else None,
@@ -70,11 +71,8 @@ async def list_cases(
 @router.get("/directives", response_model=DirectivePage)
 async def list_directives(
     principal: CurrentPrincipal, runtime: Runtime, region: RegionQ = None,
-    status: Annotated[str | None, Query(max_length=40)] = None,
-    addressee: Annotated[str | None, Query(max_length=300)] = None,
-    assignee: Annotated[str | None, Query(max_length=200, description="an officer's id")] = None,
-    start: FromQ = None, end: ToQ = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    status: QueryText = None, addressee: QueryText = None, assignee: QueryText = None,
+    start: FromQ = None, end: ToQ = None, limit: Limit = 50, offset: Offset = 0,
 ) -> DirectivePage:
     """The directive register: filter by region, status, addressee, assignee, due-date period."""
     filters = {"region": region.value if region else None, "status": status,
@@ -84,7 +82,7 @@ async def list_directives(
 
 
 @router.get("/cases/{case_id}/history", response_model=History)
-async def case_history(case_id: str, principal: CurrentPrincipal, runtime: Runtime) -> History:
+async def case_history(case_id: PathId, principal: CurrentPrincipal, runtime: Runtime) -> History:
     """Every event about a case from every service, with hashes and chain verification."""
     await require_visible(runtime, principal, case_id, "case")
     async with runtime.pool.acquire() as conn:
@@ -92,7 +90,7 @@ async def case_history(case_id: str, principal: CurrentPrincipal, runtime: Runti
 
 
 @router.get("/directives/{directive_id}/history", response_model=History)
-async def directive_history(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
+async def directive_history(directive_id: PathId, principal: CurrentPrincipal, runtime: Runtime
                             ) -> History:
     """Every event about a directive from every service, with chain verification."""
     await require_visible(runtime, principal, directive_id, "directive")
@@ -101,7 +99,7 @@ async def directive_history(directive_id: str, principal: CurrentPrincipal, runt
 
 
 @router.get("/cases/{case_id}/verify", response_model=Verification)
-async def verify_case(case_id: str, principal: CurrentPrincipal, runtime: Runtime
+async def verify_case(case_id: PathId, principal: CurrentPrincipal, runtime: Runtime
                       ) -> Verification:
     """Re-verify every stream about a case: chains, inclusion proofs against the owners' signed
     checkpoints, and reporting's copy against the owners'."""
@@ -109,15 +107,15 @@ async def verify_case(case_id: str, principal: CurrentPrincipal, runtime: Runtim
 
 
 @router.get("/directives/{directive_id}/verify", response_model=Verification)
-async def verify_directive(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
+async def verify_directive(directive_id: PathId, principal: CurrentPrincipal, runtime: Runtime
                            ) -> Verification:
     """Re-verify every stream about a directive: chains, proofs and reporting's copy."""
     return await verification(runtime, principal, directive_id, "directive")
 
 
 @router.get("/reports/summary")
-async def summary(principal: CurrentPrincipal, runtime: Runtime, start: FromQ = None,
-                  end: ToQ = None, region: RegionQ = None, sector: Sector | None = None
+async def summary(principal: CurrentPrincipal, runtime: Runtime, start: FromRequired,
+                  end: ToRequired, region: RegionQ = None, sector: Sector | None = None
                   ) -> dict[str, Any]:
     """KPIs for a period of Almaty dates: totals, per region, month by month (see README)."""
     period = _period(start, end, required=True)
@@ -132,6 +130,7 @@ async def monitoring_activity(principal: CurrentPrincipal, runtime: Runtime,
                               start: FromQ = None, end: ToQ = None, region: RegionQ = None
                               ) -> dict[str, Any]:
     """Each monitoring group's members and their review work in a period."""
+    principal.require(*AUDITORS)  # as review shows groups: not to operators
     period = _period(start, end, required=False)
     async with runtime.pool.acquire() as conn:
         groups = await queries.monitoring_activity(
@@ -139,7 +138,9 @@ async def monitoring_activity(principal: CurrentPrincipal, runtime: Runtime,
     return {"groups": groups}
 
 
-@router.get("/exports/{name}.csv")
+@router.get("/exports/{name}.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                             "description": "the rows as CSV, streamed"}})
 async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Runtime,
                      start: FromQ = None, end: ToQ = None, region: RegionQ = None,
                      sector: Sector | None = None) -> StreamingResponse:

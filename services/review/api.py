@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from events import Region, ReviewReason, Role
 from events.assignments import SubjectType
@@ -21,15 +21,16 @@ from services.review.schemas import (
     ReviewPage,
     VerdictRequest,
 )
-from services.runtime.auth import CurrentPrincipal
+from services.runtime.auth import ALL_REGIONS, CurrentPrincipal
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.fields import IDEMPOTENT, IfMatch, Limit, Offset, PathId, QueryText
 from services.runtime.http import Runtime
+from services.runtime.problems import Problem
 
 reviews_router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 groups_router = APIRouter(prefix="/v1/monitoring-groups", tags=["monitoring groups"])
 
 READERS = (Role.MONITOR, Role.SUPERVISOR, Role.ADMIN, Role.ANALYST)
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
 WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"headers": {"ETag": {}}}, 201: {"headers": {"ETag": {}, "Location": {}}},
 }
@@ -46,10 +47,10 @@ async def list_reviews(
     kind: Annotated[SubjectType | None, Query(description="case or directive")] = None,
     reason: ReviewReason | None = None,
     overdue: bool | None = None,
-    subject_id: Annotated[str | None, Query(max_length=200)] = None,
-    reviewer_id: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    subject_id: QueryText = None,
+    reviewer_id: QueryText = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> ReviewPage:
     """The review queue of the caller's regions, most urgent first."""
     principal.require(*READERS)
@@ -63,7 +64,7 @@ async def list_reviews(
 
 
 @reviews_router.get("/{review_id}", response_model=ReviewDetail)
-async def get_review(review_id: str, principal: CurrentPrincipal, runtime: Runtime,
+async def get_review(review_id: PathId, principal: CurrentPrincipal, runtime: Runtime,
                      response: Response) -> ReviewDetail:
     """One review with its findings and its own history."""
     principal.require(*READERS)
@@ -73,9 +74,9 @@ async def get_review(review_id: str, principal: CurrentPrincipal, runtime: Runti
 
 
 @reviews_router.post("/{review_id}/claim", response_model=ReviewDetail,
-                     responses=WRITE_RESPONSES)
+                     responses=WRITE_RESPONSES, dependencies=IDEMPOTENT)
 async def claim_review(
-    review_id: str, request: Request, principal: CurrentPrincipal, runtime: Runtime,
+    review_id: PathId, request: Request, principal: CurrentPrincipal, runtime: Runtime,
     if_match: IfMatch = None, body: Annotated[ClaimRequest | None, Body()] = None,
 ) -> Response:
     """Take a review task (monitors of its region; not its resolver or assignee)."""
@@ -89,9 +90,9 @@ async def claim_review(
 
 
 @reviews_router.post("/{review_id}/verdict", status_code=201, response_model=ReviewDetail,
-                     responses=WRITE_RESPONSES)
+                     responses=WRITE_RESPONSES, dependencies=IDEMPOTENT)
 async def record_verdict(
-    review_id: str, body: VerdictRequest, request: Request, principal: CurrentPrincipal,
+    review_id: PathId, body: VerdictRequest, request: Request, principal: CurrentPrincipal,
     runtime: Runtime, if_match: IfMatch = None,
 ) -> Response:
     """Record the verdict: approved, returned or escalated (with findings), once per task."""
@@ -109,11 +110,15 @@ async def record_verdict(
 
 # --- monitoring groups -----------------------------------------------------------------------
 
-@groups_router.post("", status_code=201, response_model=GroupView, responses=WRITE_RESPONSES)
+@groups_router.post("", status_code=201, response_model=GroupView,
+                    responses=WRITE_RESPONSES, dependencies=IDEMPOTENT)
 async def form_group(body: FormGroupRequest, request: Request, principal: CurrentPrincipal,
                      runtime: Runtime) -> Response:
     """Form the monitoring group of a region, or the republican group (admins)."""
     principal.require(Role.ADMIN)
+    if not principal.can_see(body.region.value if body.region else ALL_REGIONS):
+        raise Problem(403, "Forbidden", "a group is formed only in the caller's regions",
+                      field="region")
     pipeline = runtime.commands
     context = command_context(request, principal, body.region.value if body.region else None)
     return await run_write(
@@ -132,7 +137,7 @@ async def list_groups(principal: CurrentPrincipal, runtime: Runtime) -> GroupLis
 
 
 @groups_router.get("/{group_id}", response_model=GroupView)
-async def get_group(group_id: str, principal: CurrentPrincipal, runtime: Runtime,
+async def get_group(group_id: PathId, principal: CurrentPrincipal, runtime: Runtime,
                     response: Response) -> GroupView:
     """One group with its members, active or not."""
     principal.require(*READERS)
@@ -141,8 +146,9 @@ async def get_group(group_id: str, principal: CurrentPrincipal, runtime: Runtime
     return handlers.group_view(state)
 
 
-@groups_router.post("/{group_id}/members", response_model=GroupView, responses=WRITE_RESPONSES)
-async def add_member(group_id: str, body: AddMemberRequest, request: Request,
+@groups_router.post("/{group_id}/members", response_model=GroupView,
+                    responses=WRITE_RESPONSES, dependencies=IDEMPOTENT)
+async def add_member(group_id: PathId, body: AddMemberRequest, request: Request,
                      principal: CurrentPrincipal, runtime: Runtime,
                      if_match: IfMatch = None) -> Response:
     """Add a monitor (by login sub) to a group (admins)."""
@@ -154,8 +160,8 @@ async def add_member(group_id: str, body: AddMemberRequest, request: Request,
 
 
 @groups_router.post("/{group_id}/members/{monitor_id}/deactivate", response_model=GroupView,
-                    responses=WRITE_RESPONSES)
-async def deactivate_member(group_id: str, monitor_id: str, body: DeactivateMemberRequest,
+                    responses=WRITE_RESPONSES, dependencies=IDEMPOTENT)
+async def deactivate_member(group_id: PathId, monitor_id: PathId, body: DeactivateMemberRequest,
                             request: Request, principal: CurrentPrincipal, runtime: Runtime,
                             if_match: IfMatch = None) -> Response:
     """Deactivate a monitor of a group (admins); they can no longer claim or decide reviews."""

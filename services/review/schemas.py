@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from events import FindingFlag, Region, ReviewReason, Verdict
 from events.assignments import SubjectType
+from services.runtime.fields import ExpectedVersion, FreeText, Line, OptionalFreeText
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
-ExpectedVersion = Annotated[int | None, Field(ge=0, description="409 if the stream moved on")]
+Name = Annotated[Line, Field(max_length=200)]
+Reason = Annotated[FreeText, Field(max_length=2_000)]
 
 
 class FormGroupRequest(BaseModel):
@@ -83,7 +83,7 @@ class VerdictRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     verdict: Verdict
-    findings: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)] = ""
+    findings: Annotated[OptionalFreeText, Field(max_length=10_000)] = ""
     flags: Annotated[list[FindingFlag], Field(max_length=len(FindingFlag))] = []
     expected_version: ExpectedVersion = None
 

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 
 from events import Actor, Role
 from services.runtime.problems import Problem
+from services.runtime.ratelimit import UNAUTHENTICATED, client_address, limiter_of, route_class
 from services.runtime.settings import Settings, get_settings
 
 ISSUER = "casetrack"
@@ -94,6 +95,21 @@ def _unauthorized(detail: str) -> Problem:
 
 
 async def authenticate(request: Request) -> Principal:
+    """The verified caller of a request, within its rate limit (429 past it); a caller without
+    a valid token spends its address's unauthenticated budget before hearing 401."""
+    limiter = limiter_of(request)
+    try:
+        principal = await _verify(request)
+    except Problem:
+        if limiter is not None:
+            limiter.check(UNAUTHENTICATED, client_address(request))
+        raise
+    if limiter is not None:
+        limiter.check(route_class(request), principal.sub)
+    return principal
+
+
+async def _verify(request: Request) -> Principal:
     """Read and verify the bearer token of a request (on the event loop: no thread hop)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")

@@ -11,18 +11,22 @@ from typing import Annotated, Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from services.runtime.auth import jwt_keys
+from events import Role
+from services.runtime.auth import authenticate, jwt_keys
 from services.runtime.consumer import consumer_stalled
 from services.runtime.db import create_pool, database_url_for
+from services.runtime.docs import install_docs
 from services.runtime.eventstore import EventStore
 from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
-from services.runtime.middleware import BodyTooLarge, RequestContext
+from services.runtime.middleware import RequestContext
+from services.runtime.openapi import install_honest_openapi
 from services.runtime.pipeline import CommandPipeline
-from services.runtime.problems import Problem, install_problem_handlers, problem_response
+from services.runtime.problems import install_problem_handlers
+from services.runtime.ratelimit import RateLimiter, limits_from
 from services.runtime.relay import OutboxRelay
 from services.runtime.settings import Settings, get_settings
 
@@ -90,6 +94,7 @@ def create_service_app(
         runtime = ServiceRuntime(name=name, settings=cfg, pool=pool)
         app.state.runtime = runtime
         app.state.jwt_keys = jwt_keys(cfg)
+        app.state.rate_limiter = RateLimiter(limits_from(cfg.rate_limits, cfg.replicas))
         relay_task: asyncio.Task[None] | None = None
         try:
             if topic is not None:
@@ -115,22 +120,18 @@ def create_service_app(
             log.info("service.stopped", service=name)
 
     app = FastAPI(title=f"casetrack {name}", version="1", description=description,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(RequestContext)
     install_problem_handlers(app)
-
-    async def on_too_large(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(Problem(413, "Payload Too Large", "the body is too large"),
-                                request)
-
-    app.add_exception_handler(BodyTooLarge, on_too_large)
+    install_honest_openapi(app)
 
     @app.get("/livez", tags=["health"])
     async def livez() -> dict[str, str]:
         """The process is alive."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get("/readyz", tags=["health"], responses={
+        503: {"description": "not ready, with the reasons", "content": {"application/json": {}}}})
     async def readyz(runtime: Runtime) -> JSONResponse:
         """Ready to serve: database reachable, relay and consumers not stalled."""
         problems: list[str] = []
@@ -157,10 +158,15 @@ def create_service_app(
         return JSONResponse({"status": "ready" if not problems else "not ready",
                              "problems": problems}, status_code=status)
 
-    @app.get("/metrics", tags=["health"])
-    async def metrics() -> Response:
-        """Prometheus metrics of this process."""
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse,
+             responses={401: {}, 403: {}, 429: {}})
+    async def metrics(request: Request, runtime: Runtime) -> Response:
+        """Prometheus metrics of this process (an admin's token when CASETRACK_PROTECT_METRICS)."""
+        if runtime.settings.protect_metrics:
+            (await authenticate(request)).require(Role.ADMIN)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    install_docs(app)
 
     for router in routers:
         app.include_router(router)

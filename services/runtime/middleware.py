@@ -1,7 +1,9 @@
-"""Per-request context: ids, one log line, metrics and a body size limit (pure ASGI)."""
+"""Per-request context at the edge (pure ASGI): ids, one log line, metrics, body size and type,
+security headers and OPTIONS."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from typing import Any
@@ -12,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.runtime.logs import get_logger
 from services.runtime.problems import PROBLEM_JSON
+from services.runtime.routing import allowed_methods
 
 log = get_logger("casetrack.http")
 
@@ -22,10 +25,14 @@ LATENCY = Histogram(
 )
 MAX_BODY_BYTES = 256 * 1024
 QUIET_PATHS = {"/livez", "/readyz", "/metrics"}
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff")]
+NO_STORE = [(b"cache-control", b"no-store")]
 
 
 class RequestContext:
-    """Binds request and correlation ids, logs one line per request, counts and times it."""
+    """Binds request and correlation ids, logs one line per request, counts and times it; refuses
+    bodies over the limit (413, declared or chunked) and not JSON (415) before any route runs."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -42,24 +49,31 @@ class RequestContext:
         scope["state"]["correlation_id"] = correlation_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id, correlation_id=correlation_id)
-        declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            await _too_large(send)
-            return
         started = time.perf_counter()
         status = 500
+        extra = [(b"x-request-id", request_id.encode()),
+                 (b"x-correlation-id", correlation_id.encode()), *SECURITY_HEADERS]
+        if "authorization" in headers or scope["path"].startswith("/v1/"):
+            extra += NO_STORE
 
         async def send_with_ids(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                extra = [(b"x-request-id", request_id.encode()),
-                         (b"x-correlation-id", correlation_id.encode())]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
         try:
-            await self.app(scope, _limited(receive), send_with_ids)
+            refusal = _refusal(scope, headers)
+            if refusal is None and scope["method"] in BODY_METHODS:
+                body, refusal = await _read_body(receive)
+                if refusal is None:
+                    refusal = _unsupported_type(headers, body)
+                receive = _replay(body, receive)
+            if refusal is not None:
+                await _answer(send_with_ids, *refusal)
+            else:
+                await self.app(scope, receive, send_with_ids)
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
@@ -70,35 +84,76 @@ class RequestContext:
                          status=status, duration_ms=round(elapsed * 1000, 2))
 
 
+Refusal = tuple[int, str, str, list[tuple[bytes, bytes]]]
+
+
+def _refusal(scope: Scope, headers: dict[str, str]) -> Refusal | None:
+    """What the edge answers without reading the body: 413 by Content-Length, or OPTIONS."""
+    declared = headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return 413, "Payload Too Large", f"the body exceeds {MAX_BODY_BYTES} bytes", []
+    if scope["method"] == "OPTIONS":
+        allowed = allowed_methods(scope)
+        if allowed:
+            return 204, "", "", [(b"allow", ", ".join(allowed).encode())]
+        return 404, "Not Found", "no such resource", []
+    return None
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, Refusal | None]:
+    """The whole body, however it is sent (chunked too), or 413 once it passes the limit."""
+    chunks, seen, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > MAX_BODY_BYTES:
+            return b"", (413, "Payload Too Large", f"the body exceeds {MAX_BODY_BYTES} bytes", [])
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks), None
+
+
+def _unsupported_type(headers: dict[str, str], body: bytes) -> Refusal | None:
+    """415 unless a body is JSON (application/json or application/*+json)."""
+    if not body:
+        return None
+    media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media == "application/json" or (media.startswith("application/")
+                                       and media.endswith("+json")):
+        return None
+    return (415, "Unsupported Media Type", "send the body as application/json",
+            [(b"accept", b"application/json")])
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app the body already read, then waits for the disconnect."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
+
+
 def _route_template(scope: Scope) -> str:
     route: Any = scope.get("route")
     return str(getattr(route, "path", "unmatched"))
 
 
-def _limited(receive: Receive) -> Receive:
-    """Refuse bodies larger than the limit even when no Content-Length was sent."""
-    seen = 0
-
-    async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
-                raise BodyTooLarge
-        return message
-
-    return wrapped
-
-
-class BodyTooLarge(Exception):
-    """The request body passed the size limit."""
-
-
-async def _too_large(send: Send) -> None:
-    body = (b'{"type":"about:blank","title":"Payload Too Large","status":413,'
-            b'"detail":"the body exceeds %d bytes"}' % MAX_BODY_BYTES)
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                            (b"content-length", str(len(body)).encode())]})
+async def _answer(send: Send, status: int, title: str, detail: str,
+                  headers: list[tuple[bytes, bytes]]) -> None:
+    """A problem+json answer (or an empty one for 204) straight from the edge."""
+    body = b"" if status == 204 else json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    start = [(b"content-length", str(len(body)).encode()), *headers]
+    if body:
+        start.append((b"content-type", PROBLEM_JSON.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": start})
     await send({"type": "http.response.body", "body": body})

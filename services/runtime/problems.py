@@ -4,12 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.runtime.routing import allowed_methods
+
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 1
+# Postgres restarting or unreachable, a pool closed under a request, a sibling service down: the
+# request may succeed when retried, and a write that failed here was not acknowledged.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
+    asyncpg.exceptions.OperatorInterventionError, asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError, ConnectionError, TimeoutError, OSError,
+    httpx.TransportError,
+)
+
+
+def unavailable(exc: BaseException | None) -> bool:
+    """Whether an error (or what caused it) means a dependency is down, not a bug."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, _UNAVAILABLE):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 class Problem(Exception):
@@ -73,24 +96,32 @@ def install_problem_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         malformed = any(e["type"] == "json_invalid" for e in errors)
-        fields = ", ".join(sorted({e["field"] for e in errors}))
+        named = sorted({e["field"] for e in errors})
+        single = {"field": named[0]} if len(named) == 1 else {}
         problem = Problem(
             400 if malformed else 422,
             "Malformed JSON" if malformed else "Invalid request",
-            "the body is not valid JSON" if malformed else f"invalid fields: {fields}",
-            errors=errors,
+            "the body is not valid JSON" if malformed else f"invalid fields: {', '.join(named)}",
+            errors=errors, **single,
         )
         return problem_response(problem, request)
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         titles = {404: "Not Found", 405: "Method Not Allowed", 413: "Payload Too Large"}
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of every route on the path, not just one's
+            headers["Allow"] = ", ".join(allowed_methods(request.scope))
         problem = Problem(exc.status_code, titles.get(exc.status_code, "HTTP error"),
-                          str(exc.detail) if exc.detail else None,
-                          headers=dict(exc.headers or {}))
+                          str(exc.detail) if exc.detail else None, headers=headers)
         return problem_response(problem, request)
 
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        if unavailable(exc):
+            return problem_response(Problem(
+                503, "Service Unavailable", "a store or service this answer needs is "
+                "unavailable; retry (with the same Idempotency-Key for a write)",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)}), request)
         return problem_response(Problem(500, "Internal Server Error"), request)
 
     app.add_exception_handler(Problem, on_problem)

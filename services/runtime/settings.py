@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Literal
 
@@ -12,6 +13,10 @@ DEV_JWT_SECRET = "casetrack-dev-secret-change-me-0123456789"
 DEV_VAULT_KEY = "casetrack-dev-vault-key-change-me-0123456789"
 DEV_PSEUDONYM_KEY = "casetrack-dev-pseudonym-key-change-me-0123"
 
+DEFAULT_RATE_LIMITS: dict[str, tuple[float, float]] = {
+    "read": (100.0, 200.0), "write": (50.0, 100.0), "export": (2.0, 5.0),
+    "unauthenticated": (10.0, 20.0),
+}
 SERVICE_PORTS: dict[str, int] = {"intake": 8001, "assignment": 8002, "review": 8003, "reporting": 8004,
                                  "console": 8005}
 
@@ -39,6 +44,18 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, alias="CASETRACK_DB_POOL_SIZE")
     consumer_stall_seconds: float = Field(30.0, alias="CASETRACK_CONSUMER_STALL_SECONDS")
     relay_poll_seconds: float = Field(0.05, alias="CASETRACK_RELAY_POLL_SECONDS")
+    epoch: date = Field(date(2020, 1, 1), alias="CASETRACK_EPOCH")
+    date_horizon_years: int = Field(5, ge=1, le=50, alias="CASETRACK_DATE_HORIZON_YEARS")
+    rate_limits: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: dict(DEFAULT_RATE_LIMITS), alias="CASETRACK_RATE_LIMITS")
+    """Requests per second and burst per route class (read, write, export, unauthenticated),
+    JSON such as {"read": [100, 200]}; a class left out is not limited."""
+    replicas: int = Field(1, ge=1, alias="CASETRACK_REPLICAS")
+    """Replicas of each service: each enforces its share of the rate limits."""
+    protect_docs: bool = Field(False, alias="CASETRACK_PROTECT_DOCS")
+    """/docs and /openapi.json answer only to an authenticated caller."""
+    protect_metrics: bool = Field(False, alias="CASETRACK_PROTECT_METRICS")
+    """/metrics answers only to an admin's token."""
     intake_port: int = Field(SERVICE_PORTS["intake"], alias="INTAKE_PORT")
     assignment_port: int = Field(SERVICE_PORTS["assignment"], alias="ASSIGNMENT_PORT")
     review_port: int = Field(SERVICE_PORTS["review"], alias="REVIEW_PORT")

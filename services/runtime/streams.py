@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from events import EventEnvelope, Role
 from services.runtime.auth import CurrentPrincipal
+from services.runtime.fields import PathId
 from services.runtime.http import Runtime
 from services.runtime.problems import Problem
 from services.runtime.tlog.store import TreeStore
@@ -27,7 +28,7 @@ def stream_region(envelopes: list[EventEnvelope]) -> str | None:
 
 
 @router.get("/{stream_id}/events")
-async def stream_events(stream_id: str, principal: CurrentPrincipal, runtime: Runtime
+async def stream_events(stream_id: PathId, principal: CurrentPrincipal, runtime: Runtime
                         ) -> dict[str, Any]:
     """Every stored envelope of one stream, as the owning service holds it now."""
     principal.require(*AUDITORS)

@@ -17,6 +17,9 @@ from services.runtime.auth import issue_token
 from services.runtime.catalog import service_processes
 
 JWT_SECRET = "e2e-secret-0123456789-0123456789-0123456789"
+# Limits on, but far above what the suite's bursts from one test principal need.
+E2E_RATE_LIMITS = ('{"read": [5000, 10000], "write": [5000, 10000], "export": [500, 1000],'
+                   ' "unauthenticated": [500, 1000]}')
 
 
 def free_port() -> int:
@@ -70,6 +73,7 @@ class RunningSystem:
             "CASETRACK_LOG_JSON": "true",
             "CASETRACK_CONSUMER_STALL_SECONDS": "4",
             "CASETRACK_LOG_KEY_DIR": str(self.log_dir / "keys"),
+            "CASETRACK_RATE_LIMITS": E2E_RATE_LIMITS,
         })
         env.update({f"{service.upper()}_PORT": str(port) for service, port in self.ports.items()})
         env.update({f"{service.upper()}_URL": url for service, url in self.urls.items()})

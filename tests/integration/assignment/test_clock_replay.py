@@ -1,4 +1,5 @@
-"""Planning against real Postgres: deadlines from events, breaches once, replays, orphans."""
+"""Planning against real Postgres: deadlines from events, breaches once, replays, orphans, and
+scans within a time budget."""
 
 from __future__ import annotations
 
@@ -126,3 +127,30 @@ async def test_work_the_rules_could_not_place_is_taken_by_the_next_enrolled_offi
         holder = await conn.fetchval("SELECT officer_id FROM subjects WHERE subject_id = $1",
                                      case_id)
     assert holder == officer_id  # the only officer there, though land is not their sector
+
+
+async def _escalations(pool: asyncpg.Pool, ids: list[str]) -> int:
+    async with pool.acquire() as conn:
+        count: int = await conn.fetchval(
+            "SELECT count(*) FROM events WHERE stream_id = ANY($1::text[])"
+            " AND event_type = 'assignment.escalated'", ids)
+    return count
+
+
+async def test_a_pass_out_of_budget_stops_after_one_subject_and_later_passes_cover_every_one(
+        pool: asyncpg.Pool) -> None:
+    planner = Planner(EventStore(pool, "assignment"), default_rules(), default_clocks())
+    at = datetime.now(UTC) - timedelta(days=60)
+    ids = sorted(f"zz-budget-{uuid.uuid4()}" for _ in range(3))
+    async with pool.acquire() as conn, conn.transaction():
+        for case_id in ids:
+            await planner.on_intake(conn, registered(case_id, "KZ-62", at), "casetrack.intake.v1")
+    after = ids[0][:-1]  # just before the first of ours: earlier subjects are other tests'
+    passes = 0
+    while after is not None:
+        report = await scan(pool, planner, budget_seconds=0.0, after=after)
+        assert not report.skipped
+        assert report.escalated <= 1  # an exhausted budget lets one subject through, no more
+        after, passes = report.resume_after, passes + 1
+    assert passes >= len(ids)
+    assert await _escalations(pool, ids) == len(ids)

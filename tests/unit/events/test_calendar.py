@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from events.calendar import add_months, kazakhstan_calendar, procedure_clocks
+from events.calendar import WorkingCalendar, add_months, kazakhstan_calendar, procedure_clocks
 
 pytestmark = pytest.mark.unit
 
@@ -55,3 +57,31 @@ def test_the_procedure_clocks_are_the_codes() -> None:
     clocks = procedure_clocks()
     assert (clocks.appeal_working_days, clocks.extension_max_months,
             clocks.forward_misdirected_working_days) == (15, 2, 3)
+
+
+def _day_by_day_between(calendar: WorkingCalendar, start: date, end: date) -> int:
+    sign, (low, high) = (1, (start, end)) if end >= start else (-1, (end, start))
+    return sign * sum(1 for n in range(1, (high - low).days + 1)
+                      if calendar.is_working_day(low + timedelta(days=n)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.dates(date(2019, 6, 1), date(2037, 6, 1)),
+       end=st.dates(date(2019, 6, 1), date(2037, 6, 1)), count=st.integers(0, 400))
+def test_closed_form_working_day_arithmetic_equals_counting_day_by_day(
+    start: date, end: date, count: int,
+) -> None:
+    calendar = kazakhstan_calendar()
+    assert calendar.working_days_between(start, end) == _day_by_day_between(calendar, start, end)
+    due = calendar.add_working_days(start, count)
+    assert _day_by_day_between(calendar, start, due) == count
+    assert count == 0 or calendar.is_working_day(due)
+
+
+def test_working_day_arithmetic_reaches_the_last_representable_date_and_refuses_beyond() -> None:
+    calendar = kazakhstan_calendar()
+    far = calendar.working_days_between(date(2026, 1, 1), date(9999, 12, 31))
+    assert 2_000_000 < far < 2_100_000
+    assert calendar.add_working_days(date(2026, 1, 1), far) <= date(9999, 12, 31)
+    with pytest.raises(OverflowError):
+        calendar.add_working_days(date(2026, 1, 1), far + 10)

@@ -1,0 +1,108 @@
+"""One valid request per operation, for the authorization matrix.
+
+`{case}`, `{directive}`, `{review}`, `{group}`, `{office}`, `{officer}`, `{original}` and
+`{region}` are filled in from the objects the matrix test makes in its home region, `{tag}`
+with a fresh value per request and `{member}` with a monitor the test adds to the group just
+before the request. A body must be valid: the role check runs after validation, so
+a 422 would say nothing about who may do what. Adding an operation = one entry here and one row
+in matrix.csv.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+SOON = (date.today() + timedelta(days=30)).isoformat()
+LATER = (date.today() + timedelta(days=40)).isoformat()
+REASON = {"reason": "matrix probe"}
+PERIOD = {"from": "2026-01-01", "to": "2026-12-31"}
+
+Sample = tuple[str, dict[str, Any] | None, dict[str, str]]  # path, body, query
+
+SAMPLES: dict[str, Sample] = {
+    "intake POST /v1/cases": ("/v1/cases", {
+        "title": "Matrix probe", "description": "Who may register.", "region": "{region}",
+        "sector": "land", "source": "hotline", "reporter": {"name": "Reporter"}}, {}),
+    "intake GET /v1/cases/{case_id}": ("/v1/cases/{case}", None, {}),
+    "intake POST /v1/cases/{case_id}/triage": (
+        "/v1/cases/{case}/triage", {"risk_level": "low", "category": "land"}, {}),
+    "intake POST /v1/cases/{case_id}/notes": ("/v1/cases/{case}/notes", {"note": "probe"}, {}),
+    "intake POST /v1/cases/{case_id}/resolve": (
+        "/v1/cases/{case}/resolve", {"outcome": "confirmed", "summary": "probe"}, {}),
+    "intake POST /v1/cases/{case_id}/reopen": ("/v1/cases/{case}/reopen", REASON, {}),
+    "intake POST /v1/cases/{case_id}/withdraw": ("/v1/cases/{case}/withdraw", REASON, {}),
+    "intake POST /v1/cases/{case_id}/flag-for-review": (
+        "/v1/cases/{case}/flag-for-review", REASON, {}),
+    "intake POST /v1/cases/{case_id}/duplicate-of": (
+        "/v1/cases/{case}/duplicate-of", {"original_case_id": "{original}"}, {}),
+    "intake POST /v1/cases/{case_id}/erase-reporter": (
+        "/v1/cases/{case}/erase-reporter", REASON, {}),
+    "intake GET /v1/cases/{case_id}/reporter": (
+        "/v1/cases/{case}/reporter", None, {"purpose": "matrix probe"}),
+    "intake POST /v1/directives": ("/v1/directives", {
+        "title": "Matrix probe", "text": "Who may issue.", "issuing_authority": "Agency",
+        "addressee_body": "Land department", "region": "{region}", "due_date": SOON}, {}),
+    "intake GET /v1/directives/{directive_id}": ("/v1/directives/{directive}", None, {}),
+    "intake POST /v1/directives/{directive_id}/acknowledge": (
+        "/v1/directives/{directive}/acknowledge", {}, {}),
+    "intake POST /v1/directives/{directive_id}/progress": (
+        "/v1/directives/{directive}/progress", {"note": "probe"}, {}),
+    "intake POST /v1/directives/{directive_id}/report": (
+        "/v1/directives/{directive}/report", {"summary": "probe"}, {}),
+    "intake POST /v1/directives/{directive_id}/extend": (
+        "/v1/directives/{directive}/extend", {"new_due_date": LATER, **REASON}, {}),
+    "intake POST /v1/directives/{directive_id}/cancel": (
+        "/v1/directives/{directive}/cancel", REASON, {}),
+    "intake GET /v1/streams/{stream_id}/events": ("/v1/streams/{case}/events", None, {}),
+    "assignment GET /v1/offices": ("/v1/offices", None, {"region": "{region}"}),
+    "assignment POST /v1/offices": (
+        "/v1/offices", {"id": "office-{tag}", "name": "Probe office", "region": "{region}"}, {}),
+    "assignment GET /v1/offices/{office_id}": ("/v1/offices/{office}", None, {}),
+    "assignment PATCH /v1/offices/{office_id}": (
+        "/v1/offices/{office}", {"name": "Probe office {tag}"}, {}),
+    "assignment POST /v1/offices/{office_id}/close": ("/v1/offices/{office}/close", REASON, {}),
+    "assignment GET /v1/officers": ("/v1/officers", None, {"region": "{region}"}),
+    "assignment POST /v1/officers": ("/v1/officers", {
+        "id": "officer-{tag}", "name": "Probe officer", "office_id": "{office}",
+        "sectors": ["land"]}, {}),
+    "assignment GET /v1/officers/{officer_id}": ("/v1/officers/{officer}", None, {}),
+    "assignment PATCH /v1/officers/{officer_id}": ("/v1/officers/{officer}", {"capacity": 21}, {}),
+    "assignment POST /v1/officers/{officer_id}/deactivate": (
+        "/v1/officers/{officer}/deactivate", REASON, {}),
+    "assignment POST /v1/officers/{officer_id}/reactivate": (
+        "/v1/officers/{officer}/reactivate", {}, {}),
+    "assignment GET /v1/assignments/{subject_id}": ("/v1/assignments/{case}", None, {}),
+    "assignment POST /v1/assignments/{subject_id}": (
+        "/v1/assignments/{case}", {"officer_id": "{officer}", **REASON}, {}),
+    "assignment GET /v1/workload": ("/v1/workload", None, {"region": "{region}"}),
+    "assignment GET /v1/streams/{stream_id}/events": ("/v1/streams/{case}/events", None, {}),
+    "review GET /v1/reviews": ("/v1/reviews", None, {"region": "{region}"}),
+    "review GET /v1/reviews/{review_id}": ("/v1/reviews/{review}", None, {}),
+    "review POST /v1/reviews/{review_id}/claim": ("/v1/reviews/{review}/claim", {}, {}),
+    "review POST /v1/reviews/{review_id}/verdict": (
+        "/v1/reviews/{review}/verdict", {"verdict": "approved"}, {}),
+    "review GET /v1/monitoring-groups": ("/v1/monitoring-groups", None, {}),
+    "review POST /v1/monitoring-groups": (
+        "/v1/monitoring-groups", {"name": "Probe group", "region": "{region}"}, {}),
+    "review GET /v1/monitoring-groups/{group_id}": ("/v1/monitoring-groups/{group}", None, {}),
+    "review POST /v1/monitoring-groups/{group_id}/members": (
+        "/v1/monitoring-groups/{group}/members", {"monitor_id": "mon-{tag}", "name": "M"}, {}),
+    "review POST /v1/monitoring-groups/{group_id}/members/{monitor_id}/deactivate": (
+        "/v1/monitoring-groups/{group}/members/{member}/deactivate", REASON, {}),
+    "review GET /v1/streams/{stream_id}/events": ("/v1/streams/{review}/events", None, {}),
+    "reporting GET /v1/cases": ("/v1/cases", None, {"region": "{region}"}),
+    "reporting GET /v1/directives": ("/v1/directives", None, {"region": "{region}"}),
+    "reporting GET /v1/cases/{case_id}/history": ("/v1/cases/{case}/history", None, {}),
+    "reporting GET /v1/directives/{directive_id}/history": (
+        "/v1/directives/{directive}/history", None, {}),
+    "reporting GET /v1/cases/{case_id}/verify": ("/v1/cases/{case}/verify", None, {}),
+    "reporting GET /v1/directives/{directive_id}/verify": (
+        "/v1/directives/{directive}/verify", None, {}),
+    "reporting GET /v1/reports/summary": (
+        "/v1/reports/summary", None, {**PERIOD, "region": "{region}"}),
+    "reporting GET /v1/monitoring-groups/activity": (
+        "/v1/monitoring-groups/activity", None, {"region": "{region}"}),
+    "reporting GET /v1/exports/{name}.csv": (
+        "/v1/exports/cases.csv", None, {**PERIOD, "region": "{region}"}),
+}
