@@ -12,6 +12,7 @@ from services.reporting.facts import OWNER_OF_STREAM, Fact
 from services.reporting.schemas import Verification
 from services.reporting.verify import owner_trust, verify_subject
 from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.fields import PathId
 from services.runtime.http import Runtime, ServiceRuntime
 from services.runtime.problems import Problem
 from services.runtime.streams import AUDITORS
@@ -51,7 +52,7 @@ async def _bundle(runtime: ServiceRuntime, principal: Principal, subject_id: str
 
 
 @router.get("/cases/{case_id}/bundle", responses=BUNDLE_RESPONSES)
-async def case_bundle(case_id: str, principal: CurrentPrincipal, runtime: Runtime) -> Bundle:
+async def case_bundle(case_id: PathId, principal: CurrentPrincipal, runtime: Runtime) -> Bundle:
     """Every event of the case from every owning service, with inclusion proofs and checkpoints.
 
     Check it offline with `casetrack verify bundle.json --trust keys.txt`.
@@ -60,7 +61,7 @@ async def case_bundle(case_id: str, principal: CurrentPrincipal, runtime: Runtim
 
 
 @router.get("/directives/{directive_id}/bundle", responses=BUNDLE_RESPONSES)
-async def directive_bundle(directive_id: str, principal: CurrentPrincipal, runtime: Runtime
+async def directive_bundle(directive_id: PathId, principal: CurrentPrincipal, runtime: Runtime
                            ) -> Bundle:
     """Every event of the directive from every owning service, with proofs and checkpoints."""
     return await _bundle(runtime, principal, directive_id, "directive")

@@ -105,4 +105,21 @@ SAMPLES: dict[str, Sample] = {
         "/v1/monitoring-groups/activity", None, {"region": "{region}"}),
     "reporting GET /v1/exports/{name}.csv": (
         "/v1/exports/cases.csv", None, {**PERIOD, "region": "{region}"}),
+    "reporting GET /v1/cases/{case_id}/bundle": ("/v1/cases/{case}/bundle", None, {}),
+    "reporting GET /v1/directives/{directive_id}/bundle": (
+        "/v1/directives/{directive}/bundle", None, {}),
+    **{f"{service} {op}": sample for service in ("intake", "assignment", "review")
+       for op, sample in (
+           ("GET /v1/log/checkpoint", ("/v1/log/checkpoint", None, {})),
+           ("POST /v1/log/checkpoint", ("/v1/log/checkpoint", None, {})),
+           ("GET /v1/log/keys", ("/v1/log/keys", None, {})),
+           ("GET /v1/log/proofs/inclusion", (
+               "/v1/log/proofs/inclusion", None, {"event_id": "{" + service + "_event}"})),
+           ("GET /v1/log/proofs/consistency", (
+               "/v1/log/proofs/consistency", None, {"from": "1", "to": "1"})),
+           # Well-formed but not a cosignature of ours: the role check comes first.
+           ("POST /v1/log/cosignatures", ("/v1/log/cosignatures", {
+               "checkpoint": "not a checkpoint of ours", "witness_key": "probe+00000000+AAAA"},
+               {})),
+       )},
 }

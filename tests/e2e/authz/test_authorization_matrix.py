@@ -131,8 +131,28 @@ async def _make_objects(system: RunningSystem) -> dict[str, str]:
                               ("reporting", f"/v1/cases/{case}/history"),
                               ("reporting", f"/v1/directives/{directive}/history")):
             await eventually(lambda s=service, p=path: known(s, p), what=path)
+        logged = {service: await _sequenced_event(http, url[service], stream, admin)
+                  for service, stream in (("intake", case), ("assignment", case),
+                                          ("review", found))}
     return {"case": case, "original": original, "directive": directive, "review": found,
-            "group": group, "office": office, "officer": officer, "region": HOME}
+            "group": group, "office": office, "officer": officer, "region": HOME,
+            **{f"{service}_event": event for service, event in logged.items()}}
+
+
+async def _sequenced_event(http: httpx.AsyncClient, base: str, stream: str,
+                           admin: dict[str, str]) -> str:
+    """The first event of a stream, once it is in a checkpoint of its service's log."""
+
+    async def proved() -> str | None:
+        r = await http.get(f"{base}/v1/streams/{stream}/events", headers=admin)
+        if r.status_code != 200:
+            return None
+        event = str(r.json()["events"][0]["event_id"])
+        proof = await http.get(f"{base}/v1/log/proofs/inclusion", headers=admin,
+                               params={"event_id": event})
+        return event if proof.status_code == 200 else None
+
+    return await eventually(proved, what=f"{stream} in {base}'s log")
 
 
 async def add_member(http: httpx.AsyncClient, system: RunningSystem, group: str,
