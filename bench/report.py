@@ -85,7 +85,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
               _div(system["intake"]["32"]["p99_ms"], simple32), 2, False)
     check("peak intake / raw insert tx/s at 16 connections >= 0.5",
           ratios_["intake_per_raw_insert_tx"].get("peak_intake_vs_16_connections"), 0.5, True)
-    check("notes/s on a 500-event case / on a new case >= 0.8",
+    check("commands/s on a 500-event case / on a new case >= 0.8",
           system.get("long_stream", {}).get("long_per_new"), 0.8, True)
     e2e = system.get("end_to_end", {})
     rate_ = e2e.get("target_rate")
@@ -135,7 +135,7 @@ def table(results: dict[str, Any]) -> str:
                      results["ratios"].get(ratio)))
     ls = system.get("long_stream", {})
     if ls:
-        rows.append((f"notes on a {ls.get('events_before')}-event case, 8 clients",
+        rows.append((f"triage of a {ls.get('events_before')}-event case, 8 clients",
                      f"{ls['long_stream']['rps']}/s p99 {ls['long_stream']['p99_ms']} ms",
                      f"new case {ls['new_stream']['rps']}/s p99 {ls['new_stream']['p99_ms']} ms",
                      ls.get("long_per_new")))

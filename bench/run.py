@@ -94,8 +94,8 @@ class Run:
             del self.monitor.extra["simple-endpoint"]
 
     def long_stream(self) -> None:
-        """Notes on a 500-event case against notes on a new case: what a long stream costs."""
-        say(f"notes on a new case and on a {LONG_STREAM_EVENTS}-event case, 8 clients")
+        """Triage of a 500-event case against triage of a new case: what a long stream costs."""
+        say(f"triage of a new case and of a {LONG_STREAM_EVENTS}-event case, 8 clients")
         with self.monitor.watching("long_stream"):
             self.system["long_stream"] = long_stream(
                 self.stack.system.intake_url, self.token, self.body, self.plan.http_seconds,
