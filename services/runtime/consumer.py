@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -29,6 +29,7 @@ from events import (
 from services.runtime.db import Conn
 from services.runtime.kafka import header_value
 from services.runtime.logs import get_logger
+from services.runtime.positions import save_positions
 
 log = get_logger(__name__)
 
@@ -69,6 +70,18 @@ class Message:
     key: bytes | None
     value: bytes | None
     headers: object
+    topic_id: str | None = None
+    """The topic's incarnation (broker topic id) the message was read from, if known."""
+
+
+def next_positions(messages: Sequence[Message]) -> dict[tuple[str, str, int], int]:
+    """The offset to read next per (topic, topic id, partition) once `messages` are applied."""
+    positions: dict[tuple[str, str, int], int] = {}
+    for m in messages:
+        if m.topic_id is not None:
+            key = (m.topic, m.topic_id, m.partition)
+            positions[key] = max(positions.get(key, 0), m.offset + 1)
+    return positions
 
 
 class ProcessedOnce:
@@ -109,14 +122,15 @@ class ProcessedOnce:
                 readable.append((message, self.decode(message)))
             except Exception as exc:
                 await self._dead_letter(message, exc)
-        if not readable:
+        positions = next_positions(messages)
+        if not readable and not positions:
             return
         self.busy_since = time.monotonic()
         backoff = 0.2
         try:
             while True:
                 try:
-                    applied = await self._apply(readable)
+                    applied = await self._apply(readable, positions)
                     break
                 except Exception as exc:  # never skip: retry until it applies
                     log.warning("consumer.retrying", error=repr(exc), backoff=backoff)
@@ -147,9 +161,11 @@ class ProcessedOnce:
                 correlation_id=envelope.correlation_id,
             )
 
-    async def _apply(self, readable: Sequence[tuple[Message, EventEnvelope]]) -> list[bool]:
+    async def _apply(self, readable: Sequence[tuple[Message, EventEnvelope]],
+                     positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
         applied: list[bool] = []
         async with self.pool.acquire() as conn, conn.transaction():
+            await save_positions(conn, self.schema, self.name, positions)
             for message, envelope in readable:
                 self._bind(message, envelope)
                 first_time = await conn.fetchval(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -24,7 +25,14 @@ RELAY_LAG = Gauge("casetrack_relay_lag_events", "Stored but not yet published", 
 RELAY_LEADER = Gauge("casetrack_relay_leader", "1 while this process is the active relay", ["topic"])
 
 BATCH = 500
-TOPIC_CHECK_SECONDS = 3.0
+TOPIC_CHECK_SECONDS = 1.0
+
+Checkpoint = Callable[[str], Awaitable[None]]
+"""Called at the named points of a publishing cycle ("sent", "acknowledged"); tests pause there."""
+
+
+async def _no_checkpoint(point: str) -> None:
+    return None
 
 
 class OutboxRelay:
@@ -38,6 +46,7 @@ class OutboxRelay:
         bootstrap: str,
         topic: str,
         poll_seconds: float = 1.0,
+        checkpoint: Checkpoint = _no_checkpoint,
     ) -> None:
         self.store = store
         self.producer = producer
@@ -45,6 +54,7 @@ class OutboxRelay:
         self.bootstrap = bootstrap
         self.topic = topic
         self.poll_seconds = poll_seconds
+        self._checkpoint = checkpoint
         self.is_leader = False
         self.healthy = False
         self._wake = asyncio.Event()
@@ -111,7 +121,9 @@ class OutboxRelay:
                     )
                     for e in batch
                 ]
+                await self._checkpoint("sent")
                 await asyncio.gather(*futures)
+                await self._checkpoint("acknowledged")
                 cursor = batch[-1].position or cursor
                 await self._save_cursor(cursor)
                 RELAY_PUBLISHED.labels(self.topic).inc(len(batch))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -11,6 +11,7 @@ from kafka.errors import TopicAlreadyExistsError
 from events import TOPIC_PARTITIONS, dlq_topic
 
 DLQ_PARTITIONS = 1
+NO_TOPIC_ID = "00000000-0000-0000-0000-000000000000"  # what brokers without topic ids answer
 CONSUMERS: tuple[str, ...] = (
     "intake-reactor",
     "assignment-planner",
@@ -50,15 +51,17 @@ def _ensure(bootstrap: str, topics: Mapping[str, int]) -> list[str]:
         admin.close()
 
 
-def _topic_id(bootstrap: str, topic: str) -> str | None:
+def _topic_ids(bootstrap: str, topics: Sequence[str]) -> dict[str, str | None]:
     admin = _admin(bootstrap)
     try:
-        if topic not in set(admin.list_topics()):
-            return None
-        described = admin.describe_topics([topic])
-        return str(described[0].get("topic_id")) if described else None
+        described = admin.describe_topics(list(topics))
     finally:
         admin.close()
+    ids: dict[str, str | None] = dict.fromkeys(topics)
+    for topic in described:
+        if topic.get("error_code") == 0 and topic.get("topic_id") not in (None, NO_TOPIC_ID):
+            ids[topic["name"]] = str(topic["topic_id"])
+    return ids
 
 
 async def ensure_topics(bootstrap: str, topics: Mapping[str, int] | None = None) -> list[str]:
@@ -68,4 +71,13 @@ async def ensure_topics(bootstrap: str, topics: Mapping[str, int] | None = None)
 
 async def topic_id(bootstrap: str, topic: str) -> str | None:
     """The broker's id of a topic's current incarnation, or None if it does not exist."""
-    return await asyncio.to_thread(_topic_id, bootstrap, topic)
+    return (await topic_ids(bootstrap, [topic]))[topic]
+
+
+async def topic_ids(bootstrap: str, topics: Sequence[str]) -> dict[str, str | None]:
+    """Each topic's current incarnation: the id the broker gave it (KIP-516), None if missing.
+
+    A topic deleted and created again, or forgotten by a broker that keeps no data, comes back
+    with a new id; a durable broker's restart keeps it. Asks without auto-creating anything.
+    """
+    return await asyncio.to_thread(_topic_ids, bootstrap, topics)
