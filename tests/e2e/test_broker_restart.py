@@ -5,7 +5,8 @@ then sending, waiting for acknowledgements or saving their cursors, and the cons
 middle of batches). The embedded broker forgets every topic, record and committed offset on
 restart. Afterwards every read model holds each case's effects exactly once: assignment's
 subjects and assignments, intake-reactor's case events, review's tasks, reporting's register and
-history. CASETRACK_BROKER_RESTART_ROUNDS sets the number of rounds (default 3).
+history. CASETRACK_BROKER_RESTART_ROUNDS sets the restarts per run (default 3) and
+CASETRACK_BROKER_RESTART_REPEAT how many times the whole test runs (default 1).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tests.support.waiting import eventually
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
 
 ROUNDS = int(os.environ.get("CASETRACK_BROKER_RESTART_ROUNDS", "3"))
+REPEAT = int(os.environ.get("CASETRACK_BROKER_RESTART_REPEAT", "1"))
 CASES_PER_ROUND = 12
 REGION = "KZ-71"
 CASE = {"title": "Fee demanded for a building permit", "description": "Cash asked at the desk.",
@@ -154,8 +156,9 @@ async def _assert_every_read_model_holds_each_effect_once(db: asyncpg.Connection
     assert set(history) == logged, "reporting's history differs from the services' logs"
 
 
+@pytest.mark.parametrize("run", range(REPEAT))
 async def test_broker_restarts_under_load_leave_each_effect_once_in_every_read_model(
-    system: RunningSystem, db: asyncpg.Connection, broker: Any,
+    run: int, system: RunningSystem, db: asyncpg.Connection, broker: Any,
 ) -> None:
     if not broker.supports_restart:
         pytest.skip("the session's broker cannot be restarted")

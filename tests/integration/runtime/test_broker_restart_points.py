@@ -83,12 +83,12 @@ class Restarts:
             self.done.set()
 
 
-async def _write(store: EventStore, context: CommandContext, streams: int, each: int
-                 ) -> set[str]:
+async def _write(store: EventStore, context: CommandContext, prefix: str, streams: int,
+                 each: int) -> set[str]:
     ids: set[str] = set()
 
     async def writer() -> None:
-        stream = f"restart-{uuid.uuid4()}"
+        stream = f"{prefix}{uuid.uuid4()}"
         for version in range(each):
             result = await store.append(stream, "case", version, [case_registered()], context)
             ids.update(str(e.event_id) for e in result.envelopes)
@@ -124,11 +124,12 @@ async def test_a_broker_restart_at_any_point_leaves_every_event_applied_exactly_
     bootstrap = private_broker.bootstrap
     topic = f"test.restart.{uuid.uuid4().hex[:12]}"
     name = f"test-restart-{uuid.uuid4().hex[:8]}"
+    prefix = f"{name}-"  # the streams this test writes; the relay publishes the whole log
     await ensure_topics(bootstrap, {topic: 3})
     restarts = Restarts(private_broker, point)
 
     async def handle(conn: Conn, envelope: EventEnvelope, _topic: str) -> None:
-        if envelope.stream_id.startswith("restart-"):
+        if envelope.stream_id.startswith(prefix):
             await conn.execute(f"INSERT INTO {EFFECTS} VALUES ($1, $2)", name, envelope.event_id)
         await restarts.reached("mid-batch")
 
@@ -143,12 +144,12 @@ async def test_a_broker_restart_at_any_point_leaves_every_event_applied_exactly_
     try:
         with cpu_load():
             async with _running(relay.run(), loop.run()):
-                committed = await _write(store, context, streams=6, each=5)
+                committed = await _write(store, context, prefix, streams=6, each=5)
                 await _wait_applied(intake_pool, name, committed)
                 restarts.armed = True
-                committed |= await _write(store, context, streams=6, each=5)
+                committed |= await _write(store, context, prefix, streams=6, each=5)
                 await asyncio.wait_for(restarts.done.wait(), 120)
-                committed |= await _write(store, context, streams=6, each=5)
+                committed |= await _write(store, context, prefix, streams=6, each=5)
                 await _wait_applied(intake_pool, name, committed)
     finally:
         await producer.stop()
