@@ -31,7 +31,8 @@ class AnalyticsPublisher:
                                       "reporting", min_size=1, max_size=2)
         self.producer = create_producer(settings, "casetrack-reporting-analytics")
         await self.producer.start()
-        self.relay_task = asyncio.create_task(AnalyticsRelay(self.pool, self.producer).run())
+        relay = AnalyticsRelay(self.pool, self.producer, settings.kafka_bootstrap_servers)
+        self.relay_task = asyncio.create_task(relay.run())
 
     async def stop(self) -> None:
         """Stop draining and close what start opened."""

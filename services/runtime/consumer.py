@@ -1,4 +1,4 @@
-"""Apply each event once: the effect and the processed mark commit in one transaction."""
+"""Apply each event once: effect, processed mark and position commit in one transaction."""
 
 from __future__ import annotations
 

@@ -14,8 +14,7 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any
 
 import asyncpg
@@ -33,7 +32,6 @@ from services.runtime.settings import get_settings
 from services.runtime.topics import ensure_topics
 from tests.support.load import cpu_load
 from tests.support.samples import case_registered
-from tests.support.system import free_port
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.integration, pytest.mark.reliability]
@@ -41,16 +39,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.reliability]
 ROUNDS = int(os.environ.get("CASETRACK_RESTART_POINT_ROUNDS", "1"))
 POINTS = ("sent", "acknowledged", "mid-batch")
 EFFECTS = "intake.restart_point_effects"
-
-
-@pytest.fixture
-def private_broker(tmp_path: Path) -> Iterator[TansuBroker]:
-    broker = TansuBroker(free_port(), log_file=tmp_path / "tansu.log")
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
 
 
 @pytest.fixture
