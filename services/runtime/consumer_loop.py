@@ -1,11 +1,17 @@
-"""One subscription's consumer on aiokafka: a group member that decides itself where it reads.
+"""One subscription's consumer on aiokafka, which decides itself what and where it reads.
 
 The broker's memory of a consumer is not trusted: a broker without durable storage forgets topics,
-records and committed offsets when it restarts, and the topics come back with new ids. So each
-partition is read from the position stored with the consumer's effects for the topic's current
-incarnation (its start when the incarnation is new), on every assignment, and a topic that gets a
-new id while the consumer runs is rewound to its start. Redelivery is a no-op (processed marks), so
-reading too much is harmless; the only thing that must never happen is reading too little.
+records, groups and committed offsets when it restarts, and the topics come back with new ids
+(sometimes with another partition count for a while). So the loop reads every partition of its
+topics, as the broker describes them now (no consumer group: nothing to rejoin, nothing that can
+leave a partition unassigned), each from the position stored with the consumer's effects for the
+topic's current incarnation, which is the start for an incarnation never seen. It describes the
+topics every second; when an id or a partition count changes, it takes the new layout and seeks
+again. Redelivery is a no-op (processed marks), so reading too much is harmless; the only thing
+that must never happen is reading too little.
+
+Two workers of one service would both read everything: correct (the processed mark of an event is
+taken by one of them, the other waits on it and skips), only wasted work.
 """
 
 from __future__ import annotations
@@ -13,22 +19,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Sequence
 
-from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
 from services.runtime.consumer import Message, ProcessedOnce, Subscription
 from services.runtime.logs import get_logger
 from services.runtime.positions import stored_positions
 from services.runtime.settings import Settings
-from services.runtime.topics import topic_ids
+from services.runtime.topics import Incarnation, ensure_topics, incarnations
 
 log = get_logger(__name__)
 
-INCARNATION_CHECK_SECONDS = 1.0
+LAYOUT_CHECK_SECONDS = 1.0
 FETCH_TIMEOUT_MS = 500
-METADATA_MAX_AGE_MS = 5000  # notice a topic re-created with another partition count soon
 
 
 class ConsumerLoop:
@@ -40,17 +44,17 @@ class ConsumerLoop:
         self.consumer = consumer
         self.settings = settings
         self.topics = list(subscription.topics)
-        self.incarnations: dict[str, str | None] = {}
-        """The topic id each topic had when last looked at; messages are labelled with it."""
+        self.layout: dict[str, Incarnation] = {}
+        """The topics as last described and assigned; messages are labelled with their ids."""
 
     async def run(self) -> None:
         """Consume until cancelled; any failure starts a new client, which resumes as on start."""
         backoff = 0.5
         while True:
             kafka = self._client()
+            self.layout = {}
             try:
                 await kafka.start()
-                kafka.subscribe(self.topics, listener=_Resume(self, kafka))
                 await self._consume(kafka)
             except asyncio.CancelledError:
                 raise
@@ -64,32 +68,32 @@ class ConsumerLoop:
                     await kafka.stop()
 
     def _client(self) -> AIOKafkaConsumer:
-        session_ms = self.settings.kafka_session_timeout_ms
         return AIOKafkaConsumer(
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
-            group_id=f"casetrack-{self.subscription.name}",
             client_id=f"casetrack-{self.subscription.name}",
-            enable_auto_commit=False,  # positions live in Postgres, with the effects
+            group_id=None,  # positions live in Postgres, with the effects
+            enable_auto_commit=False,
             auto_offset_reset="earliest",
-            session_timeout_ms=session_ms,
-            heartbeat_interval_ms=max(100, min(1000, session_ms // 3)),
-            request_timeout_ms=max(30000, session_ms + 5000),
+            request_timeout_ms=30000,
             fetch_max_wait_ms=self.settings.kafka_fetch_max_wait_ms,
-            metadata_max_age_ms=METADATA_MAX_AGE_MS,
         )
 
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
+        if not await self.follow_layout(kafka):
+            raise ConnectionError("the topics could not be described")  # retried by run()
         checked_at = time.monotonic()
         while True:
+            if not kafka.assignment():  # no topic exists yet; getmany would wait for ever
+                await asyncio.sleep(LAYOUT_CHECK_SECONDS)
+                await self.follow_layout(kafka)
+                continue
             fetched = await kafka.getmany(timeout_ms=FETCH_TIMEOUT_MS,
                                           max_records=self.subscription.batch)
-            # Labelled before any await: a rebalance may learn a new incarnation meanwhile.
             messages = [self._message(r) for records in fetched.values() for r in records]
-            if time.monotonic() - checked_at >= INCARNATION_CHECK_SECONDS:
-                current = await self.check_incarnations(kafka)
+            if time.monotonic() - checked_at >= LAYOUT_CHECK_SECONDS:
                 checked_at = time.monotonic()
-                if current is not None:
-                    messages = [m for m in messages if m.topic_id == current.get(m.topic)]
+                if await self.follow_layout(kafka):
+                    continue  # reassigned: what was fetched is read again from the positions
             if not messages:
                 continue
             if self.subscription.batch > 1:
@@ -99,60 +103,38 @@ class ConsumerLoop:
                     await self.consumer.process(message)
 
     def _message(self, record: ConsumerRecord[bytes, bytes]) -> Message:
+        known = self.layout.get(record.topic)
         return Message(record.topic, record.partition, record.offset, record.key, record.value,
-                       record.headers, self.incarnations.get(record.topic))
+                       record.headers, known.topic_id if known else None)
 
-    async def check_incarnations(self, kafka: AIOKafkaConsumer) -> dict[str, str | None] | None:
-        """Rewind the partitions of every topic whose id changed; the ids now (None: unknown)."""
+    async def follow_layout(self, kafka: AIOKafkaConsumer) -> bool:
+        """Take the topics' current layout if it changed: assign every partition, seek each to
+        its stored position in its incarnation. Whether it changed (False if unknown now)."""
         try:
-            current = await topic_ids(self.settings.kafka_bootstrap_servers, self.topics)
+            current = await incarnations(self.settings.kafka_bootstrap_servers, self.topics)
         except Exception as exc:  # the broker is away: look again at the next check
-            log.info("consumer.incarnation_unknown", consumer=self.subscription.name,
+            log.info("consumer.layout_unknown", consumer=self.subscription.name,
                      error=repr(exc))
-            return None
-        changed = {t for t in self.topics if current[t] != self.incarnations.get(t)}
-        if changed:
-            log.warning("consumer.topic_incarnation_changed", consumer=self.subscription.name,
-                        topics=sorted(changed),
-                        previous={t: self.incarnations.get(t) for t in changed},
-                        current={t: current[t] for t in changed})
-            self.incarnations.update(current)
-            for tp in kafka.assignment():
-                if tp.topic in changed:
-                    kafka.seek(tp, 0)
-        return current
-
-    async def resume(self, kafka: AIOKafkaConsumer, assigned: Sequence[TopicPartition]) -> None:
-        """Seek each assigned partition to the stored position of its topic's incarnation."""
-        while True:
-            try:
-                current = await topic_ids(self.settings.kafka_bootstrap_servers, self.topics)
-                break
-            except Exception as exc:  # nothing is read before positions are known
-                log.info("consumer.incarnation_unknown", consumer=self.subscription.name,
-                         error=repr(exc))
-                await asyncio.sleep(0.5)
-        self.incarnations.update(current)
+            return False
+        if current == self.layout:
+            return False
+        if any(i.partitions == 0 for i in current.values()):
+            # A broker restarted without its data: create the contract's topics (and dead-letter
+            # topics) with their partition counts before anyone's send to them is lost.
+            with contextlib.suppress(Exception):
+                if await ensure_topics(self.settings.kafka_bootstrap_servers):
+                    return await self.follow_layout(kafka)
+        partitions = [(t, p) for t, i in current.items() for p in range(i.partitions)]
         positions = await stored_positions(
-            self.consumer.pool, self.consumer.schema, self.consumer.name, current,
-            [(tp.topic, tp.partition) for tp in assigned])
-        for tp in assigned:
-            kafka.seek(tp, positions[(tp.topic, tp.partition)])
-        log.info("consumer.resumed", consumer=self.subscription.name,
-                 positions={f"{t}:{p}": o for (t, p), o in positions.items()},
-                 incarnations=current)
-
-
-class _Resume(ConsumerRebalanceListener):  # type: ignore[misc]  # aiokafka is untyped
-    """On each assignment, read from where the effects say, not from where the broker says."""
-
-    def __init__(self, loop: ConsumerLoop, kafka: AIOKafkaConsumer) -> None:
-        self.loop = loop
-        self.kafka = kafka
-
-    async def on_partitions_revoked(self, revoked: Sequence[TopicPartition]) -> None:
-        """Nothing to hand over: positions are saved with every applied batch."""
-
-    async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
-        """Seek to the stored positions before the first fetch."""
-        await self.loop.resume(self.kafka, assigned)
+            self.consumer.pool, self.consumer.schema, self.consumer.name,
+            {t: i.topic_id for t, i in current.items()}, partitions)
+        # assign() drops what was fetched for the old layout; labels follow the new one.
+        kafka.assign([TopicPartition(t, p) for t, p in partitions])
+        for (topic, partition), offset in positions.items():
+            kafka.seek(TopicPartition(topic, partition), offset)
+        log.info("consumer.layout_changed", consumer=self.subscription.name,
+                 previous={t: (i.topic_id, i.partitions) for t, i in self.layout.items()},
+                 current={t: (i.topic_id, i.partitions) for t, i in current.items()},
+                 positions={f"{t}:{p}": o for (t, p), o in positions.items()})
+        self.layout = current
+        return True

@@ -15,7 +15,7 @@ from events import message_headers, partition_key
 from services.runtime.db import advisory_key
 from services.runtime.eventstore import EventStore
 from services.runtime.logs import get_logger
-from services.runtime.topics import ensure_topics, topic_id
+from services.runtime.topics import contract_topics, ensure_topics, incarnations
 
 log = get_logger(__name__)
 
@@ -33,6 +33,10 @@ Checkpoint = Callable[[str], Awaitable[None]]
 
 async def _no_checkpoint(point: str) -> None:
     return None
+
+
+class TopicMissing(RuntimeError):
+    """The relay's topic does not exist (yet) on the broker."""
 
 
 class OutboxRelay:
@@ -55,6 +59,7 @@ class OutboxRelay:
         self.topic = topic
         self.poll_seconds = poll_seconds
         self._checkpoint = checkpoint
+        self._partitions: int | None = None  # as last seen, to re-create a non-contract topic
         self.is_leader = False
         self.healthy = False
         self._wake = asyncio.Event()
@@ -137,10 +142,7 @@ class OutboxRelay:
 
     async def _sync_with_broker(self) -> int:
         """Start over when the topic is new: a broker that lost its memory needs everything."""
-        current = await topic_id(self.bootstrap, self.topic)
-        if current is None:
-            await ensure_topics(self.bootstrap)
-            current = await topic_id(self.bootstrap, self.topic)
+        current = await self._incarnation()
         async with self.pool.acquire() as conn:
             row = await conn.fetchrow(
                 f"""INSERT INTO {self.store.schema}.relay_cursor (topic, position, topic_id)
@@ -159,6 +161,20 @@ class OutboxRelay:
                 self.topic, current,
             )
             return 0
+
+    async def _incarnation(self) -> str | None:
+        """The topic's id, creating the topic if the broker has none (None: it gives no ids)."""
+        (found,) = (await incarnations(self.bootstrap, [self.topic])).values()
+        if found.partitions == 0:
+            # Never publish into a topic nobody can see: a broker restarted without its data
+            # acknowledges sends to a forgotten topic and then loses them.
+            partitions = contract_topics().get(self.topic) or self._partitions or 1
+            await ensure_topics(self.bootstrap, {self.topic: partitions})
+            (found,) = (await incarnations(self.bootstrap, [self.topic])).values()
+            if found.partitions == 0:
+                raise TopicMissing(f"{self.topic} does not exist yet")
+        self._partitions = found.partitions
+        return found.topic_id
 
     async def _save_cursor(self, position: int) -> None:
         async with self.pool.acquire() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
@@ -51,17 +52,27 @@ def _ensure(bootstrap: str, topics: Mapping[str, int]) -> list[str]:
         admin.close()
 
 
-def _topic_ids(bootstrap: str, topics: Sequence[str]) -> dict[str, str | None]:
+@dataclass(frozen=True)
+class Incarnation:
+    """A topic as the broker has it now: its id (None: missing or unknown) and partition count."""
+
+    topic_id: str | None
+    partitions: int
+
+
+def _incarnations(bootstrap: str, topics: Sequence[str]) -> dict[str, Incarnation]:
     admin = _admin(bootstrap)
     try:
         described = admin.describe_topics(list(topics))
     finally:
         admin.close()
-    ids: dict[str, str | None] = dict.fromkeys(topics)
+    found = dict.fromkeys(topics, Incarnation(None, 0))
     for topic in described:
-        if topic.get("error_code") == 0 and topic.get("topic_id") not in (None, NO_TOPIC_ID):
-            ids[topic["name"]] = str(topic["topic_id"])
-    return ids
+        if topic.get("error_code") == 0 and topic["name"] in found:
+            known = topic.get("topic_id") not in (None, NO_TOPIC_ID)
+            found[topic["name"]] = Incarnation(str(topic["topic_id"]) if known else None,
+                                               len(topic.get("partitions") or ()))
+    return found
 
 
 async def ensure_topics(bootstrap: str, topics: Mapping[str, int] | None = None) -> list[str]:
@@ -75,9 +86,14 @@ async def topic_id(bootstrap: str, topic: str) -> str | None:
 
 
 async def topic_ids(bootstrap: str, topics: Sequence[str]) -> dict[str, str | None]:
-    """Each topic's current incarnation: the id the broker gave it (KIP-516), None if missing.
+    """Each topic's current id (KIP-516), None if missing."""
+    return {t: i.topic_id for t, i in (await incarnations(bootstrap, topics)).items()}
+
+
+async def incarnations(bootstrap: str, topics: Sequence[str]) -> dict[str, Incarnation]:
+    """Each topic's current incarnation, asked without auto-creating anything.
 
     A topic deleted and created again, or forgotten by a broker that keeps no data, comes back
-    with a new id; a durable broker's restart keeps it. Asks without auto-creating anything.
+    with a new id; a durable broker's restart keeps it.
     """
-    return await asyncio.to_thread(_topic_ids, bootstrap, topics)
+    return await asyncio.to_thread(_incarnations, bootstrap, topics)

@@ -139,8 +139,13 @@ async def _assert_every_read_model_holds_each_effect_once(db: asyncpg.Connection
                                    "WHERE event_type = 'case.registered' "
                                    "AND stream_id = ANY($1) GROUP BY 1",
     }
+    wrong = {}
     for model, sql in per_case.items():
-        assert await _counts(db, sql, ids) == expected, model
+        counts = await _counts(db, sql, ids)
+        if counts != expected:
+            wrong[model] = {"missing": len(set(ids) - set(counts)),
+                            "repeated": sum(1 for n in counts.values() if n > 1)}
+    assert not wrong, f"of {len(ids)} cases: {wrong}"
     logged = {r[0] for r in await db.fetch(
         """SELECT event_id FROM intake.events WHERE stream_id = ANY($1)
            UNION ALL SELECT event_id FROM assignment.events
