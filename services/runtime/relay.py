@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import murmur2
 from prometheus_client import Counter, Gauge
 
 from events import message_headers, partition_key
@@ -59,7 +60,7 @@ class OutboxRelay:
         self.topic = topic
         self.poll_seconds = poll_seconds
         self._checkpoint = checkpoint
-        self._partitions: int | None = None  # as last seen, to re-create a non-contract topic
+        self._partitions: int | None = None  # as last described, for sends and re-creation
         self.is_leader = False
         self.healthy = False
         self._wake = asyncio.Event()
@@ -123,6 +124,7 @@ class OutboxRelay:
                         value=e.to_wire(),
                         key=partition_key(e),
                         headers=message_headers(e),
+                        partition=self._partition_of(partition_key(e)),
                     )
                     for e in batch
                 ]
@@ -141,7 +143,10 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     async def _sync_with_broker(self) -> int:
-        """Start over when the topic is new: a broker that lost its memory needs everything."""
+        """Start over when the topic is new: a broker that lost its memory needs everything.
+
+        `relay_cursor.topic_id` holds the incarnation published to: "<topic id>/<partitions>".
+        """
         current = await self._incarnation()
         async with self.pool.acquire() as conn:
             row = await conn.fetchrow(
@@ -153,8 +158,8 @@ class OutboxRelay:
             assert row is not None
             if row["topic_id"] == current:
                 return int(row["position"])
-            log.info("relay.republishing", topic=self.topic, topic_id=current,
-                     previous_topic_id=row["topic_id"])
+            log.info("relay.republishing", topic=self.topic, incarnation=current,
+                     previous_incarnation=row["topic_id"])
             await conn.execute(
                 f"""UPDATE {self.store.schema}.relay_cursor
                     SET position = 0, topic_id = $2, updated_at = now() WHERE topic = $1""",
@@ -162,8 +167,18 @@ class OutboxRelay:
             )
             return 0
 
-    async def _incarnation(self) -> str | None:
-        """The topic's id, creating the topic if the broker has none (None: it gives no ids)."""
+    def _partition_of(self, key: bytes) -> int:
+        """The key's partition among those the topic was described with (never a stale count)."""
+        assert self._partitions
+        return int((murmur2(key) & 0x7FFFFFFF) % self._partitions)
+
+    async def _incarnation(self) -> str:
+        """What the topic is now: its id and partition count; creates the topic if it is missing.
+
+        Both are part of the incarnation: a restarted Tansu acknowledges sends to partitions it
+        does not describe and loses them, and a new count moves keys to other partitions, so
+        either change means publishing everything again.
+        """
         (found,) = (await incarnations(self.bootstrap, [self.topic])).values()
         if found.partitions == 0:
             # Never publish into a topic nobody can see: a broker restarted without its data
@@ -174,7 +189,7 @@ class OutboxRelay:
             if found.partitions == 0:
                 raise TopicMissing(f"{self.topic} does not exist yet")
         self._partitions = found.partitions
-        return found.topic_id
+        return f"{found.topic_id or '-'}/{found.partitions}"
 
     async def _save_cursor(self, position: int) -> None:
         async with self.pool.acquire() as conn:
