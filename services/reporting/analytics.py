@@ -20,7 +20,12 @@ from services.reporting.facts import Fact
 from services.runtime.db import Conn
 from services.runtime.logs import get_logger
 from services.runtime.settings import get_settings
-from services.runtime.topics import ensure_topics, topic_id
+from services.runtime.topics import (
+    agree_on_partitions,
+    contract_topics,
+    partition_for,
+    present_incarnation,
+)
 
 log = get_logger(__name__)
 
@@ -96,15 +101,17 @@ class AnalyticsRelay:
         self.pool = pool
         self.producer = producer
         self.bootstrap = bootstrap
+        self.partitions: int | None = None  # as last described
         self.schema = schema
         self.poll_seconds = poll_seconds
 
     async def requeue_if_the_topic_is_new(self) -> bool:
-        """Queue every fact again when the topic has a new id: the broker lost what it held."""
-        current = await topic_id(self.bootstrap, ANALYTICS_TOPIC)
-        if current is None:
-            await ensure_topics(self.bootstrap)
-            current = await topic_id(self.bootstrap, ANALYTICS_TOPIC)
+        """Queue every fact again when the topic's id or partition count changed since."""
+        found = await present_incarnation(self.bootstrap, ANALYTICS_TOPIC,
+                                          contract_topics()[ANALYTICS_TOPIC])
+        await agree_on_partitions(self.producer, ANALYTICS_TOPIC, found)
+        self.partitions = found.partitions
+        current = found.key
         async with self.pool.acquire() as conn, conn.transaction():
             previous = await conn.fetchval(
                 f"""INSERT INTO {self.schema}.analytics_topic AS t (topic, topic_id)
@@ -119,7 +126,7 @@ class AnalyticsRelay:
             await conn.execute(
                 f"""UPDATE {self.schema}.analytics_topic SET topic_id = $2, updated_at = now()
                     WHERE topic = $1""", ANALYTICS_TOPIC, current)
-        log.info("analytics.republishing", topic_id=current, previous_topic_id=previous)
+        log.info("analytics.republishing", incarnation=current, previous_incarnation=previous)
         return True
 
     async def publish_pending(self, limit: int = 500) -> int:
@@ -136,8 +143,11 @@ class AnalyticsRelay:
                 headers = [(HEADER_EVENT_ID, str(row["event_id"]).encode()),
                            (HEADER_EVENT_TYPE, str(record["event_type"]).encode()),
                            (HEADER_SCHEMA_VERSION, str(FACT_SCHEMA_VERSION).encode())]
-                sent.append(await self.producer.send(ANALYTICS_TOPIC, value=bytes(row["value"]),
-                                                     key=row["key"].encode(), headers=headers))
+                key = row["key"].encode()
+                sent.append(await self.producer.send(
+                    ANALYTICS_TOPIC, value=bytes(row["value"]), key=key, headers=headers,
+                    # among the partitions the broker describes: never a stale count
+                    partition=partition_for(key, self.partitions) if self.partitions else None))
             await asyncio.gather(*sent)
             await conn.execute(
                 f"UPDATE {self.schema}.analytics_outbox SET published_at = now() "

@@ -9,14 +9,18 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import murmur2
 from prometheus_client import Counter, Gauge
 
 from events import message_headers, partition_key
 from services.runtime.db import advisory_key
 from services.runtime.eventstore import EventStore
 from services.runtime.logs import get_logger
-from services.runtime.topics import contract_topics, ensure_topics, incarnations
+from services.runtime.topics import (
+    agree_on_partitions,
+    contract_topics,
+    partition_for,
+    present_incarnation,
+)
 
 log = get_logger(__name__)
 
@@ -34,10 +38,6 @@ Checkpoint = Callable[[str], Awaitable[None]]
 
 async def _no_checkpoint(point: str) -> None:
     return None
-
-
-class TopicMissing(RuntimeError):
-    """The relay's topic does not exist (yet) on the broker."""
 
 
 class OutboxRelay:
@@ -170,26 +170,19 @@ class OutboxRelay:
     def _partition_of(self, key: bytes) -> int:
         """The key's partition among those the topic was described with (never a stale count)."""
         assert self._partitions
-        return int((murmur2(key) & 0x7FFFFFFF) % self._partitions)
+        return partition_for(key, self._partitions)
 
     async def _incarnation(self) -> str:
         """What the topic is now: its id and partition count; creates the topic if it is missing.
 
-        Both are part of the incarnation: a restarted Tansu acknowledges sends to partitions it
-        does not describe and loses them, and a new count moves keys to other partitions, so
-        either change means publishing everything again.
+        Both are part of the incarnation: a new count moves keys to other partitions, so either
+        change means publishing everything again.
         """
-        (found,) = (await incarnations(self.bootstrap, [self.topic])).values()
-        if found.partitions == 0:
-            # Never publish into a topic nobody can see: a broker restarted without its data
-            # acknowledges sends to a forgotten topic and then loses them.
-            partitions = contract_topics().get(self.topic) or self._partitions or 1
-            await ensure_topics(self.bootstrap, {self.topic: partitions})
-            (found,) = (await incarnations(self.bootstrap, [self.topic])).values()
-            if found.partitions == 0:
-                raise TopicMissing(f"{self.topic} does not exist yet")
+        found = await present_incarnation(
+            self.bootstrap, self.topic, contract_topics().get(self.topic) or self._partitions or 1)
+        await agree_on_partitions(self.producer, self.topic, found)
         self._partitions = found.partitions
-        return f"{found.topic_id or '-'}/{found.partitions}"
+        return found.key
 
     async def _save_cursor(self, position: int) -> None:
         async with self.pool.acquire() as conn:

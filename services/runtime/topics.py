@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from aiokafka import AIOKafkaProducer
+from aiokafka.partitioner import murmur2
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
@@ -59,6 +61,20 @@ class Incarnation:
     topic_id: str | None
     partitions: int
 
+    @property
+    def key(self) -> str:
+        """How the incarnation is remembered: "<topic id>/<partitions>"."""
+        return f"{self.topic_id or '-'}/{self.partitions}"
+
+
+class TopicMissing(RuntimeError):
+    """A topic the broker does not describe, even after asking to create it."""
+
+
+def partition_for(key: bytes, partitions: int) -> int:
+    """The key's partition among `partitions` (Kafka's default, murmur2) partitioner."""
+    return int((murmur2(key) & 0x7FFFFFFF) % partitions)
+
 
 def _incarnations(bootstrap: str, topics: Sequence[str]) -> dict[str, Incarnation]:
     admin = _admin(bootstrap)
@@ -97,3 +113,33 @@ async def incarnations(bootstrap: str, topics: Sequence[str]) -> dict[str, Incar
     with a new id; a durable broker's restart keeps it.
     """
     return await asyncio.to_thread(_incarnations, bootstrap, topics)
+
+
+async def present_incarnation(bootstrap: str, topic: str, partitions: int) -> Incarnation:
+    """The topic as the broker describes it, created with `partitions` first if it is missing.
+
+    Publish only into what this returns: a broker restarted without its data acknowledges sends
+    to topics and partitions it does not describe, and loses them.
+    """
+    (found,) = (await incarnations(bootstrap, [topic])).values()
+    if found.partitions == 0:
+        await ensure_topics(bootstrap, {topic: partitions})
+        (found,) = (await incarnations(bootstrap, [topic])).values()
+        if found.partitions == 0:
+            raise TopicMissing(f"{topic} does not exist yet")
+    return found
+
+
+async def agree_on_partitions(producer: AIOKafkaProducer, topic: str, found: Incarnation) -> None:
+    """Refresh the producer's metadata; raise TopicMissing unless it has the described count.
+
+    The restarted local broker has been seen describing one count to one client and another to
+    the next: a send to a partition the topic is not described with is acknowledged and lost,
+    and one the producer does not know fails. Publish only when both agree.
+    """
+    await producer.partitions_for(topic)  # makes the producer follow the topic's metadata
+    await producer.client.force_metadata_update()
+    known = producer.client.cluster.partitions_for_topic(topic) or set()
+    if len(known) != found.partitions:
+        raise TopicMissing(f"{topic}: described with {found.partitions} partitions, "
+                           f"the producer knows {len(known)}")

@@ -1,5 +1,5 @@
--- The incarnation (broker topic id) of the analytics topic the outbox was published to. When the
--- topic comes back with another id (a broker that lost its memory), every fact is queued again.
+-- The incarnation ("<topic id>/<partitions>") of the analytics topic the outbox was published to.
+-- When the topic comes back as another (a broker that lost its memory), every fact is queued again.
 CREATE TABLE IF NOT EXISTS {schema}.analytics_topic (
     topic       text        PRIMARY KEY,
     topic_id    text,
