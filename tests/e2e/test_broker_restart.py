@@ -52,13 +52,20 @@ async def _open_office(client: httpx.AsyncClient, system: RunningSystem) -> None
 
 
 async def _post(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> httpx.Response:
-    """A write, retried while another service's event moves the case under it."""
+    """A write, retried while another service's event moves the case under it, and (with the
+    same idempotency key) when a loaded server drops the connection before answering."""
+    headers = {**auth(), "Idempotency-Key": uuid.uuid4().hex}
     for _ in range(50):
-        response = await client.post(url, json=body, headers=auth())
+        try:
+            response = await client.post(url, json=body, headers=headers)
+        except httpx.TransportError:
+            await asyncio.sleep(0.2)
+            continue
         if response.status_code not in (409, 412):
             return response
+        headers["Idempotency-Key"] = uuid.uuid4().hex  # refused: the retry is a new request
         await asyncio.sleep(0.1)
-    return response
+    raise AssertionError(f"no answer from {url}")
 
 
 async def _case_lives(client: httpx.AsyncClient, system: RunningSystem, count: int) -> list[str]:
