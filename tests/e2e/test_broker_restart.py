@@ -52,8 +52,8 @@ async def _open_office(client: httpx.AsyncClient, system: RunningSystem) -> None
 
 
 async def _post(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> httpx.Response:
-    """A write, retried while another service's event moves the case under it, and (with the
-    same idempotency key) when a loaded server drops the connection before answering."""
+    """A write, retried with its idempotency key while it still runs (409) or when a loaded
+    server drops the connection before answering."""
     headers = {**auth(), "Idempotency-Key": uuid.uuid4().hex}
     for _ in range(50):
         try:
@@ -63,7 +63,6 @@ async def _post(client: httpx.AsyncClient, url: str, body: dict[str, Any]) -> ht
             continue
         if response.status_code not in (409, 412):
             return response
-        headers["Idempotency-Key"] = uuid.uuid4().hex  # refused: the retry is a new request
         await asyncio.sleep(0.1)
     raise AssertionError(f"no answer from {url}")
 
