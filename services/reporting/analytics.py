@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import time
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,12 @@ from services.reporting.facts import Fact
 from services.runtime.db import Conn
 from services.runtime.logs import get_logger
 from services.runtime.settings import get_settings
+from services.runtime.topics import (
+    agree_on_partitions,
+    contract_topics,
+    partition_for,
+    present_incarnation,
+)
 
 log = get_logger(__name__)
 
@@ -83,15 +90,44 @@ async def enqueue(conn: Conn, schema: str, fact: Fact) -> None:
         fact.event_id, record["subject"], orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
 
 
+TOPIC_CHECK_SECONDS = 1.0
+
+
 class AnalyticsRelay:
     """Publishes queued facts in order, at least once; a fact's event id is its dedupe key."""
 
-    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, schema: str = "reporting",
-                 poll_seconds: float = 0.1) -> None:
+    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, bootstrap: str,
+                 schema: str = "reporting", poll_seconds: float = 0.1) -> None:
         self.pool = pool
         self.producer = producer
+        self.bootstrap = bootstrap
+        self.partitions: int | None = None  # as last described
         self.schema = schema
         self.poll_seconds = poll_seconds
+
+    async def requeue_if_the_topic_is_new(self) -> bool:
+        """Queue every fact again when the topic's id or partition count changed since."""
+        found = await present_incarnation(self.bootstrap, ANALYTICS_TOPIC,
+                                          contract_topics()[ANALYTICS_TOPIC])
+        await agree_on_partitions(self.producer, ANALYTICS_TOPIC, found)
+        self.partitions = found.partitions
+        current = found.key
+        async with self.pool.acquire() as conn, conn.transaction():
+            previous = await conn.fetchval(
+                f"""INSERT INTO {self.schema}.analytics_topic AS t (topic, topic_id)
+                    VALUES ($1, $2) ON CONFLICT (topic) DO UPDATE SET topic = t.topic
+                    RETURNING t.topic_id""",
+                ANALYTICS_TOPIC, current)
+            if previous == current:
+                return False
+            await conn.execute(
+                f"""UPDATE {self.schema}.analytics_outbox SET published_at = NULL
+                    WHERE published_at IS NOT NULL""")
+            await conn.execute(
+                f"""UPDATE {self.schema}.analytics_topic SET topic_id = $2, updated_at = now()
+                    WHERE topic = $1""", ANALYTICS_TOPIC, current)
+        log.info("analytics.republishing", incarnation=current, previous_incarnation=previous)
+        return True
 
     async def publish_pending(self, limit: int = 500) -> int:
         """Publish one batch of pending facts; returns how many were published."""
@@ -107,8 +143,11 @@ class AnalyticsRelay:
                 headers = [(HEADER_EVENT_ID, str(row["event_id"]).encode()),
                            (HEADER_EVENT_TYPE, str(record["event_type"]).encode()),
                            (HEADER_SCHEMA_VERSION, str(FACT_SCHEMA_VERSION).encode())]
-                sent.append(await self.producer.send(ANALYTICS_TOPIC, value=bytes(row["value"]),
-                                                     key=row["key"].encode(), headers=headers))
+                key = row["key"].encode()
+                sent.append(await self.producer.send(
+                    ANALYTICS_TOPIC, value=bytes(row["value"]), key=key, headers=headers,
+                    # among the partitions the broker describes: never a stale count
+                    partition=partition_for(key, self.partitions) if self.partitions else None))
             await asyncio.gather(*sent)
             await conn.execute(
                 f"UPDATE {self.schema}.analytics_outbox SET published_at = now() "
@@ -118,8 +157,12 @@ class AnalyticsRelay:
 
     async def run(self) -> None:
         """Drain the outbox forever; failures are logged and retried."""
+        checked_at = float("-inf")
         while True:
             try:
+                if time.monotonic() - checked_at >= TOPIC_CHECK_SECONDS:
+                    await self.requeue_if_the_topic_is_new()
+                    checked_at = time.monotonic()
                 if await self.publish_pending() == 0:
                     await asyncio.sleep(self.poll_seconds)
             except asyncio.CancelledError:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from mode import Service
 
 from services.reporting.analytics import AnalyticsRelay
 from services.reporting.consumers import SUBSCRIPTIONS
@@ -18,26 +16,26 @@ from services.runtime.settings import get_settings
 from services.runtime.worker import build_worker_app, run_worker
 
 
-class AnalyticsPublisher(Service):
+class AnalyticsPublisher:
     """Owns the analytics relay's pool and producer for the worker's lifetime."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self) -> None:
         self.pool: asyncpg.Pool | None = None
         self.producer: AIOKafkaProducer | None = None
         self.relay_task: asyncio.Task[None] | None = None
 
-    async def on_start(self) -> None:
+    async def start(self) -> None:
         """Open a small pool and a producer, then drain the outbox in the background."""
         settings = get_settings()
         self.pool = await create_pool(database_url_for("reporting", settings.database_url),
                                       "reporting", min_size=1, max_size=2)
         self.producer = create_producer(settings, "casetrack-reporting-analytics")
         await self.producer.start()
-        self.relay_task = asyncio.create_task(AnalyticsRelay(self.pool, self.producer).run())
+        relay = AnalyticsRelay(self.pool, self.producer, settings.kafka_bootstrap_servers)
+        self.relay_task = asyncio.create_task(relay.run())
 
-    async def on_stop(self) -> None:
-        """Stop draining and close what on_start opened."""
+    async def stop(self) -> None:
+        """Stop draining and close what start opened."""
         if self.relay_task is not None:
             self.relay_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -49,10 +47,10 @@ class AnalyticsPublisher(Service):
 
 
 def main() -> None:
-    """Start the faust worker that feeds reporting's read models and publishes analytics."""
-    app = build_worker_app("reporting", SUBSCRIPTIONS)
-    app.service(AnalyticsPublisher())  # type: ignore[arg-type]
-    run_worker(app)
+    """Start the worker that feeds reporting's read models and publishes analytics."""
+    worker = build_worker_app("reporting", SUBSCRIPTIONS)
+    worker.add(AnalyticsPublisher())
+    run_worker(worker)
 
 
 if __name__ == "__main__":

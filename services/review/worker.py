@@ -9,7 +9,7 @@ SUBSCRIPTIONS = [Subscription(OPENER, (INTAKE_TOPIC, ASSIGNMENT_TOPIC), handle)]
 
 
 def main() -> None:
-    """Start the faust worker that opens review tasks from intake and assignment events."""
+    """Start the worker that opens review tasks from intake and assignment events."""
     run_worker(build_worker_app("review", SUBSCRIPTIONS))
 
 

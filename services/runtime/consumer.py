@@ -1,11 +1,11 @@
-"""Apply each event once: the effect and the processed mark commit in one transaction."""
+"""Apply each event once: effect, processed mark and position commit in one transaction."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -29,6 +29,7 @@ from events import (
 from services.runtime.db import Conn
 from services.runtime.kafka import header_value
 from services.runtime.logs import get_logger
+from services.runtime.positions import save_positions
 
 log = get_logger(__name__)
 
@@ -69,6 +70,18 @@ class Message:
     key: bytes | None
     value: bytes | None
     headers: object
+    topic_id: str | None = None
+    """The topic's incarnation (broker topic id) the message was read from, if known."""
+
+
+def next_positions(messages: Sequence[Message]) -> dict[tuple[str, str, int], int]:
+    """The offset to read next per (topic, topic id, partition) once `messages` are applied."""
+    positions: dict[tuple[str, str, int], int] = {}
+    for m in messages:
+        if m.topic_id is not None:
+            key = (m.topic, m.topic_id, m.partition)
+            positions[key] = max(positions.get(key, 0), m.offset + 1)
+    return positions
 
 
 class ProcessedOnce:
@@ -109,14 +122,15 @@ class ProcessedOnce:
                 readable.append((message, self.decode(message)))
             except Exception as exc:
                 await self._dead_letter(message, exc)
-        if not readable:
+        positions = next_positions(messages)
+        if not readable and not positions:
             return
         self.busy_since = time.monotonic()
         backoff = 0.2
         try:
             while True:
                 try:
-                    applied = await self._apply(readable)
+                    applied = await self._apply(readable, positions)
                     break
                 except Exception as exc:  # never skip: retry until it applies
                     log.warning("consumer.retrying", error=repr(exc), backoff=backoff)
@@ -147,12 +161,13 @@ class ProcessedOnce:
                 correlation_id=envelope.correlation_id,
             )
 
-    async def _apply(self, readable: Sequence[tuple[Message, EventEnvelope]]) -> list[bool]:
-        """Apply what was not applied before, then mark it: effects first, marks last.
+    async def _apply(self, readable: Sequence[tuple[Message, EventEnvelope]],
+                     positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
+        """Apply what was not applied before, then mark it and the positions: effects first.
 
-        Marks go last so a handler that appends events reads its streams before the
-        transaction writes anything (see the event store's ordering rule); a concurrent copy of
-        this consumer that applied the same event makes the marks' insert fail, and the retry
+        Marks and positions go last so a handler that appends events reads its streams before
+        the transaction writes anything (see the event store's ordering rule); a concurrent copy
+        of this consumer that applied the same event makes the marks' insert fail, and the retry
         then finds the event applied.
         """
         ids = [envelope.event_id for _, envelope in readable]
@@ -177,6 +192,7 @@ class ProcessedOnce:
                         SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])""",
                     self.name, [e.event_id for _, e in fresh], [m.topic for m, _ in fresh],
                     [m.partition for m, _ in fresh], [m.offset for m, _ in fresh])
+            await save_positions(conn, self.schema, self.name, positions)
         return applied
 
     async def _dead_letter(self, message: Message, exc: Exception) -> None:

@@ -55,13 +55,13 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
 
 
 def route_stdlib_logging(level: str = "INFO") -> None:
-    """Send stdlib logging (uvicorn, faust, aiokafka) through the structlog renderer."""
+    """Send stdlib logging (uvicorn, aiokafka) through the structlog renderer."""
     if _root_handler is None:
         return
     root = logging.getLogger()
     root.handlers[:] = [_root_handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "kafka", "faust", "mode", "uvicorn.access"):
+    for noisy in ("aiokafka", "kafka", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

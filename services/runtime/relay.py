@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
@@ -14,7 +15,12 @@ from events import message_headers, partition_key
 from services.runtime.db import advisory_key
 from services.runtime.eventstore import EventStore, LogCursor
 from services.runtime.logs import get_logger
-from services.runtime.topics import ensure_topics, topic_id
+from services.runtime.topics import (
+    agree_on_partitions,
+    contract_topics,
+    partition_for,
+    present_incarnation,
+)
 
 log = get_logger(__name__)
 
@@ -24,7 +30,14 @@ RELAY_LAG = Gauge("casetrack_relay_lag_events", "Stored but not yet published", 
 RELAY_LEADER = Gauge("casetrack_relay_leader", "1 while this process is the active relay", ["topic"])
 
 BATCH = 500
-TOPIC_CHECK_SECONDS = 3.0
+TOPIC_CHECK_SECONDS = 1.0
+
+Checkpoint = Callable[[str], Awaitable[None]]
+"""Called at the named points of a publishing cycle ("sent", "acknowledged"); tests pause there."""
+
+
+async def _no_checkpoint(point: str) -> None:
+    return None
 
 
 class OutboxRelay:
@@ -38,6 +51,7 @@ class OutboxRelay:
         bootstrap: str,
         topic: str,
         poll_seconds: float = 1.0,
+        checkpoint: Checkpoint = _no_checkpoint,
     ) -> None:
         self.store = store
         self.producer = producer
@@ -45,6 +59,8 @@ class OutboxRelay:
         self.bootstrap = bootstrap
         self.topic = topic
         self.poll_seconds = poll_seconds
+        self._checkpoint = checkpoint
+        self._partitions: int | None = None  # as last described, for sends and re-creation
         self.is_leader = False
         self.healthy = False
         self._wake = asyncio.Event()
@@ -109,10 +125,13 @@ class OutboxRelay:
                         value=e.to_wire(),
                         key=partition_key(e),
                         headers=message_headers(e),
+                        partition=self._partition_of(partition_key(e)),
                     )
                     for e in batch
                 ]
+                await self._checkpoint("sent")
                 await asyncio.gather(*futures)
+                await self._checkpoint("acknowledged")
                 cursor = visible.cursor
                 await self._save_cursor(cursor)
                 RELAY_PUBLISHED.labels(self.topic).inc(len(batch))
@@ -125,11 +144,11 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
     async def _sync_with_broker(self) -> LogCursor:
-        """Start over when the topic is new: a broker that lost its memory needs everything."""
-        current = await topic_id(self.bootstrap, self.topic)
-        if current is None:
-            await ensure_topics(self.bootstrap)
-            current = await topic_id(self.bootstrap, self.topic)
+        """Start over when the topic is new: a broker that lost its memory needs everything.
+
+        `relay_cursor.topic_id` holds the incarnation published to: "<topic id>/<partitions>".
+        """
+        current = await self._incarnation()
         async with self.pool.acquire() as conn:
             row = await conn.fetchrow(
                 f"""INSERT INTO {self.store.schema}.relay_cursor (topic, position, topic_id)
@@ -140,8 +159,8 @@ class OutboxRelay:
             assert row is not None
             if row["topic_id"] == current:
                 return LogCursor(int(row["tx"]), int(row["position"]))
-            log.info("relay.republishing", topic=self.topic, topic_id=current,
-                     previous_topic_id=row["topic_id"])
+            log.info("relay.republishing", topic=self.topic, incarnation=current,
+                     previous_incarnation=row["topic_id"])
             await conn.execute(
                 f"""UPDATE {self.store.schema}.relay_cursor
                     SET tx_id = '0', position = 0, topic_id = $2, updated_at = now()
@@ -149,6 +168,23 @@ class OutboxRelay:
                 self.topic, current,
             )
             return LogCursor()
+
+    def _partition_of(self, key: bytes) -> int:
+        """The key's partition among those the topic was described with (never a stale count)."""
+        assert self._partitions
+        return partition_for(key, self._partitions)
+
+    async def _incarnation(self) -> str:
+        """What the topic is now: its id and partition count; creates the topic if it is missing.
+
+        Both are part of the incarnation: a new count moves keys to other partitions, so either
+        change means publishing everything again.
+        """
+        found = await present_incarnation(
+            self.bootstrap, self.topic, contract_topics().get(self.topic) or self._partitions or 1)
+        await agree_on_partitions(self.producer, self.topic, found)
+        self._partitions = found.partitions
+        return found.key
 
     async def _save_cursor(self, cursor: LogCursor) -> None:
         async with self.pool.acquire() as conn:

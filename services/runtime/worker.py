@@ -1,138 +1,128 @@
-"""A faust worker that feeds topics through `ProcessedOnce` consumers (concurrency 1)."""
+"""A service's worker process: one aiokafka consumer loop per subscription (concurrency 1).
+
+faust-streaming was dropped here: it keeps its own in-memory read offset per partition and drops
+every message below it, so after a broker restart it silently skipped what the relays re-published
+into the new, empty topics. Plain aiokafka with positions kept in Postgres reads what the effects
+say, and nothing faust offered (tables, windows) was used.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from collections.abc import Sequence
-from typing import Any
+from typing import Protocol
 
 import asyncpg
-import faust
 from aiokafka import AIOKafkaProducer
-from mode import Service
 
-from services.runtime import faust_transport
-from services.runtime.consumer import Message, ProcessedOnce, Subscription
+from services.runtime.consumer import ProcessedOnce, Subscription
+from services.runtime.consumer_loop import ConsumerLoop
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.kafka import create_producer
-from services.runtime.logs import configure_logging, get_logger, route_stdlib_logging
-from services.runtime.settings import Settings, get_settings
+from services.runtime.logs import configure_logging, get_logger
+from services.runtime.settings import get_settings
 from services.runtime.topics import ensure_topics
 
 log = get_logger(__name__)
 
-
-class _App(faust.App):
-    def _new_transport(self) -> Any:
-        faust_transport.FETCH_MAX_WAIT_MS = get_settings().kafka_fetch_max_wait_ms
-        return faust_transport.Transport(self.conf.broker_consumer, self)
+HEARTBEAT_SECONDS = 1.0
 
 
-class ConsumerResources(Service):
-    """The pool and dead-letter producer of a worker, opened on start and closed on stop."""
+class Companion(Protocol):
+    """Something else a worker runs for its lifetime (e.g. reporting's analytics relay)."""
 
-    def __init__(self, settings: Settings, service: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.settings = settings
+    async def start(self) -> None:
+        """Open resources and start background work."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop background work and close what start opened."""
+        ...
+
+
+class Worker:
+    """The consumers of one service, their pool and dead-letter producer, and companions."""
+
+    def __init__(self, service: str, subscriptions: Sequence[Subscription]) -> None:
         self.service = service
-        self.pool: asyncpg.Pool | None = None
-        self.producer: AIOKafkaProducer | None = None
-        self.opened = asyncio.Event()
+        self.subscriptions = list(subscriptions)
+        self.companions: list[Companion] = []
         self.consumers: list[ProcessedOnce] = []
 
-    async def on_start(self) -> None:
-        """Open the pool and producer; make sure the topics exist."""
-        await ensure_topics(self.settings.kafka_bootstrap_servers)
-        url = database_url_for(self.service, self.settings.database_url)
-        self.pool = await create_pool(url, self.service, max_size=4)
-        self.producer = create_producer(self.settings, f"casetrack-{self.service}-dlq")
-        await self.producer.start()
-        self.opened.set()
+    def add(self, companion: Companion) -> None:
+        """Run `companion` alongside the consumers."""
+        self.companions.append(companion)
 
-    async def on_stop(self) -> None:
-        """Close what on_start opened."""
-        if self.producer is not None:
-            await self.producer.stop()
-        if self.pool is not None:
-            await self.pool.close()
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Consume until `stopping` is set or a consumer loop dies, then close everything."""
+        settings = get_settings()
+        await ensure_topics(settings.kafka_bootstrap_servers)
+        pool = await create_pool(database_url_for(self.service, settings.database_url),
+                                 self.service, max_size=4)
+        producer = create_producer(settings, f"casetrack-{self.service}-dlq")
+        tasks: list[asyncio.Task[None]] = []
+        started: list[Companion] = []
+        try:
+            await producer.start()
+            for companion in self.companions:
+                await companion.start()
+                started.append(companion)
+            for sub in self.subscriptions:
+                consumer = ProcessedOnce(sub.name, self.service, pool, sub.handler, producer)
+                self.consumers.append(consumer)
+                tasks.append(asyncio.create_task(ConsumerLoop(sub, consumer, settings).run(),
+                                                 name=sub.name))
+            tasks.append(asyncio.create_task(self._heartbeat(), name="heartbeat"))
+            stop = asyncio.create_task(stopping.wait())
+            done, _ = await asyncio.wait([stop, *tasks], return_when=asyncio.FIRST_COMPLETED)
+            for task in done - {stop}:
+                task.result()  # a loop only ends by failing: raise it
+        finally:
+            await _close(tasks, started, producer, pool)
 
-    @Service.task
     async def _heartbeat(self) -> None:
-        await self.opened.wait()
-        while not self.should_stop:
+        while True:
             for consumer in self.consumers:
                 with contextlib.suppress(Exception):
                     await consumer.heartbeat()
-            await self.sleep(1.0)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
 
 
-def build_worker_app(service: str, subscriptions: Sequence[Subscription]) -> faust.App:
-    """A faust app for one service's consumers, tuned for quick joins and short fetch waits."""
+async def _close(tasks: list[asyncio.Task[None]], companions: list[Companion],
+                 producer: AIOKafkaProducer, pool: asyncpg.Pool) -> None:
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(BaseException):
+            await task
+    for companion in reversed(companions):
+        with contextlib.suppress(Exception):
+            await companion.stop()
+    with contextlib.suppress(Exception):
+        await producer.stop()
+    await pool.close()
+
+
+def build_worker_app(service: str, subscriptions: Sequence[Subscription]) -> Worker:
+    """The worker of one service's consumers."""
+    return Worker(service, subscriptions)
+
+
+def run_worker(worker: Worker) -> None:
+    """Run the worker in the foreground until SIGTERM or SIGINT."""
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    app = _App(
-        f"casetrack-{service}",
-        broker=f"kafka://{settings.kafka_bootstrap_servers}",
-        value_serializer="raw",
-        key_serializer="raw",
-        broker_session_timeout=settings.kafka_session_timeout_ms / 1000,
-        broker_heartbeat_interval=min(1.0, settings.kafka_session_timeout_ms / 3000),
-        broker_request_timeout=max(30.0, settings.kafka_session_timeout_ms / 1000 + 5),
-        consumer_auto_offset_reset="earliest",
-        topic_allow_declare=False,
-        topic_disable_leader=True,
-        web_enabled=False,
-        producer_acks=-1,
-        stream_wait_empty=False,
-        store="memory://",
-    )
-    resources = ConsumerResources(settings, service)
-    app.service(resources)  # type: ignore[arg-type]
 
-    for sub in subscriptions:
-        _add_agent(app, resources, sub)
-    return app
+    async def main() -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        log.info("worker.started", service=worker.service,
+                 consumers=[s.name for s in worker.subscriptions])
+        await worker.run(stopping)
+        log.info("worker.stopped", service=worker.service)
 
-
-BATCH_WITHIN_SECONDS = 0.01  # how long a batching agent waits to fill a batch
-
-
-def _message(event: Any) -> Message:
-    msg = event.message
-    return Message(msg.topic, msg.partition, msg.offset, msg.key, msg.value, msg.headers)
-
-
-def _add_agent(app: faust.App, resources: ConsumerResources, sub: Subscription) -> None:
-    topic = app.topic(*sub.topics, value_serializer="raw", key_serializer="raw")
-
-    async def agent(stream: Any) -> None:
-        await resources.opened.wait()
-        assert resources.pool is not None and resources.producer is not None
-        consumer = ProcessedOnce(
-            sub.name, resources.service, resources.pool, sub.handler, resources.producer
-        )
-        resources.consumers.append(consumer)
-        if sub.batch > 1:
-            async for events in stream.take_events(sub.batch, within=BATCH_WITHIN_SECONDS):
-                await consumer.process_batch([_message(e) for e in events])
-        else:
-            async for event in stream.events():
-                await consumer.process(_message(event))
-
-    agent.__name__ = sub.name.replace("-", "_")
-    agent.__qualname__ = agent.__name__
-    app.agent(topic, name=sub.name, concurrency=1)(agent)
-
-
-def run_worker(app: faust.App) -> None:
-    """Run the worker in the foreground until signalled."""
-    from faust.worker import Worker
-
-    class _StructuredWorker(Worker):
-        def on_setup_root_logger(self, root: Any, level: int) -> None:
-            # faust installs its own console handlers; ours render JSON with the context.
-            route_stdlib_logging(get_settings().log_level)
-
-    _StructuredWorker(app, loglevel=get_settings().log_level, quiet=True,
-                      redirect_stdouts=False).execute_from_commandline()
+    asyncio.run(main())

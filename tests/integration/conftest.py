@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
 
 from events import Actor
+from infra.local.broker import TansuBroker
 from infra.migrate import migrate
 from services.runtime.db import create_pool
 from services.runtime.eventstore import CommandContext, EventStore
+from tests.support.system import free_port
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +42,14 @@ def context() -> CommandContext:
     """An operator in Almaty."""
     return CommandContext(actor=Actor(id="op-1", role="operator", region="KZ-75"),
                           correlation_id="corr-test")
+
+
+@pytest.fixture
+def private_broker(tmp_path: Path) -> Iterator[TansuBroker]:
+    """A Tansu broker (memory only) of the test's own, so that restarting it disturbs nobody."""
+    broker = TansuBroker(free_port(), log_file=tmp_path / "tansu.log")
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

@@ -28,22 +28,37 @@ async def run_rebuild(system: RunningSystem, *args: str) -> subprocess.Completed
         env=system.env(), cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
 
 
+CONSUMERS_OF = {"intake": (("assignment", "assignment-planner"), ("review", "review-opener")),
+                "assignment": (("intake", "intake-reactor"), ("review", "review-opener")),
+                "review": (("intake", "intake-reactor"),)}
+
+
 async def caught_up(db: asyncpg.Connection) -> bool:
-    """Reporting holds every event every owning service has stored.
+    """Reporting holds every event every owning service has stored, and the sagas are at rest.
 
     Other tests also put synthetic events straight onto the topics, so reporting may hold more
-    than the owners store; what matters is that nothing stored is missing.
+    than the owners store; what matters is that nothing stored is missing, and that no service
+    still has an owner's event to react to (its reaction would change the read models later).
     """
     owners = await db.fetch("SELECT table_schema FROM information_schema.tables "
                             "WHERE table_name = 'events' AND table_schema IN "
                             "('intake', 'assignment', 'review')")
     for owner in owners:
+        schema = owner["table_schema"]
         missing = await db.fetchval(
-            f"""SELECT count(*) FROM {owner['table_schema']}.events e
+            f"""SELECT count(*) FROM {schema}.events e
                 WHERE NOT EXISTS (SELECT 1 FROM reporting.history h
                                   WHERE h.event_id = e.event_id)""")
         if missing:
             return False
+        for consumer_schema, consumer in CONSUMERS_OF[schema]:
+            pending = await db.fetchval(
+                f"""SELECT count(*) FROM {schema}.events e
+                    WHERE NOT EXISTS (SELECT 1 FROM {consumer_schema}.processed_events p
+                                      WHERE p.consumer = $1 AND p.event_id = e.event_id)""",
+                consumer)
+            if pending:
+                return False
     return True
 
 
