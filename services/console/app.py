@@ -48,7 +48,7 @@ def create_app() -> FastAPI:
 
     app = FastAPI(title="casetrack console", version="1", lifespan=lifespan, docs_url=None,
                   redoc_url=None, openapi_url=None)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, accepts_forms=True)
     _install_error_pages(app)
     stylesheet = STYLESHEET.read_bytes()
 

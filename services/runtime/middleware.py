@@ -28,14 +28,19 @@ QUIET_PATHS = {"/livez", "/readyz", "/metrics"}
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff")]
 NO_STORE = [(b"cache-control", b"no-store")]
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class RequestContext:
     """Binds request and correlation ids, logs one line per request, counts and times it; refuses
-    bodies over the limit (413, declared or chunked) and not JSON (415) before any route runs."""
+    bodies over the limit (413, declared or chunked) and not JSON (415) before any route runs.
 
-    def __init__(self, app: ASGIApp) -> None:
+    `accepts_forms`: HTML form posts are bodies too (the console's pages post forms).
+    """
+
+    def __init__(self, app: ASGIApp, accepts_forms: bool = False) -> None:
         self.app = app
+        self.accepts_forms = accepts_forms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,7 +73,7 @@ class RequestContext:
             if refusal is None and scope["method"] in BODY_METHODS:
                 body, refusal = await _read_body(receive)
                 if refusal is None:
-                    refusal = _unsupported_type(headers, body)
+                    refusal = _unsupported_type(headers, body, self.accepts_forms)
                 receive = _replay(body, receive)
             if refusal is not None:
                 await _answer(send_with_ids, *refusal)
@@ -116,13 +121,15 @@ async def _read_body(receive: Receive) -> tuple[bytes, Refusal | None]:
     return b"".join(chunks), None
 
 
-def _unsupported_type(headers: dict[str, str], body: bytes) -> Refusal | None:
-    """415 unless a body is JSON (application/json or application/*+json)."""
+def _unsupported_type(headers: dict[str, str], body: bytes, forms: bool) -> Refusal | None:
+    """415 unless a body is JSON (application/json or application/*+json), or a form if asked."""
     if not body:
         return None
     media = headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media == "application/json" or (media.startswith("application/")
                                        and media.endswith("+json")):
+        return None
+    if forms and media in FORM_TYPES:
         return None
     return (415, "Unsupported Media Type", "send the body as application/json",
             [(b"accept", b"application/json")])
