@@ -17,6 +17,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[3]
 CHROMIUM = Path(os.environ.get("CASETRACK_CHROMIUM", "/usr/bin/chromium"))
@@ -74,7 +76,7 @@ class ConsoleBrowser:
         self.driver.delete_all_cookies()
         self.open("/login")
         self.driver.find_element(By.ID, "token").send_keys(token)
-        self.driver.find_element(By.ID, "sign-in").click()
+        self.follow(self.driver.find_element(By.ID, "sign-in"))
 
     def text(self) -> str:
         """The visible text of the page."""
@@ -83,6 +85,13 @@ class ConsoleBrowser:
     def by_id(self, element_id: str) -> Any:
         """One element by id."""
         return self.driver.find_element(By.ID, element_id)
+
+    def follow(self, element: Any) -> None:
+        """Click a submit button or link and wait until the next page replaced this one (reading
+        right after a click could otherwise find the old page's elements, then lose them)."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.driver, 30).until(staleness_of(old))
 
     def screenshot(self, name: str) -> Path:
         """Save the whole page as test-artifacts/console/<name>.png."""

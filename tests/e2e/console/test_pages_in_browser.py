@@ -158,7 +158,7 @@ def test_a_form_without_this_browsers_csrf_token_is_refused_and_changes_nothing(
     browser.open("/reviews")
     browser.driver.execute_script(
         "document.querySelector('form.lang input[name=csrf_token]').value = 'forged';")
-    browser.by_id("lang-apply").click()
+    browser.follow(browser.by_id("lang-apply"))
     assert "The form has expired" in browser.text()
     browser.screenshot("csrf_refused")
 
@@ -173,7 +173,7 @@ def test_the_chosen_language_is_remembered_with_region_names_in_it(
     for lang, (queue, city, region) in expected.items():
         browser.open(f"/cases?region={REGION}")
         browser.driver.find_element(By.CSS_SELECTOR, f"#lang-select option[value='{lang}']").click()
-        browser.by_id("lang-apply").click()
+        browser.follow(browser.by_id("lang-apply"))
         browser.open(f"/cases?region={REGION}")  # a fresh load: the choice is remembered
         assert browser.driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == lang
         assert queue in browser.text()

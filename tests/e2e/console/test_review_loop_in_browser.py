@@ -36,7 +36,7 @@ def open_review_of(browser: ConsoleBrowser, case_id: str, shot: str | None = Non
                      what=f"an open review of {case_id} in the queue")
     if shot:
         browser.screenshot(shot)
-    browser.driver.find_element(By.CSS_SELECTOR, f"{row} a.button").click()
+    browser.follow(browser.driver.find_element(By.CSS_SELECTOR, f"{row} a.button"))
 
 
 def case_status_is(browser: ConsoleBrowser, case_id: str, status: str) -> None:
@@ -57,13 +57,13 @@ async def test_a_monitor_claims_returns_with_findings_then_approves_and_the_case
         browser.sign_in(token("monitor", [REGION], loop.monitor_sub))
         open_review_of(browser, case_id, shot="review_queue")
         browser.screenshot("review_open")
-        browser.by_id("claim").click()
+        browser.follow(browser.by_id("claim"))
         assert "You have claimed this review." in browser.by_id("notice").text
         browser.by_id("verdict-returned").click()
         browser.by_id("findings").send_keys("No evidence the queue was restored.")
         browser.by_id("flag-insufficient_evidence").click()
         browser.by_id("flag-incomplete_measures").click()
-        browser.by_id("record-verdict").click()
+        browser.follow(browser.by_id("record-verdict"))
         assert "Your verdict is recorded." in browser.by_id("notice").text
         assert browser.by_id("review-status").get_attribute("data-status") == "decided"
         assert "Insufficient evidence, Incomplete measures" in browser.text()
@@ -74,7 +74,7 @@ async def test_a_monitor_claims_returns_with_findings_then_approves_and_the_case
         await loop.case_command(case_id, "resolve", RESOLUTION)
         open_review_of(browser, case_id)
         browser.by_id("verdict-approved").click()
-        browser.by_id("record-verdict").click()
+        browser.follow(browser.by_id("record-verdict"))
         assert "Your verdict is recorded." in browser.by_id("notice").text
 
         case_status_is(browser, case_id, "closed")
@@ -87,7 +87,7 @@ async def test_a_monitor_claims_returns_with_findings_then_approves_and_the_case
         assert len(verdicts) == 2 and events.index("case.reopened") < events.index("case.closed")
         assert loop.monitor_sub in browser.by_id("timeline").text
         assert browser.by_id("badge").get_attribute("data-state") == "partial", browser.text()
-        browser.by_id("verify-owners").click()
+        browser.follow(browser.by_id("verify-owners"))
         assert browser.by_id("badge").get_attribute("data-state") == "verified", browser.text()
         browser.screenshot("case_closed")
 
@@ -113,7 +113,7 @@ async def test_the_resolver_signed_in_as_a_monitor_sees_the_four_eyes_refusal_an
 
         browser.sign_in(token("monitor", [REGION], loop.operator_sub))
         open_review_of(browser, case_id)
-        browser.by_id("claim").click()
+        browser.follow(browser.by_id("claim"))
         refusal = browser.by_id("refusal")
         assert refusal.get_attribute("data-kind") == "four_eyes"
         assert "Refused: the four-eyes rule." in refusal.text
