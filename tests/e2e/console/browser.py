@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 REPO = Path(__file__).resolve().parents[3]
@@ -91,7 +91,15 @@ class ConsoleBrowser:
         right after a click could otherwise find the old page's elements, then lose them)."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 30).until(staleness_of(old))
+
+        def replaced(_: object) -> bool:
+            try:
+                old.is_enabled()
+            except WebDriverException:  # stale, or "does not belong to the document": gone
+                return True
+            return False
+
+        WebDriverWait(self.driver, 30).until(replaced)
 
     def screenshot(self, name: str) -> Path:
         """Save the whole page as test-artifacts/console/<name>.png."""

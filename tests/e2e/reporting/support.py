@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from typing import Any
 
@@ -46,3 +48,20 @@ async def projected(client: httpx.AsyncClient, system: RunningSystem, kind: str,
 
     found: dict[str, Any] = await eventually(probe)
     return found
+
+
+async def at_rest(client: httpx.AsyncClient, system: RunningSystem, kind: str, subject_id: str,
+                  quiet: float = 2.0, within: float = 60.0) -> None:
+    """Wait until every service is done reacting to a subject: its history (the events of every
+    service about it) has not changed for `quiet` seconds."""
+    seen, since = -1, time.monotonic()
+    deadline = since + within
+    while time.monotonic() < deadline:
+        history = await projected(client, system, kind, subject_id)
+        count = len(history["events"])
+        if count != seen:
+            seen, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"{kind} {subject_id} kept changing")

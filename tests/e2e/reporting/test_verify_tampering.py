@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 
 import asyncpg
 import httpx
 import pytest
 
 from events import EventEnvelope, compute_hash
-from tests.e2e.reporting.support import case_body, post, projected
+from tests.e2e.reporting.support import at_rest, case_body, post, projected
 from tests.support.system import RunningSystem, auth
 
 pytestmark = pytest.mark.e2e
@@ -59,23 +57,8 @@ async def a_projected_case(client: httpx.AsyncClient, system: RunningSystem) -> 
     registration; an edit racing with it would break the chain for a reason of its own)."""
     case = await post(client, f"{system.intake_url}/v1/cases", case_body())
     await projected(client, system, "cases", case["id"])
-    await settled(client, system, str(case["id"]))
+    await at_rest(client, system, "cases", str(case["id"]))
     return str(case["id"])
-
-
-async def settled(client: httpx.AsyncClient, system: RunningSystem, case_id: str) -> None:
-    """Wait until the case's version has stayed the same for two seconds."""
-    seen, since = -1, time.monotonic()
-    deadline = since + 60
-    while time.monotonic() < deadline:
-        response = await client.get(f"{system.intake_url}/v1/cases/{case_id}", headers=auth())
-        version = int(response.json()["version"])
-        if version != seen:
-            seen, since = version, time.monotonic()
-        elif time.monotonic() - since >= 2:
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"case {case_id} kept changing")
 
 
 async def test_an_untouched_case_verifies(system: RunningSystem) -> None:

@@ -18,7 +18,7 @@ from events import EventEnvelope, compute_hash
 from events.tlog import Cosigner
 from services.runtime.db import advisory_key
 from tests.e2e.intake.client import Intake
-from tests.e2e.reporting.support import projected
+from tests.e2e.reporting.support import at_rest
 from tests.support.system import RunningSystem, auth, token
 from tests.support.waiting import eventually
 
@@ -85,7 +85,7 @@ async def witnessed_case(client: httpx.AsyncClient, system: RunningSystem, tmp_p
     api = Intake(client, system)
     case_id = str((await api.register(**case))["id"])
     await api.ok(f"/v1/cases/{case_id}/triage", {"risk_level": "high", "category": "land"})
-    await projected(client, system, "cases", case_id)
+    await at_rest(client, system, "cases", case_id)
     key, trust, _ = await witness_setup(client, system, tmp_path)
     state = tmp_path / "witness-state.json"
 
