@@ -33,8 +33,8 @@ CONSUMERS_OF = {"intake": (("assignment", "assignment-planner"), ("review", "rev
                 "review": (("intake", "intake-reactor"),)}
 
 
-async def caught_up(db: asyncpg.Connection) -> bool:
-    """Reporting holds every event every owning service has stored, and the sagas are at rest.
+async def behind(db: asyncpg.Connection) -> list[str]:
+    """What keeps the system from rest: owners' events reporting lacks or a saga has not applied.
 
     Other tests also put synthetic events straight onto the topics, so reporting may hold more
     than the owners store; what matters is that nothing stored is missing, and that no service
@@ -43,23 +43,40 @@ async def caught_up(db: asyncpg.Connection) -> bool:
     owners = await db.fetch("SELECT table_schema FROM information_schema.tables "
                             "WHERE table_name = 'events' AND table_schema IN "
                             "('intake', 'assignment', 'review')")
+    lagging: list[str] = []
     for owner in owners:
         schema = owner["table_schema"]
-        missing = await db.fetchval(
-            f"""SELECT count(*) FROM {schema}.events e
-                WHERE NOT EXISTS (SELECT 1 FROM reporting.history h
-                                  WHERE h.event_id = e.event_id)""")
-        if missing:
-            return False
-        for consumer_schema, consumer in CONSUMERS_OF[schema]:
-            pending = await db.fetchval(
-                f"""SELECT count(*) FROM {schema}.events e
-                    WHERE NOT EXISTS (SELECT 1 FROM {consumer_schema}.processed_events p
-                                      WHERE p.consumer = $1 AND p.event_id = e.event_id)""",
-                consumer)
-            if pending:
-                return False
-    return True
+        checks: list[tuple[str, str, tuple[str, ...]]] = [
+            ("reporting", "reporting.history h WHERE h.event_id = e.event_id", ())]
+        checks += [(consumer, f"{consumer_schema}.processed_events p "
+                    "WHERE p.consumer = $1 AND p.event_id = e.event_id", (consumer,))
+                   for consumer_schema, consumer in CONSUMERS_OF[schema]]
+        for who, lookup, args in checks:
+            rows = await db.fetch(
+                f"""SELECT e.event_type, count(*) AS n, min(e.recorded_at) AS oldest,
+                           (array_agg(e.event_id))[1] AS sample
+                    FROM {schema}.events e WHERE NOT EXISTS (SELECT 1 FROM {lookup})
+                    GROUP BY e.event_type""", *args)
+            lagging += [f"{who} lacks {r['n']} {schema} {r['event_type']} (oldest "
+                        f"{r['oldest']:%H:%M:%S}, e.g. {r['sample']})" for r in rows]
+    return lagging
+
+
+async def caught_up(db: asyncpg.Connection, system: RunningSystem) -> None:
+    """Wait until the system is at rest; on timeout, say what lags and what the services said."""
+    try:
+        await eventually(lambda: _at_rest(db), within=120, what="every consumer caught up")
+    except AssertionError:
+        lagging = await behind(db)
+        said = [f"{log.name}: {line.strip()[:300]}" for log in sorted(system.log_dir.glob("*.log"))
+                for line in log.read_text(errors="replace").splitlines()
+                if any(w in line for w in ("retrying", "restarting", "dead_lettered", "error"))]
+        raise AssertionError("not at rest:\n  " + "\n  ".join(lagging)
+                             + "\nlast warnings:\n  " + "\n  ".join(said[-30:])) from None
+
+
+async def _at_rest(db: asyncpg.Connection) -> bool:
+    return not await behind(db)
 
 
 async def exports(client: httpx.AsyncClient, system: RunningSystem) -> dict[str, str]:
@@ -76,7 +93,7 @@ async def test_check_passes_then_a_rebuild_swaps_in_identical_read_models(
         directive = await post(client, f"{system.intake_url}/v1/directives", directive_body())
         await projected(client, system, "cases", case["id"])
         await projected(client, system, "directives", directive["id"])
-        await eventually(lambda: caught_up(db))
+        await caught_up(db, system)
         before = await exports(client, system)
 
         checked = await run_rebuild(system, "--check")
@@ -96,7 +113,7 @@ async def test_check_fails_when_a_live_row_differs(
     async with httpx.AsyncClient() as client:
         case = await post(client, f"{system.intake_url}/v1/cases", case_body())
         await projected(client, system, "cases", case["id"])
-    await eventually(lambda: caught_up(db))
+    await caught_up(db, system)
     title = await db.fetchval("UPDATE reporting.case_register SET title = 'drifted' "
                               "WHERE case_id = $1 RETURNING $2::text", case["id"], case["title"])
     checked = await run_rebuild(system, "--check")
