@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from events import Role
 from services.runtime.auth import authenticate, jwt_keys
+from services.runtime.catalog import release
 from services.runtime.consumer import consumer_stalled
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.docs import install_docs
@@ -127,8 +128,8 @@ def create_service_app(
 
     @app.get("/livez", tags=["health"])
     async def livez() -> dict[str, str]:
-        """The process is alive."""
-        return {"status": "ok"}
+        """The process is alive; which service and release it is."""
+        return {"status": "ok", "service": name, "version": release()}
 
     @app.get("/readyz", tags=["health"], responses={
         503: {"description": "not ready, with the reasons", "content": {"application/json": {}}}})
