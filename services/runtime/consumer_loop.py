@@ -10,8 +10,10 @@ topics every second; when an id or a partition count changes, it takes the new l
 again. Redelivery is a no-op (processed marks), so reading too much is harmless; the only thing
 that must never happen is reading too little.
 
-Two workers of one service would both read everything: correct (the processed mark of an event is
-taken by one of them, the other waits on it and skips), only wasted work.
+Replicas of one consumer share the partitions through a leased membership in Postgres
+(`membership.py`): each reads its share, and takes a departed replica's partitions from their
+stored positions once that replica's lease runs out. While views differ for a moment a partition
+may be read twice (a no-op) or wait a second; never skipped.
 """
 
 from __future__ import annotations
@@ -25,7 +27,13 @@ from aiokafka.structs import ConsumerRecord
 
 from services.runtime.consumer import Message, ProcessedOnce, Subscription
 from services.runtime.logs import get_logger
-from services.runtime.positions import stored_positions
+from services.runtime.membership import Membership, share
+from services.runtime.metrics import (
+    CONSUMER_APPLY_SECONDS,
+    CONSUMER_LAG_SECONDS,
+    CONSUMER_PARTITIONS,
+)
+from services.runtime.positions import Partition, stored_positions
 from services.runtime.settings import Settings
 from services.runtime.topics import Incarnation, ensure_topics, incarnations
 
@@ -46,9 +54,21 @@ class ConsumerLoop:
         self.topics = list(subscription.topics)
         self.layout: dict[str, Incarnation] = {}
         """The topics as last described and assigned; messages are labelled with their ids."""
+        self.membership = Membership(consumer.pool, consumer.schema, subscription.name)
+        self.place: tuple[int, int] = (0, 1)
+        """This replica's place among the consumer's live members, and how many there are."""
+        self.assigned: list[Partition] = []
 
     async def run(self) -> None:
-        """Consume until cancelled; any failure starts a new client, which resumes as on start."""
+        """Consume until cancelled, then hand this replica's partitions over at once."""
+        try:
+            await self._run()
+        finally:
+            with contextlib.suppress(Exception):
+                await self.membership.leave()
+
+    async def _run(self) -> None:
+        """Any failure starts a new client, which resumes as on start."""
         backoff = 0.5
         while True:
             kafka = self._client()
@@ -95,12 +115,25 @@ class ConsumerLoop:
                 if await self.follow_layout(kafka):
                     continue  # reassigned: what was fetched is read again from the positions
             if not messages:
+                for topic, partition in self.assigned:  # caught up with what the broker has
+                    CONSUMER_LAG_SECONDS.labels(self.subscription.name, topic, str(partition)).set(0)
                 continue
-            if self.subscription.batch > 1:
-                await self.consumer.process_batch(messages)
-            else:
-                for message in messages:
-                    await self.consumer.process(message)
+            with CONSUMER_APPLY_SECONDS.labels(self.subscription.name).time():
+                if self.subscription.batch > 1:
+                    await self.consumer.process_batch(messages)
+                else:
+                    for message in messages:
+                        await self.consumer.process(message)
+            self._observe_lag(fetched)
+
+    def _observe_lag(self, fetched: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+                     ) -> None:
+        now_ms = time.time() * 1000
+        for tp, records in fetched.items():
+            if records:
+                age = max(now_ms - records[-1].timestamp, 0.0) / 1000
+                CONSUMER_LAG_SECONDS.labels(self.subscription.name, tp.topic, str(tp.partition)
+                                            ).set(age)
 
     def _message(self, record: ConsumerRecord[bytes, bytes]) -> Message:
         known = self.layout.get(record.topic)
@@ -108,15 +141,19 @@ class ConsumerLoop:
                        record.headers, known.topic_id if known else None)
 
     async def follow_layout(self, kafka: AIOKafkaConsumer) -> bool:
-        """Take the topics' current layout if it changed: assign every partition, seek each to
-        its stored position in its incarnation. Whether it changed (False if unknown now)."""
+        """Take the topics' current layout and this replica's share of it if either changed:
+        assign the share, seek each partition to its stored position in its incarnation.
+        Whether it changed (False if unknown now)."""
         try:
             current = await incarnations(self.settings.kafka_bootstrap_servers, self.topics)
         except Exception as exc:  # the broker is away: look again at the next check
             log.info("consumer.layout_unknown", consumer=self.subscription.name,
                      error=repr(exc))
             return False
-        if current == self.layout:
+        previous_place = self.place
+        with contextlib.suppress(Exception):  # the database is away: keep the share we have
+            self.place = await self.membership.renew()
+        if current == self.layout and self.place == previous_place:
             return False
         if any(i.partitions == 0 for i in current.values()):
             # A broker restarted without its data: create the contract's topics (and dead-letter
@@ -124,7 +161,8 @@ class ConsumerLoop:
             with contextlib.suppress(Exception):
                 if await ensure_topics(self.settings.kafka_bootstrap_servers):
                     return await self.follow_layout(kafka)
-        partitions = [(t, p) for t, i in current.items() for p in range(i.partitions)]
+        partitions = share([(t, p) for t, i in current.items() for p in range(i.partitions)],
+                           *self.place)
         positions = await stored_positions(
             self.consumer.pool, self.consumer.schema, self.consumer.name,
             {t: i.topic_id for t, i in current.items()}, partitions)
@@ -132,7 +170,12 @@ class ConsumerLoop:
         kafka.assign([TopicPartition(t, p) for t, p in partitions])
         for (topic, partition), offset in positions.items():
             kafka.seek(TopicPartition(topic, partition), offset)
+        self.assigned = partitions
+        CONSUMER_PARTITIONS.labels(self.subscription.name).set(len(partitions))
+        with contextlib.suppress(Exception):
+            await self.membership.holds(partitions)
         log.info("consumer.layout_changed", consumer=self.subscription.name,
+                 member=self.membership.member, place=self.place,
                  previous={t: (i.topic_id, i.partitions) for t, i in self.layout.items()},
                  current={t: (i.topic_id, i.partitions) for t, i in current.items()},
                  positions={f"{t}:{p}": o for (t, p), o in positions.items()})

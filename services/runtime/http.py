@@ -16,13 +16,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from events import Role
 from services.runtime.auth import authenticate, jwt_keys
-from services.runtime.catalog import release
+from services.runtime.catalog import release, subscriptions_of
 from services.runtime.consumer import consumer_stalled
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.docs import install_docs
 from services.runtime.eventstore import EventStore
 from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
+from services.runtime.metrics import BacklogObserver
 from services.runtime.middleware import RequestContext
 from services.runtime.openapi import install_honest_openapi
 from services.runtime.pipeline import CommandPipeline
@@ -106,6 +107,9 @@ def create_service_app(
                 runtime.relay = OutboxRelay(runtime.store, runtime.producer, pool,
                                             cfg.kafka_bootstrap_servers, topic)
                 relay_task = asyncio.create_task(runtime.relay.run(), name=f"{name}-relay")
+            app.state.backlog = BacklogObserver(
+                name, pool, cfg.kafka_bootstrap_servers, owns_log=topic is not None,
+                consumers={s.name: s.topics for s in subscriptions_of(name)})
             if on_start is not None:
                 await on_start(runtime)
             log.info("service.started", service=name)
@@ -165,6 +169,7 @@ def create_service_app(
         """Prometheus metrics of this process (an admin's token when CASETRACK_PROTECT_METRICS)."""
         if runtime.settings.protect_metrics:
             (await authenticate(request)).require(Role.ADMIN)
+        await request.app.state.backlog.refresh()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_docs(app)

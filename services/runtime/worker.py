@@ -22,6 +22,7 @@ from services.runtime.consumer_loop import ConsumerLoop
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
+from services.runtime.metrics import serve_worker_metrics
 from services.runtime.settings import get_settings
 from services.runtime.topics import ensure_topics
 
@@ -58,6 +59,7 @@ class Worker:
     async def run(self, stopping: asyncio.Event) -> None:
         """Consume until `stopping` is set or a consumer loop dies, then close everything."""
         settings = get_settings()
+        serve_worker_metrics(settings.host, settings.metrics_port)
         await ensure_topics(settings.kafka_bootstrap_servers)
         pool = await create_pool(database_url_for(self.service, settings.database_url),
                                  self.service, max_size=4)
