@@ -36,6 +36,7 @@ from services.runtime.metrics import (
 from services.runtime.positions import Partition, stored_positions
 from services.runtime.settings import Settings
 from services.runtime.topics import Incarnation, ensure_topics, incarnations
+from services.runtime.tracing import apply_spans
 
 log = get_logger(__name__)
 
@@ -118,7 +119,8 @@ class ConsumerLoop:
                 for topic, partition in self.assigned:  # caught up with what the broker has
                     CONSUMER_LAG_SECONDS.labels(self.subscription.name, topic, str(partition)).set(0)
                 continue
-            with CONSUMER_APPLY_SECONDS.labels(self.subscription.name).time():
+            with CONSUMER_APPLY_SECONDS.labels(self.subscription.name).time(), \
+                    apply_spans(self.subscription.name, messages):
                 if self.subscription.batch > 1:
                     await self.consumer.process_batch(messages)
                 else:

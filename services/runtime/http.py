@@ -31,6 +31,7 @@ from services.runtime.problems import install_problem_handlers
 from services.runtime.ratelimit import RateLimiter, limits_from
 from services.runtime.relay import OutboxRelay
 from services.runtime.settings import Settings, get_settings
+from services.runtime.tracing import configure_tracing
 
 log = get_logger(__name__)
 
@@ -91,6 +92,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         cfg = settings or get_settings()
         configure_logging(cfg.log_level, cfg.log_json)
+        configure_tracing(name)
         pool = await create_pool(database_url_for(name, cfg.database_url), name,
                                  max_size=cfg.db_pool_size)
         runtime = ServiceRuntime(name=name, settings=cfg, pool=pool)

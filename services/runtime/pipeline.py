@@ -39,6 +39,7 @@ from services.runtime.idempotency import (
     stored_response,
 )
 from services.runtime.metrics import APPEND_SECONDS, COMMAND_SECONDS, COMMIT_SECONDS
+from services.runtime.tracing import tracer
 
 S = TypeVar("S")
 Answer = tuple[int, dict[str, Any]]
@@ -150,14 +151,17 @@ class UnitOfWork:
             return
         try:
             if self.pending or answer[0] is not None:
-                with APPEND_SECONDS.labels(self.store.schema).time():
+                with APPEND_SECONDS.labels(self.store.schema).time(), \
+                        tracer().start_as_current_span("casetrack.append", attributes={
+                            "casetrack.events": len(self.pending)}):
                     await self.store.write(self.conn, self.pending, answer)
         except BaseException:
             if self._transaction is not None:
                 await self._transaction.rollback()
             raise
         if self._transaction is not None:
-            with COMMIT_SECONDS.labels(self.store.schema).time():
+            with COMMIT_SECONDS.labels(self.store.schema).time(), \
+                    tracer().start_as_current_span("casetrack.commit"):
                 await self._transaction.commit()
 
     async def load(self, aggregate: Aggregate[S], stream_id: str) -> S:
