@@ -51,10 +51,10 @@ async def intake(migrated_database_url: str, kafka_bootstrap: str, spans: InMemo
                         KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, CASETRACK_JWT_SECRET=SECRET,
                         CASETRACK_RELAY_POLL_SECONDS="0.05")
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://intake") as http:
-            yield http
+    transport = httpx.ASGITransport(app=app)
+    async with (app.router.lifespan_context(app),
+                httpx.AsyncClient(transport=transport, base_url="http://intake") as http):
+        yield http
 
 
 def _named(exporter: InMemorySpanExporter, name: str, trace_id: int) -> list[ReadableSpan]:
