@@ -93,6 +93,16 @@ def next_positions(messages: Sequence[Message]) -> dict[tuple[str, str, int], in
     return positions
 
 
+class SplitBefore(Exception):
+    """A batch must be applied in two transactions, the second starting with this message."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(f"split before offset {message.offset} of {message.topic}")
+        self.message = message
+        self.index = 0
+        """The message's place in the batch being applied."""
+
+
 class ProcessedOnce:
     """A consumer whose handler runs at most once per event id, and at least once per message."""
 
@@ -127,8 +137,8 @@ class ProcessedOnce:
     async def process_batch(self, messages: Sequence[Message]) -> None:
         """Apply a fetch's messages in order in one transaction (one commit), each at most once.
 
-        A batch whose handlers would append to a stream after the transaction wrote (the event
-        store's ordering rule) is applied again one message per transaction instead.
+        Where a handler would append to a stream after the transaction wrote (the event store's
+        ordering rule), the batch is applied in two transactions split at that message.
         """
         readable: list[tuple[Message, EventEnvelope]] = []
         for message in messages:
@@ -140,28 +150,34 @@ class ProcessedOnce:
         positions = next_positions(messages)
         if not readable and not positions:
             return
+        self._count(readable, await self._apply_split(readable, positions))
+
+    async def _apply_split(self, readable: Sequence[tuple[Message, EventEnvelope]],
+                           positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
+        """Apply in one transaction, or in two (recursively) where the ordering rule splits it."""
         try:
-            applied = await self._apply_until_done(readable, positions)
-        except OrderingHazard:
-            applied = []
-            for i, item in enumerate(readable):
-                last = i == len(readable) - 1  # carries the dead-lettered messages' offsets too
-                applied += await self._apply_until_done(
-                    [item], positions if last else next_positions([item[0]]))
-        self._count(readable, applied)
+            return await self._apply_until_done(readable, positions)
+        except SplitBefore as split:
+            before, after = readable[:split.index], readable[split.index:]
+            return [*await self._apply_split(before, next_positions([m for m, _ in before])),
+                    *await self._apply_split(after, positions)]
 
     async def _apply_until_done(self, readable: Sequence[tuple[Message, EventEnvelope]],
                                 positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
-        """Apply, retrying every failure but the ordering hazard until it applies: never skip."""
+        """Apply, retrying every failure until it applies (never skip), but a split."""
         self.busy_since = time.monotonic()
         backoff = 0.2
         try:
             while True:
                 try:
                     return await self._apply(readable, positions)
-                except Exception as exc:
-                    if isinstance(exc, OrderingHazard) and len(readable) > 1:
+                except SplitBefore as split:
+                    if split.index > 0:
                         raise
+                    log.warning("consumer.retrying", error=repr(split.__cause__), backoff=backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                except Exception as exc:
                     log.warning("consumer.retrying", error=repr(exc), backoff=backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
@@ -197,6 +213,9 @@ class ProcessedOnce:
                      positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
         """Apply what was not applied before, then mark it and the positions: effects first.
 
+        A handler that would append to a stream after the transaction wrote (the event store's
+        ordering rule) ends it: SplitBefore says at which message to start a new transaction.
+
         Marks and positions go last so a handler that appends events reads its streams before
         the transaction writes anything (see the event store's ordering rule); a concurrent copy
         of this consumer that applied the same event makes the marks' insert fail, and the retry
@@ -215,7 +234,11 @@ class ProcessedOnce:
                 applied.append(first_time)
                 if first_time:
                     fresh.append((message, envelope))
-            await self._handle(conn, fresh)
+            try:
+                await self._handle(conn, fresh)
+            except SplitBefore as split:
+                split.index = next(i for i, (m, _) in enumerate(readable) if m is split.message)
+                raise
             if fresh:
                 await conn.execute(
                     f"""INSERT INTO {self.schema}.processed_events
@@ -233,7 +256,10 @@ class ProcessedOnce:
             return
         for message, envelope in fresh:
             self._bind(message, envelope)
-            await self.handler(conn, envelope, message.topic)
+            try:
+                await self.handler(conn, envelope, message.topic)
+            except OrderingHazard as exc:
+                raise SplitBefore(message) from exc
 
     async def _dead_letter(self, message: Message, exc: Exception) -> None:
         headers = [
