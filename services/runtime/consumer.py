@@ -138,7 +138,7 @@ class ProcessedOnce:
         """Apply a fetch's messages in order in one transaction (one commit), each at most once.
 
         Where a handler would append to a stream after the transaction wrote (the event store's
-        ordering rule), the batch is applied in two transactions split at that message.
+        ordering rule), the batch is split at that message (see `_apply_split`).
         """
         readable: list[tuple[Message, EventEnvelope]] = []
         for message in messages:
@@ -154,13 +154,18 @@ class ProcessedOnce:
 
     async def _apply_split(self, readable: Sequence[tuple[Message, EventEnvelope]],
                            positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
-        """Apply in one transaction, or in two (recursively) where the ordering rule splits it."""
+        """Apply in one transaction; where the ordering rule splits it, what came before the
+        split in one, then the rest one message per transaction (its handlers append)."""
         try:
             return await self._apply_until_done(readable, positions)
         except SplitBefore as split:
             before, after = readable[:split.index], readable[split.index:]
-            return [*await self._apply_split(before, next_positions([m for m, _ in before])),
-                    *await self._apply_split(after, positions)]
+        applied = await self._apply_split(before, next_positions([m for m, _ in before]))
+        for i, item in enumerate(after):
+            last = i == len(after) - 1  # carries the dead-lettered messages' offsets too
+            applied += await self._apply_until_done(
+                [item], positions if last else next_positions([item[0]]))
+        return applied
 
     async def _apply_until_done(self, readable: Sequence[tuple[Message, EventEnvelope]],
                                 positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
