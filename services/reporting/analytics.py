@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from prometheus_client import Counter
 
 from events import ANALYTICS_TOPIC, HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_SCHEMA_VERSION
 from services.reporting.facts import Fact
+from services.reporting.model import CASE_STATUS, DIRECTIVE_STATUS
 from services.runtime.db import Conn
 from services.runtime.logs import get_logger
 from services.runtime.settings import get_settings
@@ -77,17 +79,42 @@ def _utc(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-async def enqueue(conn: Conn, schema: str, fact: Fact) -> None:
-    """Queue the fact for publication in the transaction that projected its event."""
-    table = "case_register" if fact.stream_type == "case" else "directive_register"
-    key_column = "case_id" if fact.stream_type == "case" else "directive_id"
-    row = await conn.fetchrow(f"SELECT * FROM {schema}.{table} WHERE {key_column} = $1",
-                              fact.stream_id)
-    record = analytics_fact(fact, dict(row) if row else None)
-    await conn.execute(
-        f"""INSERT INTO {schema}.analytics_outbox (event_id, key, value) VALUES ($1, $2, $3)
-            ON CONFLICT (event_id) DO NOTHING""",
-        fact.event_id, record["subject"], orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+STATUS_OF = {"case": CASE_STATUS, "directive": DIRECTIVE_STATUS}
+
+
+def status_at(fact: Fact, subject_facts: Sequence[Fact]) -> str | None:
+    """The subject's status just after `fact`: its latest status move up to the fact's version."""
+    moves, status = STATUS_OF[fact.stream_type], None
+    own = sorted((f for f in subject_facts
+                  if f.stream_type == fact.stream_type and f.stream_id == fact.stream_id),
+                 key=lambda f: f.version)
+    for earlier in own:
+        if earlier.version > fact.version:
+            break
+        status = moves.get(earlier.event_type, status)
+    return status
+
+
+async def enqueue(conn: Conn, schema: str, facts: Sequence[Fact],
+                  subject_facts: Mapping[str, Sequence[Fact]],
+                  registers: Mapping[str, Mapping[str, Any]]) -> None:
+    """Queue the facts for publication in the transaction that projected their events.
+
+    Each record carries the subject's status as of its event, whatever arrived after it.
+    """
+    rows = []
+    for fact in facts:
+        register = registers.get(fact.stream_id)
+        if register is not None:
+            register = {**register,
+                        "status": status_at(fact, subject_facts.get(fact.stream_id, ()))}
+        record = analytics_fact(fact, register)
+        rows.append((fact.event_id, record["subject"],
+                     orjson.dumps(record, option=orjson.OPT_SORT_KEYS)))
+    if rows:
+        await conn.executemany(
+            f"""INSERT INTO {schema}.analytics_outbox (event_id, key, value) VALUES ($1, $2, $3)
+                ON CONFLICT (event_id) DO NOTHING""", rows)
 
 
 TOPIC_CHECK_SECONDS = 1.0

@@ -27,6 +27,7 @@ from events import (
     dlq_topic,
 )
 from services.runtime.db import Conn
+from services.runtime.eventstore import OrderingHazard
 from services.runtime.kafka import header_value
 from services.runtime.logs import get_logger
 from services.runtime.positions import save_positions
@@ -36,6 +37,12 @@ log = get_logger(__name__)
 CONSUMED = Counter("casetrack_consumer_events_total", "Messages handled", ["consumer", "outcome"])
 
 Handler = Callable[[Conn, EventEnvelope, str], Awaitable[None]]
+Delivery = tuple[EventEnvelope, str]
+"""An event to apply and the topic it came from."""
+BatchHandler = Callable[[Conn, Sequence[Delivery]], Awaitable[None]]
+"""Applies a fetch's new events at once (set-based), in the order given."""
+BATCH = 200
+"""Messages of one fetch applied in one transaction, by default."""
 
 
 def decode_envelope(value: bytes | None) -> EventEnvelope:
@@ -56,8 +63,10 @@ class Subscription:
     name: str
     topics: Sequence[str]
     handler: Handler
-    batch: int = 1
+    batch: int = BATCH
     """Up to this many messages of one fetch are applied in one transaction."""
+    apply_batch: BatchHandler | None = None
+    """A set-based form of `handler` for a whole fetch; `handler` alone applies one by one."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,16 @@ def next_positions(messages: Sequence[Message]) -> dict[tuple[str, str, int], in
     return positions
 
 
+class SplitBefore(Exception):
+    """A batch must be applied in two transactions, the second starting with this message."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(f"split before offset {message.offset} of {message.topic}")
+        self.message = message
+        self.index = 0
+        """The message's place in the batch being applied."""
+
+
 class ProcessedOnce:
     """A consumer whose handler runs at most once per event id, and at least once per message."""
 
@@ -94,11 +113,13 @@ class ProcessedOnce:
         pool: asyncpg.Pool,
         handler: Handler,
         dlq_producer: AIOKafkaProducer,
+        apply_batch: BatchHandler | None = None,
     ) -> None:
         self.name = name
         self.schema = schema
         self.pool = pool
         self.handler = handler
+        self.apply_batch = apply_batch
         self.dlq_producer = dlq_producer
         self.busy_since: float | None = None
         self.processed = 0
@@ -114,7 +135,11 @@ class ProcessedOnce:
         await self.process_batch([message])
 
     async def process_batch(self, messages: Sequence[Message]) -> None:
-        """Apply a fetch's messages in order in one transaction (one commit), each at most once."""
+        """Apply a fetch's messages in order in one transaction (one commit), each at most once.
+
+        Where a handler would append to a stream after the transaction wrote (the event store's
+        ordering rule), the batch is split at that message (see `_apply_split`).
+        """
         readable: list[tuple[Message, EventEnvelope]] = []
         for message in messages:
             self._bind(message)
@@ -125,19 +150,47 @@ class ProcessedOnce:
         positions = next_positions(messages)
         if not readable and not positions:
             return
+        self._count(readable, await self._apply_split(readable, positions))
+
+    async def _apply_split(self, readable: Sequence[tuple[Message, EventEnvelope]],
+                           positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
+        """Apply in one transaction; where the ordering rule splits it, what came before the
+        split in one, then the rest one message per transaction (its handlers append)."""
+        try:
+            return await self._apply_until_done(readable, positions)
+        except SplitBefore as split:
+            before, after = readable[:split.index], readable[split.index:]
+        applied = await self._apply_split(before, next_positions([m for m, _ in before]))
+        for i, item in enumerate(after):
+            last = i == len(after) - 1  # carries the dead-lettered messages' offsets too
+            applied += await self._apply_until_done(
+                [item], positions if last else next_positions([item[0]]))
+        return applied
+
+    async def _apply_until_done(self, readable: Sequence[tuple[Message, EventEnvelope]],
+                                positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
+        """Apply, retrying every failure until it applies (never skip), but a split."""
         self.busy_since = time.monotonic()
         backoff = 0.2
         try:
             while True:
                 try:
-                    applied = await self._apply(readable, positions)
-                    break
-                except Exception as exc:  # never skip: retry until it applies
+                    return await self._apply(readable, positions)
+                except SplitBefore as split:
+                    if split.index > 0:
+                        raise
+                    log.warning("consumer.retrying", error=repr(split.__cause__), backoff=backoff)
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, 5.0)
+                except Exception as exc:
                     log.warning("consumer.retrying", error=repr(exc), backoff=backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
         finally:
             self.busy_since = None
+
+    def _count(self, readable: Sequence[tuple[Message, EventEnvelope]],
+               applied: Sequence[bool]) -> None:
         for (message, envelope), first_time in zip(readable, applied, strict=True):
             self._bind(message, envelope)
             self.processed += 1
@@ -165,6 +218,9 @@ class ProcessedOnce:
                      positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
         """Apply what was not applied before, then mark it and the positions: effects first.
 
+        A handler that would append to a stream after the transaction wrote (the event store's
+        ordering rule) ends it: SplitBefore says at which message to start a new transaction.
+
         Marks and positions go last so a handler that appends events reads its streams before
         the transaction writes anything (see the event store's ordering rule); a concurrent copy
         of this consumer that applied the same event makes the marks' insert fail, and the retry
@@ -182,9 +238,12 @@ class ProcessedOnce:
                 done.add(envelope.event_id)
                 applied.append(first_time)
                 if first_time:
-                    self._bind(message, envelope)
-                    await self.handler(conn, envelope, message.topic)
                     fresh.append((message, envelope))
+            try:
+                await self._handle(conn, fresh)
+            except SplitBefore as split:
+                split.index = next(i for i, (m, _) in enumerate(readable) if m is split.message)
+                raise
             if fresh:
                 await conn.execute(
                     f"""INSERT INTO {self.schema}.processed_events
@@ -194,6 +253,18 @@ class ProcessedOnce:
                     [m.partition for m, _ in fresh], [m.offset for m, _ in fresh])
             await save_positions(conn, self.schema, self.name, positions)
         return applied
+
+    async def _handle(self, conn: Conn, fresh: Sequence[tuple[Message, EventEnvelope]]) -> None:
+        """Run the handler over the new events: set-based when the subscription has one."""
+        if self.apply_batch is not None and len(fresh) > 1:
+            await self.apply_batch(conn, [(envelope, message.topic) for message, envelope in fresh])
+            return
+        for message, envelope in fresh:
+            self._bind(message, envelope)
+            try:
+                await self.handler(conn, envelope, message.topic)
+            except OrderingHazard as exc:
+                raise SplitBefore(message) from exc
 
     async def _dead_letter(self, message: Message, exc: Exception) -> None:
         headers = [

@@ -74,7 +74,8 @@ class Worker:
                 await companion.start()
                 started.append(companion)
             for sub in self.subscriptions:
-                consumer = ProcessedOnce(sub.name, self.service, pool, sub.handler, producer)
+                consumer = ProcessedOnce(sub.name, self.service, pool, sub.handler, producer,
+                                          sub.apply_batch)
                 self.consumers.append(consumer)
                 tasks.append(asyncio.create_task(ConsumerLoop(sub, consumer, settings).run(),
                                                  name=sub.name))
