@@ -57,10 +57,18 @@ class ConsumerLoop:
         self.topics = list(subscription.topics)
         self.layout: dict[str, Incarnation] = {}
         """The topics as last described and assigned; messages are labelled with their ids."""
-        self.membership = Membership(consumer.pool, consumer.schema, subscription.name)
+        self._membership: Membership | None = None
         self.place: tuple[int, int] = (0, 1)
         """This replica's place among the consumer's live members, and how many there are."""
         self.assigned: list[Partition] = []
+
+    @property
+    def membership(self) -> Membership:
+        """This replica's leased place among the consumer's members (made on first use)."""
+        if self._membership is None:
+            self._membership = Membership(self.consumer.pool, self.consumer.schema,
+                                          self.subscription.name)
+        return self._membership
 
     async def run(self) -> None:
         """Consume until cancelled, then hand this replica's partitions over at once."""
