@@ -9,6 +9,7 @@ import asyncpg
 import httpx
 
 from cli.output import print_json, table
+from infra.local.processes import REPLICA_PORT_STEP
 from services.runtime.catalog import consumers_by_service, owning_services, service_processes
 from services.runtime.deadletters import dlq_topic_id, read_dead_letters, replayed, waiting
 from services.runtime.lag import consumer_lags, relay_backlogs
@@ -41,11 +42,11 @@ async def gather(settings: Settings) -> dict[str, Any]:
     """What `status` reports, as plain data."""
     apis = [p.service for p in service_processes() if p.api]
     subscriptions = consumers_by_service()
-    report: dict[str, Any] = {"services": [], "relays": [], "consumers": [], "dead_letters": [],
-                              "errors": []}
+    report: dict[str, Any] = {"services": [], "relays": [], "consumers": [], "members": [],
+                              "dead_letters": [], "errors": []}
     async with httpx.AsyncClient(timeout=5) as http:
         report["services"] = list(await asyncio.gather(
-            *(_service(http, s, settings.url_of(s)) for s in apis)))
+            *(_service(http, s, url) for s in apis for url in replica_urls(settings, s))))
     conn, error = await _guarded("database", asyncpg.connect(settings.database_url, timeout=5))
     if conn is None:
         report["errors"].append(error)
@@ -61,6 +62,9 @@ async def gather(settings: Settings) -> dict[str, Any]:
                 conn, service, {s.name: s.topics for s in subs}, bootstrap))
             report["consumers"] += [{"service": service, **x.as_dict()} for x in lags or []]
             report["errors"] += [error] if error else []
+            members, error = await _guarded(f"{service} members", _members(conn, service))
+            report["members"] += members or []
+            report["errors"] += [error] if error else []
             for sub in subs:
                 letters, error = await _guarded(f"{sub.name} dead letters",
                                                 _dead_letters(conn, bootstrap, service, sub.name))
@@ -69,6 +73,23 @@ async def gather(settings: Settings) -> dict[str, Any]:
     finally:
         await conn.close()
     return report
+
+
+def replica_urls(settings: Settings, service: str) -> list[str]:
+    """Each replica's base URL: an explicit <SERVICE>_URL, else `make run`'s ports (+10 each)."""
+    if getattr(settings, f"{service}_url", None):
+        return [settings.url_of(service)]
+    port = settings.port_of(service)
+    return [f"http://{settings.host}:{port + REPLICA_PORT_STEP * r}" for r in range(settings.replicas)]
+
+
+async def _members(conn: asyncpg.Connection, service: str) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        f"""SELECT consumer, member, partitions,
+                   extract(epoch FROM lease_until - now()) AS lease_left
+            FROM {service}.consumer_members ORDER BY consumer, member""")
+    return [{"consumer": r["consumer"], "member": r["member"], "partitions": list(r["partitions"]),
+             "lease_seconds_left": round(float(r["lease_left"]), 1)} for r in rows]
 
 
 async def _dead_letters(conn: asyncpg.Connection, bootstrap: str, service: str, consumer: str
@@ -94,6 +115,10 @@ def show(report: dict[str, Any], as_json: bool) -> None:
           ["consumer", "topic", "partition", "position", "end", "lag"],
           [(c["consumer"], c["topic"], c["partition"], c["position"], c["end"], c["lag"])
            for c in report["consumers"]])
+    table("consumer replicas (partitions each reads)",
+          ["consumer", "member", "partitions", "lease left (s)"],
+          [(m["consumer"], m["member"], len(m["partitions"]), m["lease_seconds_left"])
+           for m in report["members"]])
     table("dead letters", ["consumer", "held", "waiting"],
           [(d["consumer"], d["held"], d["waiting"]) for d in report["dead_letters"]])
     for error in report["errors"]:

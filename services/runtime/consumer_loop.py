@@ -195,6 +195,9 @@ class ConsumerLoop:
         kafka.assign([TopicPartition(t, p) for t, p in partitions])
         for (topic, partition), offset in positions.items():
             kafka.seek(TopicPartition(topic, partition), offset)
+        for topic, partition in set(self.assigned) - set(partitions):  # now another's to report
+            with contextlib.suppress(KeyError):
+                CONSUMER_LAG_SECONDS.remove(self.subscription.name, topic, str(partition))
         self.assigned = partitions
         CONSUMER_PARTITIONS.labels(self.subscription.name).set(len(partitions))
         with contextlib.suppress(Exception):

@@ -66,6 +66,10 @@ async def test_status_names_every_service_relay_and_consumer_partition_and_shows
                 for topic in sub.topics}
     assert {(c["consumer"], c["topic"]) for c in report["consumers"]} == expected
     assert {d["consumer"] for d in report["dead_letters"]} == {name for name, _ in expected}
+    held = {m["consumer"]: len(m["partitions"]) for m in report["members"]
+            if m["lease_seconds_left"] > 0}
+    assert held == {sub.name: 6 * len(sub.topics) for subs in consumers_by_service().values()
+                    for sub in subs}, "one replica of each consumer reads every partition"
 
     system.signal("reporting-worker", signal.SIGSTOP)
     try:
