@@ -22,8 +22,8 @@ from services.reporting.consumers import PROJECTOR
 from services.runtime.topics import ensure_topics
 from tests.conftest import fresh_database, run_async
 from tests.faults.invariants import assert_nothing_lost_or_duplicated
-from tests.support.kafka import read_topic
-from tests.support.system import RunningSystem, auth, free_port
+from tests.support.kafka import own_broker, read_topic
+from tests.support.system import RunningSystem, auth
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
@@ -37,12 +37,8 @@ PROJECTOR_PARTITIONS = 3 * 6  # intake, assignment and review topics, six partit
 @pytest.fixture(scope="module")
 def replica_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TansuBroker]:
     """A broker of this module's own: no other system's events in its topics."""
-    broker = TansuBroker(free_port(), log_file=tmp_path_factory.mktemp("replicas-tansu") / "log")
-    broker.start()
-    try:
+    with own_broker(tmp_path_factory.mktemp("replicas-tansu") / "log") as broker:
         yield broker
-    finally:
-        broker.stop()
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -32,14 +31,6 @@ from services.runtime.topics import ensure_topics
 from tests.support.samples import case_registered
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=False)
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 def _headers(consumer: str, offset: int, error: str) -> list[tuple[str, bytes]]:
