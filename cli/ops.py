@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from enum import StrEnum
-from importlib import import_module
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any
@@ -48,7 +49,10 @@ def rebuild(
         errors.print(f"rebuild is not available for {service}: it has no rebuild of read tables "
                      f"(no {module} module)")
         raise typer.Exit(2)
-    raise typer.Exit(int(import_module(module).main(["--check"] if check else [])))
+    # Its own process, as `python -m`: each service's rebuild owns its arguments and exit code.
+    done = subprocess.run([sys.executable, "-m", module, *(["--check"] if check else [])],
+                          check=False)
+    raise typer.Exit(done.returncode)
 
 
 class ExportFormat(StrEnum):

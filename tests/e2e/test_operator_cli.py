@@ -163,8 +163,17 @@ async def test_token_seed_case_verify_and_exports_work_through_the_apis(system: 
     assert len(csv_out.read_text().splitlines()) == len(rows) + 1
 
 
-def test_rebuild_says_plainly_when_a_service_has_no_rebuild(system: RunningSystem) -> None:
+async def test_rebuild_runs_a_services_rebuild_with_progress_or_says_it_has_none(
+    system: RunningSystem,
+) -> None:
     done = casetrack(system, "rebuild", "intake")
     assert done.returncode == 2
     assert "not available for intake" in done.stderr
     assert casetrack(system, "rebuild", "nosuch").returncode == 2
+
+    async with httpx.AsyncClient(timeout=30) as client:
+        case = await post(client, f"{system.intake_url}/v1/cases", case_body())
+        await at_rest(client, system, "cases", case["id"])
+    checked = casetrack(system, "rebuild", "reporting", "--check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "identical" in checked.stdout and "ETA" in checked.stderr
