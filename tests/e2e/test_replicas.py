@@ -84,13 +84,18 @@ async def _split_between_two(db: asyncpg.Connection) -> dict[str, set[str]] | No
     return members
 
 
-async def _relay_leader(urls: list[str]) -> str:
+async def _leading(urls: list[str]) -> str | None:
+    """The replica whose relay holds the lock, as its metrics say; None if none does now."""
     async with httpx.AsyncClient(timeout=10) as http:
         for url in urls:
             text = (await http.get(f"{url}/metrics")).text
             if re.search(r'casetrack_relay_leader\{topic="casetrack\.intake\.v1"\} 1\.0', text):
                 return url
-    raise AssertionError("no intake replica leads the relay")
+    return None
+
+
+async def _relay_leader(urls: list[str]) -> str:
+    return await eventually(lambda: _leading(urls), within=30, what="an intake relay leader")
 
 
 class SpreadLoad:
@@ -194,3 +199,35 @@ def _event_id(headers: object) -> str:
         if key == HEADER_EVENT_ID:
             return bytes(value).decode()
     return ""
+
+
+async def test_killing_the_publishing_replica_hands_the_relay_over_and_loses_nothing(
+    replica_system: RunningSystem, replica_db: asyncpg.Connection, replica_broker: TansuBroker,
+) -> None:
+    system = replica_system
+    for name, proc in system.processes.items():  # bring back what an earlier test killed
+        if proc.process is None or proc.process.poll() is not None:
+            system.start(name)
+    await asyncio.to_thread(system.wait_ready, 180)
+    intake_urls = system.replica_urls["intake"]
+    leader = await _relay_leader(intake_urls)
+    standby = next(url for url in intake_urls if url != leader)
+    load = SpreadLoad(intake_urls)
+
+    async def fault() -> None:
+        await asyncio.sleep(2.0)
+        system.kill("intake" if leader == intake_urls[0] else "intake-2")
+        await asyncio.sleep(3.0)
+
+    await load.run_while(asyncio.create_task(fault()))
+    assert load.accepted_by[standby] > 0 and len(load.acknowledged) > 20, load.failures
+    assert await _relay_leader([standby]) == standby, "the standby took the relay over"
+    await assert_nothing_lost_or_duplicated(replica_db, load.acknowledged, within=180)
+    event_ids = {str(r["event_id"]) for r in await replica_db.fetch(
+        "SELECT event_id FROM intake.events WHERE stream_id = ANY($1::text[])",
+        load.acknowledged)}
+    records = await read_topic(
+        replica_broker.bootstrap, INTAKE_TOPIC, within=60,
+        until=lambda rs: event_ids <= {_event_id(r.headers) for r in rs})
+    assert event_ids <= {_event_id(r.headers) for r in records}, \
+        "an acknowledged command's event was never published"
