@@ -41,6 +41,11 @@ from services.runtime.tracing import apply_spans
 log = get_logger(__name__)
 
 LAYOUT_CHECK_SECONDS = 1.0
+IDLE_LAYOUT_CHECK_SECONDS = 5.0
+"""How often an idle consumer describes its topics (a broker that restarted meanwhile is found
+at the latest when messages flow again: they bring the check back to every second)."""
+MEMBERSHIP_RENEW_SECONDS = 1.0
+"""How often a replica renews its lease (LEASE_SECONDS) and looks at who else is alive."""
 FETCH_TIMEOUT_MS = 500
 IDLE_AFTER_SECONDS = 2.0
 """A consumer that fetched nothing for this long polls the broker at its idle pace."""
@@ -112,7 +117,7 @@ class ConsumerLoop:
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
         if not await self.follow_layout(kafka):
             raise ConnectionError("the topics could not be described")  # retried by run()
-        checked_at = last_message_at = time.monotonic()
+        checked_at = renewed_at = last_message_at = time.monotonic()
         while True:
             if not kafka.assignment():  # no topic exists yet; getmany would wait for ever
                 await asyncio.sleep(LAYOUT_CHECK_SECONDS)
@@ -123,11 +128,17 @@ class ConsumerLoop:
             messages = [self._message(r) for records in fetched.values() for r in records]
             if messages:
                 last_message_at = time.monotonic()
-            self._pace(kafka, idle=time.monotonic() - last_message_at >= IDLE_AFTER_SECONDS)
-            if time.monotonic() - checked_at >= LAYOUT_CHECK_SECONDS:
-                checked_at = time.monotonic()
+            idle = time.monotonic() - last_message_at >= IDLE_AFTER_SECONDS
+            self._pace(kafka, idle)
+            every = IDLE_LAYOUT_CHECK_SECONDS if idle else LAYOUT_CHECK_SECONDS
+            if time.monotonic() - checked_at >= every:
+                checked_at = renewed_at = time.monotonic()
                 if await self.follow_layout(kafka):
                     continue  # reassigned: what was fetched is read again from the positions
+            elif time.monotonic() - renewed_at >= MEMBERSHIP_RENEW_SECONDS:
+                renewed_at = time.monotonic()  # a lease outlives an idle layout check: renew apart
+                if await self.follow_membership(kafka):
+                    continue
             if not messages:
                 for topic, partition in self.assigned:  # caught up with what the broker has
                     CONSUMER_LAG_SECONDS.labels(self.subscription.name, topic, str(partition)).set(0)
@@ -165,6 +176,16 @@ class ConsumerLoop:
         return Message(record.topic, record.partition, record.offset, record.key, record.value,
                        record.headers, known.topic_id if known else None)
 
+    async def follow_membership(self, kafka: AIOKafkaConsumer) -> bool:
+        """Renew this replica's lease; take its new share if the live members changed (on the
+        layout already known). Whether it changed."""
+        previous = self.place
+        with contextlib.suppress(Exception):  # the database is away: keep the share we have
+            self.place = await self.membership.renew()
+        if self.place == previous or not self.layout:
+            return False
+        return await self._assign(kafka, self.layout)
+
     async def follow_layout(self, kafka: AIOKafkaConsumer) -> bool:
         """Take the topics' current layout and this replica's share of it if either changed:
         assign the share, seek each partition to its stored position in its incarnation.
@@ -180,6 +201,10 @@ class ConsumerLoop:
             self.place = await self.membership.renew()
         if current == self.layout and self.place == previous_place:
             return False
+        return await self._assign(kafka, current)
+
+    async def _assign(self, kafka: AIOKafkaConsumer, current: dict[str, Incarnation]) -> bool:
+        """Read this replica's share of `current` from the stored positions; True once done."""
         if any(i.partitions == 0 for i in current.values()):
             # A broker restarted without its data: create the contract's topics (and dead-letter
             # topics) with their partition counts before anyone's send to them is lost.

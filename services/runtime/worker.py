@@ -24,7 +24,7 @@ from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.metrics import serve_worker_metrics
 from services.runtime.settings import get_settings
-from services.runtime.topics import ensure_topics
+from services.runtime.topics import close_describers, ensure_topics
 from services.runtime.tracing import configure_tracing
 
 log = get_logger(__name__)
@@ -107,6 +107,7 @@ async def _close(tasks: list[asyncio.Task[None]], companions: list[Companion],
             await companion.stop()
     with contextlib.suppress(Exception):
         await producer.stop()
+    await asyncio.to_thread(close_describers)
     await pool.close()
 
 
