@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 
 from events import (
     CaseAssigned,
@@ -32,6 +31,7 @@ from events import (
     Sector,
 )
 from events.cases import ReporterReference
+from events.lifecycle import CaseStatus, next_case_status
 from services.intake.domain.commands import (
     CaseCommand,
     DiscloseReporter,
@@ -53,21 +53,6 @@ from services.intake.domain.errors import IllegalTransition, InvalidCommand
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "case"
-
-
-class CaseStatus(StrEnum):
-    """Where a case is in its life."""
-
-    REGISTERED = "registered"
-    TRIAGED = "triaged"
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    UNDER_REVIEW = "under_review"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    WITHDRAWN = "withdrawn"
-    DUPLICATE = "duplicate"
 
 
 S = CaseStatus
@@ -271,43 +256,40 @@ def _decide_verdict(state: CaseState, command: RecordVerdict) -> list[EventPaylo
 
 def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> CaseState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at)
+    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
+                status=next_case_status(state.status, envelope.event_type))
     match payload:
         case CaseRegistered():
             return replace(
-                s, status=S.REGISTERED, title=payload.title, description=payload.description,
+                s, title=payload.title, description=payload.description,
                 region=payload.region, sector=payload.sector, source=payload.source,
                 district=payload.district, anonymous=payload.anonymous,
                 reporter=payload.reporter, registered_at=envelope.occurred_at,
                 registered_by=envelope.actor.id)
         case CaseTriaged():
-            return replace(s, status=S.TRIAGED if s.status is S.REGISTERED else s.status,
-                           risk_level=payload.risk_level, category=payload.category,
+            return replace(s, risk_level=payload.risk_level, category=payload.category,
                            triage_notes=payload.notes)
         case CaseAssigned():
-            moved = s.status in (S.REGISTERED, S.TRIAGED)
-            return replace(s, status=S.ASSIGNED if moved else s.status,
-                           office_id=payload.office_id, officer_id=payload.officer_id,
+            return replace(s, office_id=payload.office_id, officer_id=payload.officer_id,
                            assigned_at=envelope.occurred_at,
                            assignment_event_ids=s.assignment_event_ids
                            | {payload.assignment_event_id})
         case CaseProgressNoted():
             note = ProgressNote(payload.note, tuple(payload.evidence_refs),
                                 envelope.occurred_at, envelope.actor.id)
-            return replace(s, status=S.IN_PROGRESS, progress=(*s.progress, note))
+            return replace(s, progress=(*s.progress, note))
         case CaseResolved():
-            return replace(s, status=S.RESOLVED, outcome=payload.outcome, summary=payload.summary,
+            return replace(s, outcome=payload.outcome, summary=payload.summary,
                            measures_taken=tuple(payload.measures_taken),
                            resolved_by=envelope.actor.id, escalated=False)
         case CaseReviewStarted():
-            return replace(s, status=S.UNDER_REVIEW if s.status is S.RESOLVED else s.status,
-                           review_id=payload.review_id)
+            return replace(s, review_id=payload.review_id)
         case CaseClosed():
-            return replace(s, status=S.CLOSED, review_id=payload.review_id,
+            return replace(s, review_id=payload.review_id,
                            finished_at=envelope.occurred_at,
                            verdicts_seen=s.verdicts_seen | {payload.verdict_event_id})
         case CaseReopened():
-            return replace(s, status=S.REOPENED, reopen_count=s.reopen_count + 1,
+            return replace(s, reopen_count=s.reopen_count + 1,
                            findings=payload.findings, finished_at=None, escalated=False,
                            review_id=payload.review_id or s.review_id)
         case CaseEscalated():
@@ -319,12 +301,12 @@ def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> 
         case CaseFlaggedForReview():
             return replace(s, flagged_reason=payload.reason)
         case CaseMarkedDuplicate():
-            return replace(s, status=S.DUPLICATE, duplicate_of=payload.original_case_id,
+            return replace(s, duplicate_of=payload.original_case_id,
                            finished_at=envelope.occurred_at)
         case CaseDuplicateLinked():
             return replace(s, duplicates=(*s.duplicates, payload.duplicate_case_id))
         case CaseWithdrawn():
-            return replace(s, status=S.WITHDRAWN, withdrawn_reason=payload.reason,
+            return replace(s, withdrawn_reason=payload.reason,
                            finished_at=envelope.occurred_at)
         case CaseReporterDisclosed():
             return replace(s, disclosures=s.disclosures + 1)

@@ -18,9 +18,9 @@ from events import (
     RiskLevel,
     Sector,
 )
+from events.lifecycle import CaseStatus
 from services.intake.domain.case import (
     CaseState,
-    CaseStatus,
     allowed_actions,
     decide,
     decide_register,

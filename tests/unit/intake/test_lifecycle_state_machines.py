@@ -21,10 +21,10 @@ from events import (
     Sector,
 )
 from events.calendar import add_months, kazakhstan_calendar
+from events.lifecycle import CaseStatus, DirectiveStatus
 from services.intake.directive_handlers import directive_view
 from services.intake.domain import case as cases
 from services.intake.domain import directive as directives
-from services.intake.domain.case import CaseStatus
 from services.intake.domain.commands import (
     AcknowledgeDirective,
     CancelDirective,
@@ -49,7 +49,6 @@ from services.intake.domain.commands import (
     TriageCase,
     WithdrawCase,
 )
-from services.intake.domain.directive import DirectiveStatus
 from services.intake.domain.errors import DomainError, IllegalTransition
 from services.intake.handlers import case_view
 from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
