@@ -16,8 +16,8 @@ from services.assignment.schemas import (
 )
 from services.runtime.auth import Principal
 from services.runtime.db import Conn
+from services.runtime.errors import NotFound
 from services.runtime.eventstore import EventStore
-from services.runtime.problems import Problem
 
 
 def _regions(principal: Principal) -> list[str] | None:
@@ -30,7 +30,7 @@ async def assignment(conn: Conn, store: EventStore, principal: Principal, subjec
     """Who holds a subject and its assignment history; 404 outside the caller's regions."""
     state = await tables.subject(conn, subject_id)
     if state is None or not principal.can_see(state.region):
-        raise Problem(404, "Not Found", f"no case or directive {subject_id} known to assignment")
+        raise NotFound(f"no case or directive {subject_id} known to assignment")
     history = [
         AssignmentEventView(version=e.version, event_type=e.event_type, recorded_at=e.recorded_at,
                             actor_id=e.actor.id, payload=e.payload)

@@ -15,9 +15,9 @@ from services.reporting import exports, kpis, queries
 from services.reporting.bundle_api import require_visible, verification
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
 from services.runtime.auth import CurrentPrincipal
+from services.runtime.errors import Invalid
 from services.runtime.fields import Instant, Limit, Offset, PathId, PeriodDate, QueryText
 from services.runtime.http import Runtime
-from services.runtime.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
 
@@ -42,11 +42,11 @@ class ExportName(StrEnum):
 def _period(start: date | None, end: date | None, required: bool) -> kpis.Period | None:
     if start is None or end is None:
         if required:
-            raise Problem(422, "Unprocessable Content", "from and to are required",
+            raise Invalid("from and to are required",
                           field="from" if start is None else "to")
         return None
     if end < start:
-        raise Problem(422, "Unprocessable Content", "to is before from", field="to")
+        raise Invalid("to is before from", field="to")
     return kpis.Period(start, end)
 
 

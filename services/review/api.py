@@ -23,9 +23,9 @@ from services.review.schemas import (
 )
 from services.runtime.auth import ALL_REGIONS, CurrentPrincipal
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.errors import Forbidden
 from services.runtime.fields import IDEMPOTENT, IfMatch, Limit, Offset, PathId, QueryText
 from services.runtime.http import Runtime
-from services.runtime.problems import Problem
 
 reviews_router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 groups_router = APIRouter(prefix="/v1/monitoring-groups", tags=["monitoring groups"])
@@ -117,7 +117,7 @@ async def form_group(body: FormGroupRequest, request: Request, principal: Curren
     """Form the monitoring group of a region, or the republican group (admins)."""
     principal.require(Role.ADMIN)
     if not principal.can_see(body.region.value if body.region else ALL_REGIONS):
-        raise Problem(403, "Forbidden", "a group is formed only in the caller's regions",
+        raise Forbidden("a group is formed only in the caller's regions",
                       field="region")
     pipeline = runtime.commands
     context = command_context(request, principal, body.region.value if body.region else None)

@@ -26,10 +26,11 @@ from services.review.schemas import (
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
+from services.runtime.errors import NotFound
 from services.runtime.eventstore import CommandContext, EventStore
 from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
-from services.runtime.problems import Problem
+from services.runtime.results import Written
 
 
 def group_view(state: groups.GroupState) -> GroupView:
@@ -72,7 +73,7 @@ def _visible_group(principal: Principal, group_id: str, state: groups.GroupState
     """A group the caller may see (its region's, or the republican one), or 404."""
     visible = state.region is None or principal.can_see(state.region.value)
     if not state.exists or not visible:
-        raise Problem(404, "Not Found", f"no monitoring group {group_id}")
+        raise NotFound(f"no monitoring group {group_id}")
     return state
 
 
@@ -91,7 +92,7 @@ async def form_group(pipeline: CommandPipeline, name: str, region: Any, context:
         unit.new(groups.GROUP, group_id)
         state = unit.append(group_id, groups.decide_form(name, region), context)
         await project(await unit.transaction(), unit.appended(group_id))
-        return 201, group_view(state).model_dump(mode="json")
+        return Written(group_view(state).model_dump(mode="json"), created=True)
 
     try:
         return await pipeline.run(work, claim)
@@ -119,7 +120,7 @@ async def change_members(
             state.region.value if state.region else None))
         after = unit.append(group_id, events, acting)
         await project(await unit.transaction(), unit.appended(group_id))
-        return 200, group_view(after).model_dump(mode="json")
+        return Written(group_view(after).model_dump(mode="json"))
 
     return await pipeline.run(work, claim)
 
@@ -129,7 +130,7 @@ async def change_members(
 def _visible_review(principal: Principal, review_id: str, state: ReviewState) -> ReviewState:
     """A review of a region the caller may see, or 404."""
     if not state.exists or not principal.can_see(state.region):
-        raise Problem(404, "Not Found", f"no review {review_id}")
+        raise NotFound(f"no review {review_id}")
     return state
 
 
@@ -172,6 +173,6 @@ async def act_on_review(
         appended = unit.appended(review_id)
         await project(await unit.transaction(), appended)
         detail = review_detail(after, [*history, *appended])
-        return (200 if command is None else 201), detail.model_dump(mode="json")
+        return Written(detail.model_dump(mode="json"), created=command is not None)
 
     return await pipeline.run(work, claim)

@@ -71,7 +71,7 @@ async def test_writes_without_a_version_are_last_writer_and_both_land(
     results = await asyncio.gather(*(
         change_case(pipeline, OPERATOR, case_id, Expected(), NoteProgress(f"note {n}", ()),
                     _context, None) for n in range(4)))
-    assert sorted(body["version"] for _, body in results) == [3, 4, 5, 6]
+    assert sorted(r.view["version"] for r in results) == [3, 4, 5, 6]
 
 
 async def test_a_stale_expected_version_is_refused_before_deciding(

@@ -49,8 +49,9 @@ from services.intake.domain.commands import (
     TriageCase,
     WithdrawCase,
 )
-from services.intake.domain.errors import DomainError, IllegalTransition
+from services.intake.domain.errors import IllegalTransition
 from services.intake.handlers import case_view
+from services.runtime.errors import DomainError
 from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
 
 pytestmark = pytest.mark.unit

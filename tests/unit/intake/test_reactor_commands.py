@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from events import Actor, EventEnvelope, new_event_id
-from services.intake.api import domain_problem
 from services.intake.consumers import command_for
 from services.intake.domain.commands import RecordAssignment, RecordVerdict, StartReview
 from services.intake.domain.errors import FourEyesViolation, IllegalTransition, InvalidCommand
+from services.runtime.problems import domain_problem
 
 pytestmark = pytest.mark.unit
 
