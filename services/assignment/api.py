@@ -24,6 +24,7 @@ from services.assignment.schemas import (
 )
 from services.assignment.settings import get_assignment_settings
 from services.runtime.auth import CurrentPrincipal
+from services.runtime.clock import today
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
 from services.runtime.fields import IDEMPOTENT, IfMatch, PathId, QueryText
 from services.runtime.http import Runtime, ServiceRuntime
@@ -180,4 +181,5 @@ async def workload(principal: CurrentPrincipal, runtime: Runtime, region: Region
     """Open items and overdue counts per officer in the caller's regions."""
     async with runtime.pool.acquire() as conn:
         return await queries.workload(conn, principal, region.value if region else None, office,
-                                      get_assignment_settings().clock_offset_days)
+                                      today(runtime.clock,
+                                            get_assignment_settings().clock_offset_days))

@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             scanner = ScannerThread(
                 database_url_for(SCHEMA, runtime.settings.database_url),
                 runtime.extras["planner"], knobs.scan_seconds, knobs.clock_offset_days,
-                knobs.scan_budget_seconds)
+                knobs.scan_budget_seconds, runtime.clock)
             scanner.start()
             try:
                 yield

@@ -16,10 +16,11 @@ from events import (
     EventPayload,
     SubjectType,
 )
+from events.calendar import agency_date
 from services.assignment import tables
 from services.assignment.domain import assignment as domain
 from services.assignment.domain.assignment import SubjectState
-from services.assignment.domain.clocks import APPEAL, DIRECTIVE, Clocks, breach_key, local_date
+from services.assignment.domain.clocks import APPEAL, DIRECTIVE, Clocks, breach_key
 from services.assignment.domain.rules import Rule, route
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext, EventStore
@@ -100,7 +101,7 @@ class Planner:
                     payload: dict[str, Any], context: CommandContext) -> None:
         state = SubjectState(
             id=envelope.stream_id, subject_type=subject_type, region=payload.get("region"),
-            sector=payload.get("sector"), basis_date=local_date(envelope.occurred_at),
+            sector=payload.get("sector"), basis_date=agency_date(envelope.occurred_at),
             basis_event_id=str(envelope.event_id))
         if subject_type is SubjectType.CASE:
             assert state.basis_date is not None

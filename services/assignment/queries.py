@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from services.assignment import tables
-from services.assignment.domain.clocks import today
 from services.assignment.schemas import (
     AssignmentEventView,
     AssignmentView,
@@ -82,9 +81,8 @@ async def officers(conn: Conn, principal: Principal, region: str | None, office:
 
 
 async def workload(conn: Conn, principal: Principal, region: str | None, office: str | None,
-                   offset_days: int = 0) -> WorkloadView:
+                   on: date) -> WorkloadView:
     """Open items and overdue counts per officer, and unassigned open items, in scope."""
-    on: date = today(datetime.now(UTC), offset_days)
     args: list[object] = [on]
     where = _scope(principal, region, "o.region", args)
     if office is not None:

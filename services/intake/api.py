@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import Request
 
 from events import Role
-from services.intake.domain.directive import ALMATY
+from events.calendar import agency_date
 from services.intake.execution import ContextFor
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
+from services.runtime.clock import Clock, today
 from services.runtime.commands import command_context, parse_if_match
 from services.runtime.http import ServiceRuntime
 from services.runtime.pipeline import Expected
@@ -37,6 +38,6 @@ def vault_of(runtime: ServiceRuntime) -> Vault:
     return vault
 
 
-def today(as_of: datetime | None = None) -> datetime:
-    """The instant lateness is measured at: as_of, or now (dates are taken in Asia/Almaty)."""
-    return (as_of or datetime.now(ALMATY)).astimezone(ALMATY)
+def day_of(clock: Clock, as_of: datetime | None = None) -> date:
+    """The agency's day lateness is measured on: as_of's, or today by the service's clock."""
+    return agency_date(as_of) if as_of is not None else today(clock)

@@ -8,7 +8,6 @@ import hmac
 import time
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import orjson
@@ -16,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
 
 from events import ANALYTICS_TOPIC, HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_SCHEMA_VERSION
+from events.calendar import agency_date
 from services.reporting.facts import Fact
 from services.runtime.db import Conn
 from services.runtime.logs import get_logger
@@ -31,7 +31,6 @@ log = get_logger(__name__)
 
 FACT_SCHEMA = "casetrack.analytics.fact"
 FACT_SCHEMA_VERSION = 1
-ALMATY = ZoneInfo("Asia/Almaty")
 PUBLISHED = Counter("casetrack_analytics_published_total", "Analytics facts published")
 
 # Payload fields copied as they are: codes and dates only, never free text or people.
@@ -55,7 +54,7 @@ def analytics_fact(fact: Fact, register: dict[str, Any] | None, key: str | None 
         "event_id": str(fact.event_id), "event_type": fact.event_type,
         "subject_type": fact.stream_type, "subject": pseudonym(fact.stream_type, fact.stream_id, key),
         "version": fact.version, "occurred_at": _utc(fact.occurred_at),
-        "occurred_on": fact.occurred_at.astimezone(ALMATY).date().isoformat(),
+        "occurred_on": agency_date(fact.occurred_at).isoformat(),
         "region": payload.get("region") or register.get("region"),
         "sector": payload.get("sector") or register.get("sector"),
         "source": payload.get("source") or register.get("source"),

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 
 from events.calendar import add_months
-from services.reporting.queries import today
 from services.runtime.auth import issue_token
+from services.runtime.clock import SYSTEM_CLOCK, today
 from services.runtime.settings import get_settings
 
 
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the raw JSON")
     args = parser.parse_args(argv)
     settings = get_settings()
-    default_start, default_end = last_four_months(today())
+    default_start, default_end = last_four_months(today(SYSTEM_CLOCK))
     params = {"from": (args.start or default_start).isoformat(),
               "to": (args.end or default_end).isoformat()}
     if args.region:

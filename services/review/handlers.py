@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -44,7 +45,7 @@ def group_view(state: groups.GroupState) -> GroupView:
     )
 
 
-def review_detail(state: ReviewState, result: list[Any]) -> ReviewDetail:
+def review_detail(state: ReviewState, result: list[Any], today: date) -> ReviewDetail:
     """The API's view of a review, with its own stream as history."""
     assert state.status and state.subject_type and state.reason and state.due_date
     assert state.region and state.opened_at and state.trigger_event_id
@@ -53,7 +54,7 @@ def review_detail(state: ReviewState, result: list[Any]) -> ReviewDetail:
         subject_id=state.subject_id, subject_type=state.subject_type, region=state.region,
         reason=state.reason, due_date=state.due_date,
         overdue=state.status is not reviews.ReviewStatus.DECIDED
-        and state.due_date < queries.today(),
+        and state.due_date < today,
         previous_review_id=state.previous_review_id, reviewer_id=state.reviewer_id,
         verdict=state.verdict, opened_at=state.opened_at, decided_at=state.decided_at,
         resolver_id=state.resolver_id, assignee_id=state.assignee_id,
@@ -155,7 +156,7 @@ async def _reviewer(conn: Conn, principal: Principal, state: ReviewState) -> Rev
 async def act_on_review(
     pipeline: CommandPipeline, principal: Principal, review_id: str,
     command: VerdictRequest | None, if_match: int | None, body_version: int | None,
-    context: CommandContext, claim: IdempotencyClaim | None,
+    context: CommandContext, claim: IdempotencyClaim | None, today: date,
 ) -> WriteResult:
     """Claim a review (command None) or record its verdict, as a monitor of its region."""
 
@@ -172,7 +173,7 @@ async def act_on_review(
         after = unit.append(review_id, events, replace(context, actor=principal.actor(state.region)))
         appended = unit.appended(review_id)
         await project(await unit.transaction(), appended)
-        detail = review_detail(after, [*history, *appended])
+        detail = review_detail(after, [*history, *appended], today)
         return Written(detail.model_dump(mode="json"), created=command is not None)
 
     return await pipeline.run(work, claim)

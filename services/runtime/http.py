@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from events import Role
 from services.runtime.auth import authenticate, jwt_keys
+from services.runtime.clock import SYSTEM_CLOCK, Clock
 from services.runtime.consumer import consumer_stalled
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.docs import install_docs
@@ -47,6 +48,7 @@ class ServiceRuntime:
     relay: OutboxRelay | None = None
     pipeline: CommandPipeline | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    clock: Clock = SYSTEM_CLOCK
 
     @property
     def event_store(self) -> EventStore:
@@ -82,6 +84,7 @@ def create_service_app(
     description: str = "",
     settings: Settings | None = None,
     on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """A FastAPI app for one service; `topic` set means it owns an event store and a relay."""
 
@@ -91,7 +94,7 @@ def create_service_app(
         configure_logging(cfg.log_level, cfg.log_json)
         pool = await create_pool(database_url_for(name, cfg.database_url), name,
                                  max_size=cfg.db_pool_size)
-        runtime = ServiceRuntime(name=name, settings=cfg, pool=pool)
+        runtime = ServiceRuntime(name=name, settings=cfg, pool=pool, clock=clock)
         app.state.runtime = runtime
         app.state.jwt_keys = jwt_keys(cfg)
         app.state.rate_limiter = RateLimiter(limits_from(cfg.rate_limits, cfg.replicas))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from events import (
     DirectiveAcknowledged,
@@ -21,7 +20,7 @@ from events import (
     EventPayload,
     Region,
 )
-from events.calendar import WorkingCalendar, add_months, procedure_clocks
+from events.calendar import WorkingCalendar, add_months, agency_date, procedure_clocks
 from events.lifecycle import DirectiveStatus, next_directive_status
 from services.intake.domain.commands import (
     AcknowledgeDirective,
@@ -38,7 +37,6 @@ from services.intake.domain.errors import FourEyesViolation, IllegalTransition, 
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "directive"
-ALMATY = ZoneInfo("Asia/Almaty")
 
 
 D = DirectiveStatus
@@ -51,11 +49,6 @@ ACTIONS: dict[str, frozenset[DirectiveStatus]] = {
     "cancel": frozenset(D) - {D.VERIFIED, D.CANCELLED},
 }
 """The operator actions (named like their endpoints) and the statuses they apply in."""
-
-
-def local_date(instant: datetime) -> date:
-    """The calendar date of an instant in Kazakhstan (Asia/Almaty)."""
-    return instant.astimezone(ALMATY).date()
 
 
 @dataclass(frozen=True)
@@ -198,7 +191,7 @@ def evolve(state: DirectiveState, envelope: EventEnvelope, payload: EventPayload
             return replace(s, progress=(*s.progress, payload.note))
         case DirectiveCompletionReported():
             return replace(s, completion_summary=payload.summary,
-                           reported_on=local_date(envelope.occurred_at))
+                           reported_on=agency_date(envelope.occurred_at))
         case DirectiveReviewStarted():
             return replace(s, review_id=payload.review_id)
         case DirectiveVerified():
