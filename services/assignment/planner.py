@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from events import (
+    REGISTRY,
     Actor,
     AssignmentEscalated,
     DeadlineSet,
@@ -68,7 +69,7 @@ class Planner:
 
     async def on_intake(self, conn: Conn, envelope: EventEnvelope, topic: str) -> None:
         """React to one intake event (already de-duplicated by event id)."""
-        kind, payload = envelope.event_type, envelope.payload
+        kind, payload = envelope.event_type, REGISTRY.current(envelope)
         await tables.lock_planning(conn)
         state = await tables.subject(conn, envelope.stream_id, for_update=True)
         region = state.region if state is not None else payload.get("region")

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from events import ASSIGNMENT_TOPIC, REGISTRY, REVIEW_TOPIC, EventEnvelope, UnknownEventType
+from events import (
+    ASSIGNMENT_TOPIC,
+    REGISTRY,
+    REVIEW_TOPIC,
+    AssignmentKind,
+    EventEnvelope,
+    UnknownEventType,
+)
 from services.intake.directive_handlers import DIRECTIVES
 from services.intake.domain.commands import RecordAssignment, RecordVerdict, StartReview
 from services.intake.execution import Kind
@@ -39,7 +46,7 @@ def command_for(envelope: EventEnvelope, payload: dict[str, Any]) -> Command | N
             return None  # directives carry no assignment event in the contract
         return RecordAssignment(
             office_id=str(payload["office_id"]), officer_id=payload.get("officer_id"),
-            assignment_event_id=str(envelope.event_id), manual=payload.get("kind") != "automatic",
+            assignment_event_id=str(envelope.event_id), kind=AssignmentKind(payload["kind"]),
             occurred_at=envelope.occurred_at)
     if envelope.event_type == "review.opened":
         return StartReview(review_id=envelope.stream_id)

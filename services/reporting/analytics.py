@@ -35,7 +35,7 @@ PUBLISHED = Counter("casetrack_analytics_published_total", "Analytics facts publ
 
 # Payload fields copied as they are: codes and dates only, never free text or people.
 CODED_FIELDS = ("outcome", "risk_level", "category", "due_date", "new_due_date",
-                "previous_due_date", "verdict")
+                "previous_due_date", "verdict", "kind")
 
 
 def pseudonym(kind: str, value: str, key: str | None = None) -> str:
@@ -48,7 +48,7 @@ def analytics_fact(fact: Fact, register: dict[str, Any] | None, key: str | None 
                    ) -> dict[str, Any]:
     """The analytics record of one case or directive event (see README, analytics schema)."""
     register = register or {}
-    payload = fact.payload
+    payload = fact.data
     record: dict[str, Any] = {
         "schema": FACT_SCHEMA, "schema_version": FACT_SCHEMA_VERSION,
         "event_id": str(fact.event_id), "event_type": fact.event_type,

@@ -84,7 +84,7 @@ def case_row(case_id: str, facts: Sequence[Fact]) -> Row | None:
     made, deadline, escalated = _assignment(facts, "case")
     reviews = _reviews(facts)
     latest_review = reviews[-1] if reviews else None
-    p = registered.payload
+    p = registered.data
     return {
         "case_id": case_id, "region": str(p.get("region")), "sector": str(p.get("sector")),
         "source": str(p.get("source")), "status": str(case_status(f.event_type for f in own)),
@@ -97,7 +97,7 @@ def case_row(case_id: str, facts: Sequence[Fact]) -> Row | None:
         "office_id": made.text("office_id") if made else None,
         "assignee_id": made.text("officer_id") if made else None,
         "assigned_at": made.occurred_at if made else None,
-        "due_date": _date(deadline.payload.get("due_date")) if deadline else None,
+        "due_date": _date(deadline.data.get("due_date")) if deadline else None,
         "deadline_source": deadline.text("clock") if deadline else None,
         "escalation_level": escalated.text("level") if escalated else None,
         "outcome": resolved.text("outcome") if resolved else None,
@@ -124,10 +124,10 @@ def directive_row(directive_id: str, facts: Sequence[Fact]) -> Row | None:
     made, _, _ = _assignment(facts, "directive")
     reviews = _reviews(facts)
     latest_review = reviews[-1] if reviews else None
-    p = issued.payload
+    p = issued.data
     original = _date(p.get("due_date"))
     assert original is not None, "directive.issued carries a due_date"
-    due = _date(extended[-1].payload.get("new_due_date")) if extended else original
+    due = _date(extended[-1].data.get("new_due_date")) if extended else original
     return {
         "directive_id": directive_id, "region": str(p.get("region")),
         "title": str(p.get("title", "")), "issuing_authority": issued.text("issuing_authority"),
@@ -161,7 +161,7 @@ def review_row(review_id: str, facts: Sequence[Fact]) -> Row:
         "region": opened.text("region") if opened else None,
         "reason": opened.text("reason") if opened else None,
         "opened_at": opened.occurred_at if opened else None,
-        "due_date": _date(opened.payload.get("due_date")) if opened else None,
+        "due_date": _date(opened.data.get("due_date")) if opened else None,
         "assignee_id": opened.text("assignee_id") if opened else None,
         "claimed_by": claimed.text("reviewer_id") if claimed else None,
         "claimed_at": claimed.occurred_at if claimed else None,
@@ -187,7 +187,7 @@ def group_row(group_id: str, facts: Sequence[Fact]) -> Row | None:
         elif monitor and fact.event_type == "monitoring_group.member_deactivated":
             members.pop(monitor, None)
     return {
-        "group_id": group_id, "name": str(formed.payload.get("name", "")),
+        "group_id": group_id, "name": str(formed.data.get("name", "")),
         "region": formed.text("region"), "members": json.dumps(sorted(members)),
         "member_count": len(members), "formed_at": formed.occurred_at,
         "version": own[-1].version,

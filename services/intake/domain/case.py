@@ -223,7 +223,7 @@ def _decide_reaction(
                 return []
             return [CaseAssigned(office_id=command.office_id, officer_id=command.officer_id,
                                  assignment_event_id=command.assignment_event_id,
-                                 manual=command.manual)]
+                                 kind=command.kind)]
         case StartReview(review_id):
             if state.status is S.RESOLVED or (state.status in OPEN
                                                and review_id != state.review_id):

@@ -12,6 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from events import (
     Actor,
+    AssignmentKind,
     CaseOutcome,
     EventPayload,
     IntakeSource,
@@ -136,7 +137,7 @@ class CaseMachine(RuleBasedStateMachine):
 
     @rule(event_id=EVENT_IDS, hours=st.integers(0, 48))
     def assignment_arrives(self, event_id: str, hours: int) -> None:
-        self.apply(RecordAssignment("office", f"officer-{hours}", event_id, False,
+        self.apply(RecordAssignment("office", f"officer-{hours}", event_id, AssignmentKind.AUTOMATIC,
                                     T0 + timedelta(hours=hours)))
 
     @rule(review=st.sampled_from(["r1", "r2"]))
