@@ -26,8 +26,8 @@ from services.assignment.settings import get_assignment_settings
 from services.runtime.auth import CurrentPrincipal
 from services.runtime.clock import today
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.context import Runtime, ServiceRuntime
 from services.runtime.fields import IDEMPOTENT, IfMatch, PathId, QueryText
-from services.runtime.http import Runtime, ServiceRuntime
 
 router = APIRouter(prefix="/v1", tags=["assignment"])
 RegionQuery = Annotated[Region | None, Query(description="only this region")]
@@ -35,9 +35,7 @@ OfficeQuery = Annotated[QueryText, Query(description="only this office")]
 
 
 def _planner(runtime: ServiceRuntime) -> Planner:
-    planner = runtime.extras["planner"]
-    assert isinstance(planner, Planner)
-    return planner
+    return runtime.part(Planner)
 
 
 @router.post("/offices", status_code=201, response_model=OfficeView, dependencies=IDEMPOTENT)

@@ -13,7 +13,7 @@ from services.intake.vault import Vault
 from services.runtime.auth import Principal
 from services.runtime.clock import Clock, today
 from services.runtime.commands import command_context, parse_if_match
-from services.runtime.http import ServiceRuntime
+from services.runtime.context import ServiceRuntime
 from services.runtime.pipeline import Expected
 
 WRITERS = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
@@ -33,9 +33,7 @@ def expected(request: Request, expected_version: int | None) -> Expected:
 
 def vault_of(runtime: ServiceRuntime) -> Vault:
     """The reporter vault."""
-    vault = runtime.extras["vault"]
-    assert isinstance(vault, Vault)
-    return vault
+    return runtime.part(Vault)
 
 
 def day_of(clock: Clock, as_of: datetime | None = None) -> date:

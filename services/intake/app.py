@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from events import INTAKE_TOPIC
@@ -9,7 +12,8 @@ from services.intake.cases_api import router as cases_router
 from services.intake.consumers import REACTOR
 from services.intake.directives_api import router as directives_router
 from services.intake.vault import Vault
-from services.runtime.http import ServiceRuntime, create_service_app
+from services.runtime.context import ServiceRuntime
+from services.runtime.http import create_service_app
 from services.runtime.settings import Settings
 from services.runtime.tlog.api import router as log_router
 
@@ -21,8 +25,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(SERVICE, routers=[cases_router, directives_router, log_router],
                               topic=INTAKE_TOPIC, consumers=[REACTOR],
                               description=__doc__ or "", settings=settings,
-                              on_start=_open_vault)
+                              parts=[open_vault])
 
 
-async def _open_vault(runtime: ServiceRuntime) -> None:
-    runtime.extras["vault"] = Vault(runtime.settings.vault_key, SERVICE)
+@asynccontextmanager
+async def open_vault(runtime: ServiceRuntime) -> AsyncIterator[Vault]:
+    """The reporter vault, keyed by the configured vault key."""
+    yield Vault(runtime.settings.vault_key, SERVICE)

@@ -35,9 +35,9 @@ from services.intake.schemas import (
 )
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
+from services.runtime.context import Runtime
 from services.runtime.errors import Invalid
 from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId, Purpose
-from services.runtime.http import Runtime
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 

@@ -34,8 +34,8 @@ from services.intake.domain.commands import (
 from services.intake.schemas import ReasonRequest
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
+from services.runtime.context import Runtime
 from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId
-from services.runtime.http import Runtime
 
 router = APIRouter(prefix="/v1/directives", tags=["directives"])
 

@@ -80,17 +80,17 @@ async def register_case(
          "witnesses": [w.model_dump(exclude_none=True) for w in request.witnesses]}
         if request.reporter is not None else None
     )
-    sealed = vault.seal(case_id, contacts) if contacts is not None else None
+    encrypted = vault.encrypt(case_id, contacts) if contacts is not None else None
     command = RegisterCase(
         title=request.title, description=request.description, region=request.region,
         sector=request.sector, source=request.source, district=request.district,
-        anonymous=request.anonymous, reporter=sealed.reference if sealed else None,
+        anonymous=request.anonymous, reporter=encrypted.reference if encrypted else None,
     )
 
     async def work(unit: UnitOfWork) -> WriteResult:
         events = domain.decide(unit.new(CASE, case_id), command)
-        if sealed is not None:
-            await vault.store(await unit.transaction(), case_id, sealed)
+        if encrypted is not None:
+            await vault.store(await unit.transaction(), case_id, encrypted)
         return Written(_json_view(unit.append(case_id, events, context)), created=True)
 
     return await pipeline.run(work, claim)

@@ -16,9 +16,9 @@ from services.reporting.bundle_api import require_visible, verification
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
 from services.runtime.auth import CurrentPrincipal
 from services.runtime.clock import today
+from services.runtime.context import Runtime
 from services.runtime.errors import Invalid
 from services.runtime.fields import Instant, Limit, Offset, PathId, PeriodDate, QueryText
-from services.runtime.http import Runtime
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
 

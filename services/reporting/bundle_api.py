@@ -12,9 +12,9 @@ from services.reporting.facts import OWNER_OF_STREAM, Fact
 from services.reporting.schemas import Verification
 from services.reporting.verify import owner_trust, verify_subject
 from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.context import Runtime, ServiceRuntime
 from services.runtime.errors import NotFound
 from services.runtime.fields import PathId
-from services.runtime.http import Runtime, ServiceRuntime
 from services.runtime.problems import Problem
 from services.runtime.streams import AUDITORS
 

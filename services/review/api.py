@@ -24,9 +24,9 @@ from services.review.schemas import (
 from services.runtime.auth import ALL_REGIONS, CurrentPrincipal
 from services.runtime.clock import today
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.context import Runtime
 from services.runtime.errors import Forbidden
 from services.runtime.fields import IDEMPOTENT, IfMatch, Limit, Offset, PathId, QueryText
-from services.runtime.http import Runtime
 
 reviews_router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 groups_router = APIRouter(prefix="/v1/monitoring-groups", tags=["monitoring groups"])

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 
 from events import EventEnvelope, Role
 from services.runtime.auth import CurrentPrincipal
+from services.runtime.context import Runtime
 from services.runtime.errors import NotFound
 from services.runtime.fields import PathId
-from services.runtime.http import Runtime
 from services.runtime.tlog.store import TreeStore
 
 router = APIRouter(prefix="/v1/streams", tags=["audit"])
