@@ -155,9 +155,8 @@ async def reactivate_officer(officer_id: PathId, body: OptionalReasonRequest, re
 async def get_assignment(subject_id: PathId, principal: CurrentPrincipal, runtime: Runtime,
                          response: Response) -> AssignmentView:
     """Who holds a case or directive, by which rule or decision, and its due date."""
-    planner = _planner(runtime)
     async with runtime.pool.acquire() as conn:
-        view = await queries.assignment(conn, planner.store, principal, subject_id)
+        view = await queries.assignment(conn, runtime.event_store, principal, subject_id)
     response.headers["ETag"] = etag(view.version)
     return view
 

@@ -25,7 +25,8 @@ from services.assignment.domain.clocks import APPEAL, DIRECTIVE, Clocks, breach_
 from services.assignment.domain.rules import Rule, route
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext, EventStore
-from services.runtime.pipeline import StreamCache
+from services.runtime.pipeline import CommandPipeline, StreamCache
+from services.runtime.streamlog import StreamLog
 
 STREAM_TYPE = "assignment"
 SYSTEM_ACTOR = "assignment-planner"
@@ -40,11 +41,18 @@ REOPENS = frozenset({"case.reopened", "directive.returned"})
 class Planner:
     """Everything a planning decision needs: the store, the rules and the clocks."""
 
-    store: EventStore
+    store: StreamLog
+    """Where planning appends, on the caller's connection (the API's planner: the event store)."""
     rules: Sequence[Rule]
     clocks: Clocks
     cache: StreamCache = field(default_factory=StreamCache, compare=False)
     """The roster streams' states known to this process (see CommandPipeline)."""
+
+    def pipeline(self) -> CommandPipeline:
+        """The command pipeline on the planner's store; only a pooled event store runs commands."""
+        if not isinstance(self.store, EventStore):
+            raise TypeError("this planner appends inside consumers only; it runs no commands")
+        return CommandPipeline(self.store, self.cache)
 
     async def commit(self, conn: Conn, state: SubjectState, events: Sequence[EventPayload],
                      context: CommandContext, expected_version: int | None = None

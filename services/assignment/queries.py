@@ -16,7 +16,7 @@ from services.assignment.schemas import (
 from services.runtime.auth import Principal
 from services.runtime.db import Conn
 from services.runtime.errors import NotFound
-from services.runtime.eventstore import EventStore
+from services.runtime.streamlog import StreamLog
 
 
 def _regions(principal: Principal) -> list[str] | None:
@@ -24,7 +24,7 @@ def _regions(principal: Principal) -> list[str] | None:
     return None if principal.can_see("*") else sorted(principal.regions)
 
 
-async def assignment(conn: Conn, store: EventStore, principal: Principal, subject_id: str
+async def assignment(conn: Conn, store: StreamLog, principal: Principal, subject_id: str
                      ) -> AssignmentView:
     """Who holds a subject and its assignment history; 404 outside the caller's regions."""
     state = await tables.subject(conn, subject_id)

@@ -24,7 +24,7 @@ from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
 from services.runtime.errors import Forbidden, Invalid, NotFound
 from services.runtime.eventstore import CommandContext
-from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
+from services.runtime.pipeline import Expected, UnitOfWork
 from services.runtime.results import Written
 
 
@@ -74,14 +74,14 @@ def _officer_visible(principal: Principal, officer_id: str, state: OfficerState)
 async def read_office(planner: Planner, principal: Principal, office_id: str) -> OfficeState:
     """A visible office as its stream has it now, or 404."""
     return _office_visible(principal, office_id,
-                           await CommandPipeline(planner.store, planner.cache).read(
+                           await planner.pipeline().read(
                                roster.OFFICE, office_id))
 
 
 async def read_officer(planner: Planner, principal: Principal, officer_id: str) -> OfficerState:
     """A visible officer as their stream has it now, or 404."""
     return _officer_visible(principal, officer_id,
-                            await CommandPipeline(planner.store, planner.cache).read(
+                            await planner.pipeline().read(
                                 roster.OFFICER, officer_id))
 
 

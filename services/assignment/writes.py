@@ -8,7 +8,7 @@ from services.assignment import tables
 from services.assignment.planner import Planner
 from services.runtime.commands import WriteResult
 from services.runtime.idempotency import IdempotencyClaim
-from services.runtime.pipeline import CommandPipeline, UnitOfWork
+from services.runtime.pipeline import UnitOfWork
 
 Claim = IdempotencyClaim | None
 
@@ -21,4 +21,4 @@ async def transact(planner: Planner, claim: Claim,
         await tables.lock_planning(await unit.transaction())
         return await body(unit)
 
-    return await CommandPipeline(planner.store, planner.cache).run(work, claim)
+    return await planner.pipeline().run(work, claim)

@@ -8,7 +8,7 @@ stored, and every reader upcasts it through the contract.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 
 import asyncpg
@@ -60,6 +60,16 @@ async def _append_v1_assignment(log: EventStore, case_id: str) -> EventEnvelope:
     raise AssertionError("intake kept appending to the case")
 
 
+def _processed(db: asyncpg.Connection, schema: str, consumer: str, envelope: EventEnvelope
+               ) -> Callable[[], Awaitable[object]]:
+    """A probe: whether the consumer recorded the event as processed."""
+    async def probe() -> object:
+        return await db.fetchval(
+            f"SELECT 1 FROM {schema}.processed_events WHERE consumer = $1 AND event_id = $2",
+            consumer, envelope.event_id)
+    return probe
+
+
 async def test_a_v1_case_assigned_from_the_log_is_read_as_v2_everywhere(
     system: RunningSystem, db: asyncpg.Connection, intake_log: EventStore,
 ) -> None:
@@ -69,9 +79,8 @@ async def test_a_v1_case_assigned_from_the_log_is_read_as_v2_everywhere(
         v1 = await _append_v1_assignment(intake_log, case["id"])
 
         for schema, consumer in CONSUMERS:
-            await eventually(lambda s=schema, c=consumer: db.fetchval(
-                f"SELECT 1 FROM {s}.processed_events WHERE consumer = $1 AND event_id = $2",
-                c, v1.event_id), what=f"{consumer} processed the v1 event")
+            await eventually(_processed(db, schema, consumer, v1),
+                             what=f"{consumer} processed the v1 event")
         history = await projected(client, system, "cases", case["id"])
         stored = next(e for e in history["events"] if e["event_id"] == str(v1.event_id))
         assert stored["schema_version"] == 1 and stored["payload"]["manual"] is False
