@@ -13,12 +13,13 @@ class DomainError(Exception):
     """A command or query the rules refuse: a kind, a title, a detail, maybe the field at fault."""
 
     default_title: ClassVar[str] = "Refused"
+    default_field: ClassVar[str | None] = None
 
     def __init__(self, detail: str, *, field: str | None = None, title: str | None = None,
                  **facts: Any) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.field = field
+        self.field = field or self.default_field
         self.facts = facts
         self.title = title or self.default_title
 

@@ -50,33 +50,25 @@ class FindingsRequired(Invalid):
     """A returned or escalated verdict must say what is wrong."""
 
     default_title = "Findings required"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, field="findings")
+    default_field = "findings"
 
 
 class GroupExists(Conflict):
     """A group for that region (or the republican group) is already formed."""
 
     default_title = "Monitoring group exists"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, field="region")
+    default_field = "region"
 
 
 class MemberExists(Conflict):
     """The monitor is already an active member of the group."""
 
     default_title = "Already a member"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, field="monitor_id")
+    default_field = "monitor_id"
 
 
 class UnknownMember(NotFound):
     """The monitor is not an active member of the group."""
 
     default_title = "Not a member"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, field="monitor_id")
+    default_field = "monitor_id"
