@@ -18,6 +18,7 @@ from events import ANALYTICS_TOPIC, HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_S
 from events.calendar import agency_date
 from services.reporting.facts import Fact
 from services.runtime.db import Conn
+from services.runtime.leadership import Leadership, keep_running
 from services.runtime.logs import get_logger
 from services.runtime.settings import get_settings
 from services.runtime.topics import (
@@ -90,10 +91,16 @@ async def enqueue(conn: Conn, schema: str, fact: Fact) -> None:
 
 
 TOPIC_CHECK_SECONDS = 1.0
+STANDBY_SECONDS = 1.0
+"""How often a standing-by worker tries to take the lead."""
 
 
 class AnalyticsRelay:
-    """Publishes queued facts in order, at least once; a fact's event id is its dedupe key."""
+    """Publishes queued facts in order, at least once; a fact's event id is its dedupe key.
+
+    Every reporting worker runs one; like the services' relays, only the holder of the
+    publisher lock publishes, so two replicas never publish a fact twice.
+    """
 
     def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, bootstrap: str,
                  schema: str = "reporting", poll_seconds: float = 0.1) -> None:
@@ -103,6 +110,12 @@ class AnalyticsRelay:
         self.partitions: int | None = None  # as last described
         self.schema = schema
         self.poll_seconds = poll_seconds
+        self.leadership = Leadership(pool, f"casetrack.analytics.{schema}.{ANALYTICS_TOPIC}")
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this worker is the one publishing analytics now."""
+        return self.leadership.is_leader
 
     async def requeue_if_the_topic_is_new(self) -> bool:
         """Queue every fact again when the topic's id or partition count changed since."""
@@ -155,17 +168,21 @@ class AnalyticsRelay:
         return len(rows)
 
     async def run(self) -> None:
-        """Drain the outbox forever; failures are logged and retried."""
-        checked_at = float("-inf")
-        while True:
-            try:
+        """Drain the outbox while leading, stand by otherwise; failures are logged and retried."""
+        await keep_running(self._lead_when_possible, self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        log.warning("analytics.relay_retrying", error=repr(exc))
+
+    async def _lead_when_possible(self) -> None:
+        async with self.leadership.held() as conn:
+            if conn is None:
+                await asyncio.sleep(STANDBY_SECONDS)
+                return
+            checked_at = float("-inf")
+            while True:
                 if time.monotonic() - checked_at >= TOPIC_CHECK_SECONDS:
                     await self.requeue_if_the_topic_is_new()
                     checked_at = time.monotonic()
                 if await self.publish_pending() == 0:
                     await asyncio.sleep(self.poll_seconds)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("analytics.relay_retrying", error=repr(exc))
-                await asyncio.sleep(1.0)
