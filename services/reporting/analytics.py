@@ -6,7 +6,9 @@ import asyncio
 import hashlib
 import hmac
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 import asyncpg
@@ -16,6 +18,7 @@ from prometheus_client import Counter
 
 from events import ANALYTICS_TOPIC, HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_SCHEMA_VERSION
 from events.calendar import agency_date
+from events.lifecycle import case_status, directive_status
 from services.reporting.facts import Fact
 from services.runtime.db import Conn
 from services.runtime.leadership import Leadership, keep_running
@@ -77,17 +80,40 @@ def _utc(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-async def enqueue(conn: Conn, schema: str, fact: Fact) -> None:
-    """Queue the fact for publication in the transaction that projected its event."""
-    table = "case_register" if fact.stream_type == "case" else "directive_register"
-    key_column = "case_id" if fact.stream_type == "case" else "directive_id"
-    row = await conn.fetchrow(f"SELECT * FROM {schema}.{table} WHERE {key_column} = $1",
-                              fact.stream_id)
-    record = analytics_fact(fact, dict(row) if row else None)
-    await conn.execute(
-        f"""INSERT INTO {schema}.analytics_outbox (event_id, key, value) VALUES ($1, $2, $3)
-            ON CONFLICT (event_id) DO NOTHING""",
-        fact.event_id, record["subject"], orjson.dumps(record, option=orjson.OPT_SORT_KEYS))
+STATUS_OF: dict[str, Callable[[Iterable[str]], StrEnum | None]] = {
+    "case": case_status, "directive": directive_status}
+"""The contract's status rule of each subject type (events/lifecycle.py)."""
+
+
+def status_at(fact: Fact, subject_facts: Sequence[Fact]) -> str | None:
+    """The subject's status just after `fact`: the contract's fold of its stream up to it."""
+    own = sorted((f for f in subject_facts
+                  if f.stream_type == fact.stream_type and f.stream_id == fact.stream_id
+                  and f.version <= fact.version), key=lambda f: f.version)
+    status = STATUS_OF[fact.stream_type](f.event_type for f in own)
+    return None if status is None else str(status)
+
+
+async def enqueue(conn: Conn, schema: str, facts: Sequence[Fact],
+                  subject_facts: Mapping[str, Sequence[Fact]],
+                  registers: Mapping[str, Mapping[str, Any]]) -> None:
+    """Queue the facts for publication in the transaction that projected their events.
+
+    Each record carries the subject's status as of its event, whatever arrived after it.
+    """
+    rows = []
+    for fact in facts:
+        register = registers.get(fact.stream_id)
+        if register is not None:
+            register = {**register,
+                        "status": status_at(fact, subject_facts.get(fact.stream_id, ()))}
+        record = analytics_fact(fact, register)
+        rows.append((fact.event_id, record["subject"],
+                     orjson.dumps(record, option=orjson.OPT_SORT_KEYS)))
+    if rows:
+        await conn.executemany(
+            f"""INSERT INTO {schema}.analytics_outbox (event_id, key, value) VALUES ($1, $2, $3)
+                ON CONFLICT (event_id) DO NOTHING""", rows)
 
 
 TOPIC_CHECK_SECONDS = 1.0

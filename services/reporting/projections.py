@@ -1,8 +1,12 @@
-"""Incremental projection: keep each event as a fact, then recompute the rows it touches."""
+"""Incremental projection, set-based: keep a batch's events as facts, then recompute the rows
+they touch. Everything is read and computed first and written last, in a few statements: a
+writing transaction holds back every relay's visibility horizon (see the event store)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
 
 from events import EventEnvelope
 from services.reporting import analytics
@@ -24,6 +28,7 @@ from services.reporting.model import (
     review_row,
     review_subject,
 )
+from services.runtime.consumer import Delivery
 from services.runtime.db import Conn
 
 SCHEMA = "reporting"
@@ -36,10 +41,27 @@ TABLE_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 """Each register table: its key column and its columns, in the order the model produces."""
 
+OWN_ROW_STREAMS = ("review", "monitoring_group")
+"""Stream types with a register row of their own, computed from the stream's facts."""
+
+JSON_COLUMNS = ("actor", "payload", "members")
+HISTORY_TYPES = {
+    "event_id": "uuid", "version": "int", "schema_version": "int", "occurred_at": "timestamptz",
+    "recorded_at": "timestamptz", "hash_ok": "bool",
+}
+"""Non-text history columns, for the typed arrays of the bulk insert."""
+
+StreamKey = tuple[str, str]
+Kept = tuple[Fact, str | None]
+"""A fact as the history keeps it, with the subject it is filed under."""
+
+
+class ProjectionRace(Exception):
+    """Another writer kept some of the batch's facts meanwhile; the batch is applied again."""
+
 
 def _casts(columns: Sequence[str]) -> list[str]:
-    return [f"${i}::jsonb" if c in ("actor", "payload", "members") else f"${i}"
-            for i, c in enumerate(columns, 1)]
+    return [f"${i}::jsonb" if c in JSON_COLUMNS else f"${i}" for i, c in enumerate(columns, 1)]
 
 
 def upsert_sql(schema: str, table: str) -> str:
@@ -51,10 +73,26 @@ def upsert_sql(schema: str, table: str) -> str:
             f"ON CONFLICT ({key}) DO UPDATE SET {updates}")
 
 
-def history_insert_sql(schema: str) -> str:
-    """INSERT a history row unless that event is already kept."""
-    return (f"INSERT INTO {schema}.history ({', '.join(HISTORY_COLUMNS)}) "
-            f"VALUES ({', '.join(_casts(HISTORY_COLUMNS))}) ON CONFLICT DO NOTHING")
+def keep_sql(schema: str) -> str:
+    """INSERT history rows from one typed array per column; returns the ids inserted."""
+    arrays = ", ".join(f"${i}::{'text' if c in JSON_COLUMNS else HISTORY_TYPES.get(c, 'text')}[]"
+                       for i, c in enumerate(HISTORY_COLUMNS, 1))
+    values = ", ".join(f"{c}::jsonb" if c in JSON_COLUMNS else c for c in HISTORY_COLUMNS)
+    columns = ", ".join(HISTORY_COLUMNS)
+    return (f"INSERT INTO {schema}.history ({columns}) SELECT {values} "
+            f"FROM unnest({arrays}) AS t({columns}) ON CONFLICT DO NOTHING RETURNING event_id")
+
+
+@dataclass
+class Changes:
+    """What a batch writes: new history rows, moved review subjects and recomputed rows."""
+
+    history: list[Row] = field(default_factory=list)
+    review_subjects: dict[str, str | None] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    subject_facts: dict[str, list[Fact]] = field(default_factory=dict)
+    registers: dict[str, Row] = field(default_factory=dict)
+    fresh: list[Fact] = field(default_factory=list)
 
 
 class Projector:
@@ -65,69 +103,161 @@ class Projector:
         self.publish_analytics = publish_analytics
 
     async def project(self, conn: Conn, envelope: EventEnvelope, topic: str) -> None:
-        """Apply one event: keep it, then recompute every row whose facts it changed."""
-        fact = Fact.of(envelope, topic)
-        subject = await self._subject(conn, fact)
-        row = history_row(fact, subject, envelope.hash_is_valid())
-        inserted = await conn.fetchval(history_insert_sql(self.schema) + " RETURNING 1",
-                                       *(row[c] for c in HISTORY_COLUMNS))
-        if not inserted:
-            return
-        if fact.stream_type == "review":
-            subject = await self._settle_review_subject(conn, fact.stream_id) or subject
-            await self._write(conn, "review_register",
-                              review_row(fact.stream_id, await self._stream(conn, fact)))
-        if fact.stream_type == "monitoring_group":
-            group = group_row(fact.stream_id, await self._stream(conn, fact))
-            if group is not None:
-                await self._write(conn, "monitoring_groups", group)
-        if subject is not None:
-            await self.recompute_subject(conn, subject)
-        if self.publish_analytics and fact.stream_type in ("case", "directive"):
-            await analytics.enqueue(conn, self.schema, fact)
+        """Apply one event."""
+        await self.project_facts(conn, [Fact.of(envelope, topic)])
 
-    async def recompute_subject(self, conn: Conn, subject: str) -> None:
-        """Recompute the case or directive row of a subject from all its facts."""
-        rows = await conn.fetch(f"SELECT * FROM {self.schema}.history WHERE subject_id = $1",
-                                subject)
-        facts = [Fact.from_row(r) for r in rows]
-        if (case := case_row(subject, facts)) is not None:
-            await self._write(conn, "case_register", case)
-        if (directive := directive_row(subject, facts)) is not None:
-            await self._write(conn, "directive_register", directive)
+    async def project_batch(self, conn: Conn, deliveries: Sequence[Delivery]) -> None:
+        """Apply a fetch's events at once, in the order given."""
+        await self.project_facts(conn, [Fact.of(envelope, topic) for envelope, topic in deliveries])
 
-    async def _subject(self, conn: Conn, fact: Fact) -> str | None:
-        if fact.stream_type != "review":
-            return direct_subject(fact)
-        known = review_subject([*await self._stream(conn, fact), fact])
-        return known[0] if known else None
+    async def project_facts(self, conn: Conn, facts: Sequence[Fact]) -> None:
+        """Keep the facts not kept before, then recompute every row whose facts they changed."""
+        changes = await self._changes(conn, facts)
+        if changes.fresh:
+            await self._write(conn, changes)
 
-    async def _stream(self, conn: Conn, fact: Fact) -> list[Fact]:
+    async def _changes(self, conn: Conn, facts: Sequence[Fact]) -> Changes:
+        """Read what the batch touches and compute what it changes; writes nothing."""
+        changes = Changes(fresh=await self._new(conn, facts))
+        if not changes.fresh:
+            return changes
+        streams = await self._streams(conn, {_stream(f) for f in changes.fresh
+                                             if f.stream_type in OWN_ROW_STREAMS})
+        for fact in changes.fresh:
+            if fact.stream_type in OWN_ROW_STREAMS:
+                streams[_stream(fact)].append((fact, None))
+        moved = {sid: _first(review_subject(f for f, _ in kept))
+                 for (kind, sid), kept in streams.items() if kind == "review"}
+        changes.review_subjects = moved
+        subjects = {s for f in changes.fresh if (s := direct_subject(f)) is not None}
+        subjects |= {s for s in moved.values() if s is not None}
+        subjects |= {s for (kind, _), kept in streams.items() if kind == "review"
+                     for _, s in kept if s is not None}
+        filed = {f.event_id: moved[f.stream_id] if f.stream_type == "review" else direct_subject(f)
+                 for f in changes.fresh}
+        changes.history = [history_row(f, filed[f.event_id], f.hash_ok()) for f in changes.fresh]
+        changes.subject_facts = await self._subject_facts(conn, subjects, streams, moved,
+                                                          changes.fresh, filed)
+        changes.rows = self._rows(changes, streams)
+        return changes
+
+    async def _new(self, conn: Conn, facts: Sequence[Fact]) -> list[Fact]:
+        """The facts the history does not hold yet, by event id and by stream slot (first wins)."""
         rows = await conn.fetch(
-            f"SELECT * FROM {self.schema}.history WHERE stream_type = $1 AND stream_id = $2",
-            fact.stream_type, fact.stream_id)
-        return [Fact.from_row(r) for r in rows]
+            f"""SELECT event_id, stream_type, stream_id, version FROM {self.schema}.history
+                WHERE event_id = ANY($1::uuid[])
+                UNION
+                SELECT h.event_id, h.stream_type, h.stream_id, h.version FROM {self.schema}.history h
+                JOIN unnest($2::text[], $3::text[], $4::int[]) AS s(stream_type, stream_id, version)
+                  ON h.stream_type = s.stream_type AND h.stream_id = s.stream_id
+                 AND h.version = s.version""",
+            [f.event_id for f in facts], [f.stream_type for f in facts],
+            [f.stream_id for f in facts], [f.version for f in facts])
+        ids: set[UUID] = {r["event_id"] for r in rows}
+        slots = {(r["stream_type"], r["stream_id"], r["version"]) for r in rows}
+        fresh = []
+        for fact in facts:
+            slot = (fact.stream_type, fact.stream_id, fact.version)
+            if fact.event_id not in ids and slot not in slots:
+                ids.add(fact.event_id)
+                slots.add(slot)
+                fresh.append(fact)
+        return fresh
 
-    async def _settle_review_subject(self, conn: Conn, review_id: str) -> str | None:
-        """Give every event of a review the subject its stream now names (late openings)."""
-        rows = await conn.fetch(
-            f"SELECT * FROM {self.schema}.history WHERE stream_type = 'review' AND stream_id = $1",
-            review_id)
-        found = review_subject(Fact.from_row(r) for r in rows)
-        subject = found[0] if found else None
-        moved = await conn.fetch(
-            f"""UPDATE {self.schema}.history h SET subject_id = $2
-                FROM {self.schema}.history old
-                WHERE h.event_id = old.event_id AND h.stream_type = 'review'
-                  AND h.stream_id = $1 AND h.subject_id IS DISTINCT FROM $2
-                RETURNING old.subject_id""",
-            review_id, subject)
-        for previous in {r["subject_id"] for r in moved} - {None, subject}:
-            await self.recompute_subject(conn, previous)
-        return subject
+    async def _streams(self, conn: Conn, keys: Collection[StreamKey]
+                       ) -> dict[StreamKey, list[Kept]]:
+        """The facts already kept of some streams, with the subject each is filed under."""
+        found: dict[StreamKey, list[Kept]] = {key: [] for key in keys}
+        if keys:
+            for row in await conn.fetch(
+                    f"""SELECT h.* FROM {self.schema}.history h
+                        JOIN unnest($1::text[], $2::text[]) AS k(stream_type, stream_id)
+                          ON h.stream_type = k.stream_type AND h.stream_id = k.stream_id""",
+                    [k for k, _ in keys], [i for _, i in keys]):
+                found[(row["stream_type"], row["stream_id"])].append(
+                    (Fact.from_row(row), row["subject_id"]))
+        return found
 
-    async def _write(self, conn: Conn, table: str, row: Row) -> None:
-        await conn.execute(upsert_sql(self.schema, table), *(row[c] for c in TABLE_KEYS[table][1]))
+    async def _subject_facts(self, conn: Conn, subjects: Collection[str],
+                             streams: dict[StreamKey, list[Kept]],
+                             moved: dict[str, str | None], fresh: Sequence[Fact],
+                             filed: dict[UUID, str | None]) -> dict[str, list[Fact]]:
+        """Every fact of each subject as the history will file it once the batch is written."""
+        by_subject: dict[str, list[Fact]] = {s: [] for s in subjects}
+        if not subjects:
+            return by_subject
+        for row in await conn.fetch(
+                f"SELECT * FROM {self.schema}.history WHERE subject_id = ANY($1::text[])",
+                list(subjects)):
+            if row["stream_type"] == "review" and row["stream_id"] in moved \
+                    and moved[row["stream_id"]] != row["subject_id"]:
+                continue  # filed elsewhere once the batch is written
+            by_subject[row["subject_id"]].append(Fact.from_row(row))
+        for (kind, sid), kept in streams.items():
+            target = moved.get(sid) if kind == "review" else None
+            for fact, current in kept:
+                if target is not None and current is not None and current != target:
+                    by_subject[target].append(fact)  # moving in from another subject
+                elif target is not None and current is None and fact.event_id not in filed:
+                    by_subject[target].append(fact)  # filed under no subject until now
+        for fact in fresh:
+            if (subject := filed[fact.event_id]) is not None:
+                by_subject[subject].append(fact)
+        return by_subject
+
+    def _rows(self, changes: Changes, streams: dict[StreamKey, list[Kept]]
+              ) -> dict[str, list[Row]]:
+        """Every register row the batch changes, computed from the facts it will leave."""
+        rows: dict[str, list[Row]] = {table: [] for table in TABLE_KEYS}
+        for (kind, sid), kept in sorted(streams.items()):
+            stream = [fact for fact, _ in kept]
+            if kind == "review":
+                rows["review_register"].append(review_row(sid, stream))
+            elif (group := group_row(sid, stream)) is not None:
+                rows["monitoring_groups"].append(group)
+        for subject in sorted(changes.subject_facts):
+            facts = changes.subject_facts[subject]
+            if (case := case_row(subject, facts)) is not None:
+                rows["case_register"].append(case)
+                changes.registers[subject] = case
+            if (directive := directive_row(subject, facts)) is not None:
+                rows["directive_register"].append(directive)
+                changes.registers[subject] = directive
+        return rows
+
+    async def _write(self, conn: Conn, changes: Changes) -> None:
+        """Write a batch's changes: a handful of statements, however large the batch."""
+        columns = [[row[c] for row in changes.history] for c in HISTORY_COLUMNS]
+        kept = {r["event_id"] for r in await conn.fetch(keep_sql(self.schema), *columns)}
+        if kept != {f.event_id for f in changes.fresh}:
+            raise ProjectionRace("the history changed while the batch was computed")
+        if changes.review_subjects:
+            await conn.execute(
+                f"""UPDATE {self.schema}.history h SET subject_id = d.subject_id
+                    FROM unnest($1::text[], $2::text[]) AS d(review_id, subject_id)
+                    WHERE h.stream_type = 'review' AND h.stream_id = d.review_id
+                      AND h.subject_id IS DISTINCT FROM d.subject_id""",
+                list(changes.review_subjects), list(changes.review_subjects.values()))
+        for table, rows in changes.rows.items():
+            await self._upsert(conn, table, rows)
+        if self.publish_analytics:
+            await analytics.enqueue(
+                conn, self.schema, [f for f in changes.fresh if f.stream_type in ("case", "directive")],
+                changes.subject_facts, changes.registers)
+
+    async def _upsert(self, conn: Conn, table: str, rows: Iterable[Row]) -> None:
+        columns = TABLE_KEYS[table][1]
+        values = [tuple(row[c] for c in columns) for row in rows]
+        if values:
+            await conn.executemany(upsert_sql(self.schema, table), values)
+
+
+def _stream(fact: Fact) -> StreamKey:
+    return fact.stream_type, fact.stream_id
+
+
+def _first(found: tuple[str, str] | None) -> str | None:
+    return found[0] if found else None
 
 
 LIVE = Projector()
@@ -136,3 +266,8 @@ LIVE = Projector()
 async def project(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
     """Apply one event to every read model it concerns (the live schema)."""
     await LIVE.project(conn, envelope, topic)
+
+
+async def project_batch(conn: Conn, deliveries: Sequence[Delivery]) -> None:
+    """Apply a fetch's events to every read model they concern (the live schema)."""
+    await LIVE.project_batch(conn, deliveries)

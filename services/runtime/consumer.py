@@ -27,6 +27,7 @@ from events import (
     dlq_topic,
 )
 from services.runtime.db import Conn
+from services.runtime.eventstore import OrderingHazard
 from services.runtime.kafka import header_value
 from services.runtime.logs import get_logger
 from services.runtime.positions import save_positions
@@ -36,6 +37,14 @@ log = get_logger(__name__)
 CONSUMED = Counter("casetrack_consumer_events_total", "Messages handled", ["consumer", "outcome"])
 
 Handler = Callable[[Conn, EventEnvelope, str], Awaitable[None]]
+Delivery = tuple[EventEnvelope, str]
+"""An event to apply and the topic it came from."""
+BatchHandler = Callable[[Conn, Sequence[Delivery]], Awaitable[None]]
+"""Applies a fetch's new events at once (set-based), in the order given."""
+BATCH = 200
+"""Messages of one fetch applied in one transaction, by default."""
+TX_BUDGET_SECONDS = 0.02
+"""How long one transaction of one-by-one handlers may run before it commits (see `_handle`)."""
 
 
 def decode_envelope(value: bytes | None) -> EventEnvelope:
@@ -56,8 +65,10 @@ class Subscription:
     name: str
     topics: Sequence[str]
     handler: Handler
-    batch: int = 1
+    batch: int = BATCH
     """Up to this many messages of one fetch are applied in one transaction."""
+    apply_batch: BatchHandler | None = None
+    """A set-based form of `handler` for a whole fetch; `handler` alone applies one by one."""
 
 
 @dataclass(frozen=True)
@@ -94,11 +105,13 @@ class ProcessedOnce:
         pool: asyncpg.Pool,
         handler: Handler,
         dlq_producer: AIOKafkaProducer,
+        apply_batch: BatchHandler | None = None,
     ) -> None:
         self.name = name
         self.schema = schema
         self.pool = pool
         self.handler = handler
+        self.apply_batch = apply_batch
         self.dlq_producer = dlq_producer
         self.busy_since: float | None = None
         self.processed = 0
@@ -114,7 +127,8 @@ class ProcessedOnce:
         await self.process_batch([message])
 
     async def process_batch(self, messages: Sequence[Message]) -> None:
-        """Apply a fetch's messages in order in one transaction (one commit), each at most once."""
+        """Apply a fetch's messages in order, each at most once, in as few transactions as the
+        ordering rule and the transaction budget allow (one, usually)."""
         readable: list[tuple[Message, EventEnvelope]] = []
         for message in messages:
             self._bind(message)
@@ -125,19 +139,34 @@ class ProcessedOnce:
         positions = next_positions(messages)
         if not readable and not positions:
             return
+        applied: list[bool] = []
+        pending: Sequence[tuple[Message, EventEnvelope]] = readable
+        while True:
+            flags = await self._apply_until_done(pending, positions)
+            applied += flags
+            pending = pending[len(flags):]
+            if not pending:
+                break
+        self._count(readable, applied)
+
+    async def _apply_until_done(self, readable: Sequence[tuple[Message, EventEnvelope]],
+                                positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
+        """Apply (a prefix of) the messages, retrying every failure until it applies: never skip."""
         self.busy_since = time.monotonic()
         backoff = 0.2
         try:
             while True:
                 try:
-                    applied = await self._apply(readable, positions)
-                    break
-                except Exception as exc:  # never skip: retry until it applies
+                    return await self._apply(readable, positions)
+                except Exception as exc:
                     log.warning("consumer.retrying", error=repr(exc), backoff=backoff)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 5.0)
         finally:
             self.busy_since = None
+
+    def _count(self, readable: Sequence[tuple[Message, EventEnvelope]],
+               applied: Sequence[bool]) -> None:
         for (message, envelope), first_time in zip(readable, applied, strict=True):
             self._bind(message, envelope)
             self.processed += 1
@@ -165,6 +194,8 @@ class ProcessedOnce:
                      positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
         """Apply what was not applied before, then mark it and the positions: effects first.
 
+        Returns whether each message was new, for the prefix applied: all of them, unless the
+        transaction ended early (see `_handle`); the caller applies the rest in the next one.
         Marks and positions go last so a handler that appends events reads its streams before
         the transaction writes anything (see the event store's ordering rule); a concurrent copy
         of this consumer that applied the same event makes the marks' insert fail, and the retry
@@ -172,6 +203,7 @@ class ProcessedOnce:
         """
         ids = [envelope.event_id for _, envelope in readable]
         async with self.pool.acquire() as conn, conn.transaction():
+            started = time.monotonic()
             done = {row["event_id"] for row in await conn.fetch(
                 f"""SELECT event_id FROM {self.schema}.processed_events
                     WHERE consumer = $1 AND event_id = ANY($2::uuid[])""", self.name, ids)}
@@ -182,18 +214,49 @@ class ProcessedOnce:
                 done.add(envelope.event_id)
                 applied.append(first_time)
                 if first_time:
-                    self._bind(message, envelope)
-                    await self.handler(conn, envelope, message.topic)
                     fresh.append((message, envelope))
-            if fresh:
+            handled = await self._handle(conn, fresh, started)
+            if handled < len(fresh):
+                stop = next(i for i, (m, _) in enumerate(readable) if m is fresh[handled][0])
+                readable, applied = readable[:stop], applied[:stop]
+                positions = next_positions([m for m, _ in readable])
+            marked = fresh[:handled]
+            if marked:
                 await conn.execute(
                     f"""INSERT INTO {self.schema}.processed_events
                         (consumer, event_id, topic, partition, "offset")
                         SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])""",
-                    self.name, [e.event_id for _, e in fresh], [m.topic for m, _ in fresh],
-                    [m.partition for m, _ in fresh], [m.offset for m, _ in fresh])
+                    self.name, [e.event_id for _, e in marked], [m.topic for m, _ in marked],
+                    [m.partition for m, _ in marked], [m.offset for m, _ in marked])
             await save_positions(conn, self.schema, self.name, positions)
         return applied
+
+    async def _handle(self, conn: Conn, fresh: Sequence[tuple[Message, EventEnvelope]],
+                      started: float) -> int:
+        """Run the handler over the new events; how many it applied (a prefix of them).
+
+        A set-based handler takes them all at once. One by one, the transaction ends early
+        before an event whose append the ordering rule refuses (that event's own writes are
+        undone by its savepoint; in the next transaction its append comes first), and once it
+        has run for TX_BUDGET_SECONDS: a writing transaction holds back every relay's
+        visibility horizon (see the event store), so none stays open long.
+        """
+        if self.apply_batch is not None and len(fresh) > 1:
+            await self.apply_batch(conn, [(envelope, message.topic) for message, envelope in fresh])
+            return len(fresh)
+        for i, (message, envelope) in enumerate(fresh):
+            self._bind(message, envelope)
+            if i == 0:
+                await self.handler(conn, envelope, message.topic)
+                continue
+            if time.monotonic() - started > TX_BUDGET_SECONDS:
+                return i
+            try:
+                async with conn.transaction():  # a savepoint
+                    await self.handler(conn, envelope, message.topic)
+            except OrderingHazard:
+                return i
+        return len(fresh)
 
     async def _dead_letter(self, message: Message, exc: Exception) -> None:
         headers = [

@@ -33,6 +33,8 @@ log = get_logger(__name__)
 
 LAYOUT_CHECK_SECONDS = 1.0
 FETCH_TIMEOUT_MS = 500
+IDLE_AFTER_SECONDS = 2.0
+"""A consumer that fetched nothing for this long polls the broker at its idle pace."""
 
 
 class ConsumerLoop:
@@ -81,7 +83,7 @@ class ConsumerLoop:
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
         if not await self.follow_layout(kafka):
             raise ConnectionError("the topics could not be described")  # retried by run()
-        checked_at = time.monotonic()
+        checked_at = last_message_at = time.monotonic()
         while True:
             if not kafka.assignment():  # no topic exists yet; getmany would wait for ever
                 await asyncio.sleep(LAYOUT_CHECK_SECONDS)
@@ -90,6 +92,9 @@ class ConsumerLoop:
             fetched = await kafka.getmany(timeout_ms=FETCH_TIMEOUT_MS,
                                           max_records=self.subscription.batch)
             messages = [self._message(r) for records in fetched.values() for r in records]
+            if messages:
+                last_message_at = time.monotonic()
+            self._pace(kafka, idle=time.monotonic() - last_message_at >= IDLE_AFTER_SECONDS)
             if time.monotonic() - checked_at >= LAYOUT_CHECK_SECONDS:
                 checked_at = time.monotonic()
                 if await self.follow_layout(kafka):
@@ -101,6 +106,16 @@ class ConsumerLoop:
             else:
                 for message in messages:
                     await self.consumer.process(message)
+
+    def _pace(self, kafka: AIOKafkaConsumer, idle: bool) -> None:
+        """Fetch with the short wait while messages flow, the idle one at rest."""
+        wait = (self.settings.kafka_idle_fetch_wait_ms if idle
+                else self.settings.kafka_fetch_max_wait_ms)
+        # aiokafka reads the wait when it builds each fetch request and has no public setter;
+        # tests/integration/runtime/test_consumer_pace.py fails if that attribute goes away.
+        fetcher = kafka._fetcher
+        if hasattr(fetcher, "_fetch_max_wait_ms"):
+            fetcher._fetch_max_wait_ms = max(wait, self.settings.kafka_fetch_max_wait_ms)
 
     def _message(self, record: ConsumerRecord[bytes, bytes]) -> Message:
         known = self.layout.get(record.topic)

@@ -23,7 +23,7 @@ from services.runtime.db import create_pool, database_url_for
 from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.settings import get_settings
-from services.runtime.topics import ensure_topics
+from services.runtime.topics import close_describers, ensure_topics
 
 log = get_logger(__name__)
 
@@ -70,7 +70,8 @@ class Worker:
                 await companion.start()
                 started.append(companion)
             for sub in self.subscriptions:
-                consumer = ProcessedOnce(sub.name, self.service, pool, sub.handler, producer)
+                consumer = ProcessedOnce(sub.name, self.service, pool, sub.handler, producer,
+                                          sub.apply_batch)
                 self.consumers.append(consumer)
                 tasks.append(asyncio.create_task(ConsumerLoop(sub, consumer, settings).run(),
                                                  name=sub.name))
@@ -102,6 +103,7 @@ async def _close(tasks: list[asyncio.Task[None]], companions: list[Companion],
             await companion.stop()
     with contextlib.suppress(Exception):
         await producer.stop()
+    await asyncio.to_thread(close_describers)
     await pool.close()
 
 

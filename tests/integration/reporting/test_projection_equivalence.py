@@ -40,14 +40,23 @@ async def exports_of(conn: asyncpg.Connection, schema: str) -> dict[str, str]:
             for name in ("cases", "directives", "history")}
 
 
-async def incremental(conn: asyncpg.Connection, facts: list[Fact]) -> str:
+async def incremental(conn: asyncpg.Connection, facts: list[Fact],
+                      batches: random.Random | None = None) -> str:
+    """Project the facts into fresh tables one per transaction, or in batches of random sizes."""
     schema = f"rt_{uuid.uuid4().hex[:12]}"
     SCHEMAS.append(schema)
     await create_tables(conn, schema)
     projector = Projector(schema, publish_analytics=False)
-    for fact in facts:
+    start = 0
+    while start < len(facts):
+        size = batches.randint(2, 9) if batches else 1
+        chunk = facts[start:start + size]
+        start += size
         async with conn.transaction():
-            await projector.project(conn, fact.envelope(), fact.topic)
+            if batches:
+                await projector.project_batch(conn, [(f.envelope(), f.topic) for f in chunk])
+            else:
+                await projector.project(conn, chunk[0].envelope(), chunk[0].topic)
     return schema
 
 
@@ -77,3 +86,16 @@ async def test_a_rebuild_equals_the_incremental_build_byte_for_byte_in_the_csv_e
     rebuilt = await exports_of(conn, shadow)
     assert rebuilt == live
     assert len(live["history"].splitlines()) == len(world.facts) + 1
+
+
+async def test_batches_of_any_size_and_order_give_the_tables_of_one_event_at_a_time(
+    conn: asyncpg.Connection,
+) -> None:
+    world = scenario(uuid.uuid4().hex[:8])
+    one_by_one = await exports_of(conn, await incremental(conn, world.facts))
+    rng = random.Random(11)
+    for _ in range(8):
+        delivered = world.facts + rng.sample(world.facts, k=6)
+        rng.shuffle(delivered)
+        batched = await exports_of(conn, await incremental(conn, delivered, batches=rng))
+        assert batched == one_by_one
