@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from events import REGISTRY, AssignmentKind, CaseAssigned, EventEnvelope
+from services.reporting import analytics
+from services.reporting.analytics import analytics_fact
 from services.reporting.facts import Fact
 
 pytestmark = pytest.mark.unit
@@ -40,3 +42,10 @@ def test_reading_upcasts_but_the_stored_payload_and_its_hash_stay_as_they_were()
     assert fact.data["kind"] == "automatic" and "manual" not in fact.data
     assert fact.payload == v1.payload and fact.hash_ok()
     assert v1.hash_is_valid()
+
+
+def test_the_analytics_record_of_a_v1_assignment_carries_the_v2_kind_within_its_schema() -> None:
+    record = analytics_fact(Fact.of(_golden(1), "casetrack.intake.v1"), None, key="k" * 32)
+    schema = json.loads((Path(analytics.__file__).parent / "analytics_fact.schema.json").read_text())
+    assert record["kind"] == "automatic" and "manual" not in record
+    assert set(schema["required"]) <= set(record) <= set(schema["properties"])
