@@ -201,7 +201,7 @@ async def summary(conn: Conn, principal: Principal, period: kpis.Period, region:
         kpis.directive_facts(r) for r in
         await conn.fetch(kpis.DIRECTIVES_SQL.format(schema=schema), scope)]
     body = kpis.summary(cases, reviews, directives, period, on)
-    return {"region": region, "sector": sector, "time_zone": "Asia/Almaty", **body}
+    return {"region": region, "sector": sector, "time_zone": AGENCY_TIME_ZONE.key, **body}
 
 
 async def monitoring_activity(conn: Conn, principal: Principal, region: str | None,
