@@ -23,7 +23,6 @@ from services.reporting.facts import Fact
 from services.runtime.db import Conn
 from services.runtime.leadership import Leadership, keep_running
 from services.runtime.logs import get_logger
-from services.runtime.settings import get_settings
 from services.runtime.topics import (
     agree_on_partitions,
     contract_topics,
@@ -42,13 +41,13 @@ CODED_FIELDS = ("outcome", "risk_level", "category", "due_date", "new_due_date",
                 "previous_due_date", "verdict", "kind")
 
 
-def pseudonym(kind: str, value: str, key: str | None = None) -> str:
+def pseudonym(kind: str, value: str, key: str) -> str:
     """HMAC-SHA256 of `kind:value` under the pseudonym key: stable, not reversible without it."""
-    secret = (key or get_settings().pseudonym_key).encode()
+    secret = key.encode()
     return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def analytics_fact(fact: Fact, register: dict[str, Any] | None, key: str | None = None
+def analytics_fact(fact: Fact, register: Mapping[str, Any] | None, key: str
                    ) -> dict[str, Any]:
     """The analytics record of one case or directive event (see README, analytics schema)."""
     register = register or {}
@@ -96,7 +95,7 @@ def status_at(fact: Fact, subject_facts: Sequence[Fact]) -> str | None:
 
 async def enqueue(conn: Conn, schema: str, facts: Sequence[Fact],
                   subject_facts: Mapping[str, Sequence[Fact]],
-                  registers: Mapping[str, Mapping[str, Any]]) -> None:
+                  registers: Mapping[str, Mapping[str, Any]], key: str) -> None:
     """Queue the facts for publication in the transaction that projected their events.
 
     Each record carries the subject's status as of its event, whatever arrived after it.
@@ -107,7 +106,7 @@ async def enqueue(conn: Conn, schema: str, facts: Sequence[Fact],
         if register is not None:
             register = {**register,
                         "status": status_at(fact, subject_facts.get(fact.stream_id, ()))}
-        record = analytics_fact(fact, register)
+        record = analytics_fact(fact, register, key)
         rows.append((fact.event_id, record["subject"],
                      orjson.dumps(record, option=orjson.OPT_SORT_KEYS)))
     if rows:

@@ -30,7 +30,7 @@ async def schema(migrated_database_url: str) -> AsyncIterator[tuple[asyncpg.Conn
     conn = await asyncpg.connect(migrated_database_url)
     name = f"rq_{uuid.uuid4().hex[:12]}"
     await create_tables(conn, name)
-    projector = Projector(name, publish_analytics=False)
+    projector = Projector(name)
     for fact in scenario(uuid.uuid4().hex[:8]).facts:
         async with conn.transaction():
             await projector.project(conn, fact.envelope(), fact.topic)
