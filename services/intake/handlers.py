@@ -6,7 +6,8 @@ from typing import Any
 
 from events import new_event_id
 from services.intake.domain import case as domain
-from services.intake.domain.case import CASE, CaseState, allowed_actions
+from services.intake.domain.case import CASE
+from services.intake.domain.case_state import CaseState, allowed_actions
 from services.intake.domain.commands import (
     CaseCommand,
     DiscloseReporter,
