@@ -2,7 +2,8 @@
 
 Golden streams are replayed prefix by prefix: intake folds the stream through its aggregate,
 reporting projects the same events (with other services' events about the subject arriving
-before, between and after them, duplicated) through its register rows and its rebuild.
+before, between and after them, duplicated) through its register rows, its rebuild and the
+status its analytics record carries.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from events import EventEnvelope
 from events.lifecycle import case_status, directive_status
 from services.intake.domain import case as cases
 from services.intake.domain import directive as directives
+from services.reporting.analytics import status_at
 from services.reporting.facts import Fact
 from services.reporting.model import case_row, directive_row, project_all
 from tests.support.timeline import Stream, assignment_made, review_opened, verdict
@@ -75,7 +77,8 @@ def test_intake_and_reporting_agree_on_the_status_after_every_event(golden: Gold
         rng.shuffle(delivered)
         intake = _intake_status(golden, prefix)
         reporting = _reporting_status(golden, subject_id, delivered)
-        assert intake == reporting == step.status, f"after {step.event_type} (event {n})"
+        analytics = status_at(own[-1], delivered)  # what the analytics record of the event says
+        assert intake == reporting == analytics == step.status, f"after {step.event_type} (#{n})"
 
 
 def test_a_case_not_yet_registered_has_no_status() -> None:
