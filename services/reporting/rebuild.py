@@ -164,7 +164,7 @@ async def swap_in(conn: asyncpg.Connection, shadow: str = SHADOW, live: str = SC
             f"""SELECT l.* FROM {live}.history l
                 WHERE NOT EXISTS (SELECT 1 FROM {shadow}.history s WHERE s.event_id = l.event_id)
                 ORDER BY l.recorded_at, l.version""")
-        await Projector(shadow, publish_analytics=False).project_facts(
+        await Projector(shadow).project_facts(
             conn, [Fact.from_row(row) for row in missing])
         await conn.execute(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE")
         await conn.execute(f"CREATE SCHEMA {RETIRED}")

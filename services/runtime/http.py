@@ -5,19 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Annotated, Any
 
-import asyncpg
-from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from events import Role
 from services.runtime.auth import authenticate, jwt_keys
 from services.runtime.catalog import release, subscriptions_of
+from services.runtime.clock import SYSTEM_CLOCK, Clock
 from services.runtime.consumer import consumer_stalled
+from services.runtime.context import Part, Runtime, ServiceRuntime
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.docs import install_docs
 from services.runtime.eventstore import EventStore
@@ -31,49 +29,15 @@ from services.runtime.problems import install_problem_handlers
 from services.runtime.ratelimit import RateLimiter, limits_from
 from services.runtime.relay import OutboxRelay
 from services.runtime.settings import Settings, get_settings
+from services.runtime.streams import router as streams_router
 from services.runtime.topics import close_describers
 from services.runtime.tracing import configure_tracing
 
 log = get_logger(__name__)
 
-ReadinessCheck = Callable[["ServiceRuntime"], Awaitable[str | None]]
+ReadinessCheck = Callable[[ServiceRuntime], Awaitable[str | None]]
 
 
-@dataclass
-class ServiceRuntime:
-    """What a running service holds: settings, its pool, and its event store if it owns one."""
-
-    name: str
-    settings: Settings
-    pool: asyncpg.Pool
-    store: EventStore | None = None
-    producer: AIOKafkaProducer | None = None
-    relay: OutboxRelay | None = None
-    pipeline: CommandPipeline | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def event_store(self) -> EventStore:
-        """The service's event store (only services that own streams have one)."""
-        if self.store is None:
-            raise RuntimeError(f"{self.name} owns no event store")
-        return self.store
-
-    @property
-    def commands(self) -> CommandPipeline:
-        """The service's command pipeline, the one way its commands write."""
-        if self.pipeline is None:
-            raise RuntimeError(f"{self.name} owns no event store")
-        return self.pipeline
-
-
-async def get_runtime(request: Request) -> ServiceRuntime:
-    """The runtime of the app serving a request."""
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
-
-
-Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
 def create_service_app(
@@ -85,7 +49,8 @@ def create_service_app(
     consumers: Sequence[str] = (),
     description: str = "",
     settings: Settings | None = None,
-    on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
+    parts: Sequence[Part] = (),
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """A FastAPI app for one service; `topic` set means it owns an event store and a relay."""
 
@@ -96,7 +61,7 @@ def create_service_app(
         configure_tracing(name)
         pool = await create_pool(database_url_for(name, cfg.database_url), name,
                                  max_size=cfg.db_pool_size)
-        runtime = ServiceRuntime(name=name, settings=cfg, pool=pool)
+        runtime = ServiceRuntime(name=name, settings=cfg, pool=pool, clock=clock)
         app.state.runtime = runtime
         app.state.jwt_keys = jwt_keys(cfg)
         app.state.rate_limiter = RateLimiter(limits_from(cfg.rate_limits, cfg.replicas))
@@ -113,10 +78,11 @@ def create_service_app(
             app.state.backlog = BacklogObserver(
                 name, pool, cfg.kafka_bootstrap_servers, owns_log=topic is not None,
                 consumers={s.name: s.topics for s in subscriptions_of(name)})
-            if on_start is not None:
-                await on_start(runtime)
-            log.info("service.started", service=name)
-            yield
+            async with contextlib.AsyncExitStack() as opened:
+                for part in parts:
+                    runtime.provide(await opened.enter_async_context(part(runtime)))
+                log.info("service.started", service=name)
+                yield
         finally:
             if relay_task is not None:
                 relay_task.cancel()
@@ -181,8 +147,6 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     if topic is not None:
-        from services.runtime.streams import router as streams_router
-
         app.include_router(streams_router)
     return app
 
