@@ -40,10 +40,16 @@ def service_processes() -> list[ServiceProcessInfo]:
 
 
 def subscriptions_of(service: str) -> list[Subscription]:
-    """The consumers a service's worker runs (none if it has no worker)."""
+    """The consumers a service's worker runs (none if it has no worker): its module's
+    `subscriptions(settings)`, or its `SUBSCRIPTIONS`."""
     if find_spec(f"services.{service}.worker") is None:
         return []
-    return list(import_module(f"services.{service}.worker").SUBSCRIPTIONS)
+    worker = import_module(f"services.{service}.worker")
+    if hasattr(worker, "subscriptions"):
+        from services.runtime.settings import get_settings
+
+        return list(worker.subscriptions(get_settings()))
+    return list(worker.SUBSCRIPTIONS)
 
 
 def consumers_by_service() -> dict[str, list[Subscription]]:
