@@ -302,6 +302,19 @@ class EventStore:
         return VisibleBatch([_row_to_envelope(r) for r in rows],
                             LogCursor(rows[-1]["tx"], rows[-1]["position"]))
 
+    async def read_committed_in(self, conn: Conn, after: LogCursor) -> VisibleBatch:
+        """Every event after a cursor that the caller's transaction sees committed, in visibility
+        order, with no bound at running writers: for a reader that keeps the writers it cares
+        about out (by a lock) or reads one snapshot (a rebuild's last step)."""
+        rows = await conn.fetch(
+            f"""SELECT tx_id::text::bigint AS tx, position, {_COLUMNS} FROM {self.schema}.events
+                WHERE (tx_id, position) > ($1::text::xid8, $2) ORDER BY tx_id, position""",
+            str(after.tx), after.position)
+        if not rows:
+            return VisibleBatch([], after)
+        return VisibleBatch([_row_to_envelope(r) for r in rows],
+                            LogCursor(rows[-1]["tx"], rows[-1]["position"]))
+
     async def read_visible_hashes(self, after: LogCursor, limit: int = 500
                                   ) -> tuple[list[VisibleHash], LogCursor]:
         """`read_visible`, but only each event's id, position and chain hash (the Merkle log's
