@@ -43,6 +43,7 @@ class EventRegistry:
         self._keys: dict[type[EventPayload], tuple[str, int]] = {}
         self._pii: dict[tuple[str, int], frozenset[str]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._latest: dict[str, int] = {}
 
     def register(
         self,
@@ -68,6 +69,7 @@ class EventRegistry:
         self._models[key] = model
         self._keys[model] = key
         self._pii[key] = pii_fields
+        self._latest[event_type] = max(schema_version, self._latest.get(event_type, 0))
 
     def register_upcaster(self, event_type: str, from_version: int, fn: Upcaster) -> None:
         """Register ``fn`` to turn a ``from_version`` payload into a ``from_version + 1`` one."""
@@ -80,10 +82,10 @@ class EventRegistry:
 
     def latest_version(self, event_type: str) -> int:
         """The newest registered schema version of ``event_type``."""
-        versions = [version for (name, version) in self._models if name == event_type]
-        if not versions:
-            raise UnknownEventType(f"unknown event type {event_type!r}")
-        return max(versions)
+        try:
+            return self._latest[event_type]
+        except KeyError:
+            raise UnknownEventType(f"unknown event type {event_type!r}") from None
 
     def model_for(self, event_type: str, version: int) -> type[EventPayload]:
         """The payload model registered for one type and version."""
@@ -109,6 +111,8 @@ class EventRegistry:
         latest = self.latest_version(event_type)
         if not 1 <= schema_version <= latest:
             raise UnknownSchemaVersion(f"unknown schema version {event_type} v{schema_version}")
+        if schema_version == latest:  # nothing to upcast: no upcaster sees (or changes) it
+            return latest, dict(payload)
         data = copy.deepcopy(dict(payload))
         for version in range(schema_version, latest):
             fn = self._upcasters.get((event_type, version))

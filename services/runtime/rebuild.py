@@ -24,7 +24,7 @@ from events import EventEnvelope
 from services.runtime.consumer import decode_envelope
 from services.runtime.db import app_role
 
-QUIET_SECONDS = 2.0
+QUIET_SECONDS = 0.5
 """A replay stops once past the reported end offsets and a poll has brought nothing for this
 long (Tansu reports end offsets too low after multi-record batches, so they are only a hint)."""
 
