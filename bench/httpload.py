@@ -17,6 +17,7 @@ import contextlib
 import json
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -147,6 +148,8 @@ async def open_loop(config: LoadConfig) -> dict[str, Any]:
     answered: dict[str, float] = {}
     pending: set[str] = set()
     visible: list[float] = []
+    walls: dict[str, list[float]] = {}
+    """Per case: wall-clock seconds of its 2xx and of its first sighting in reporting."""
 
     async def one(scheduled: float) -> None:
         conn = await idle.get()
@@ -164,13 +167,14 @@ async def open_loop(config: LoadConfig) -> dict[str, Any]:
         if 200 <= status < 300 and config.visible_dsn:
             case_id = str(json.loads(data)["id"])
             answered[case_id] = done
+            walls[case_id] = [time.time()]
             pending.add(case_id)
 
     total = int(config.rate * config.seconds)
     start = loop.time() + 0.05
     sent, drained = asyncio.Event(), asyncio.Event()
     watcher = asyncio.create_task(_watch_visibility(config, answered, pending, visible, sent,
-                                                    drained))
+                                                    drained, walls))
     tasks = []
     for i in range(total):
         scheduled = start + i / config.rate
@@ -194,12 +198,13 @@ async def open_loop(config: LoadConfig) -> dict[str, Any]:
         result["end_to_end"] = {"visible": len(visible), "never_visible": len(pending),
                                 "poll_ms": VISIBILITY_POLL_SECONDS * 1000,
                                 **latency_summary(visible)}
+        result["case_walls"] = walls
     return result
 
 
 async def _watch_visibility(config: LoadConfig, answered: dict[str, float], pending: set[str],
-                            visible: list[float], sent: asyncio.Event, drained: asyncio.Event
-                            ) -> None:
+                            visible: list[float], sent: asyncio.Event, drained: asyncio.Event,
+                            walls: dict[str, list[float]]) -> None:
     """Poll reporting's case register for the answered case ids until each shows up."""
     import asyncpg
 
@@ -212,10 +217,11 @@ async def _watch_visibility(config: LoadConfig, answered: dict[str, float], pend
             if pending:
                 rows = await conn.fetch("SELECT case_id FROM reporting.case_register"
                                         " WHERE case_id = ANY($1::text[])", list(pending))
-                seen = loop.time()
+                seen, seen_wall = loop.time(), time.time()
                 for row in rows:
                     pending.discard(row["case_id"])
                     visible.append(seen - answered[row["case_id"]])
+                    walls[row["case_id"]].append(seen_wall)
             if sent.is_set() and not pending:
                 drained.set()
             await asyncio.sleep(VISIBILITY_POLL_SECONDS)

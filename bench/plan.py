@@ -35,6 +35,8 @@ class Plan:
     e2e_rate: float = 200
     e2e_seconds: float = 60
     backlog_events: int = 100_000
+    rest_seconds: float = 30
+    """The at-rest phase: CPU of everything while nothing happens."""
     """Events appended while intake and the workers are stopped (relay, apply, rebuild)."""
 
     @classmethod
@@ -43,5 +45,5 @@ class Plan:
         if quick:
             return cls(quick=True, concurrency=(8, 32), http_seconds=5, http_warmup=1,
                        insert_seconds=3, copy_rows=50_000, broker_messages=20_000,
-                       e2e_seconds=10, backlog_events=5_000)
+                       e2e_seconds=10, backlog_events=5_000, rest_seconds=10)
         return cls()

@@ -99,6 +99,8 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     check("consumer apply >= 5,000 events/s", system.get("apply", {}).get("events_per_s"),
           5_000, True)
     check("rebuild / raw COPY >= 0.5", ratios_.get("rebuild_per_raw_copy"), 0.5, True)
+    check("services and broker at rest <= 10% of one core",
+          system.get("at_rest", {}).get("services_and_broker"), 10, False)
     for name, mb in sorted(system.get("rss_peak_mb", {}).items()):
         check(f"{name} peak RSS < {RSS_LIMIT_MB:.0f} MB", mb, RSS_LIMIT_MB, False)
     return found
@@ -125,6 +127,13 @@ def table(results: dict[str, Any]) -> str:
                          f"p50 {v.get('p50_ms')} p95 {v.get('p95_ms')} p99 {v.get('p99_ms')} ms",
                          f"POST p99 {e2e.get('p99_ms')} ms; dropped {e2e.get('statuses', {}).get('0', 0)}",
                          None))
+            budget = e2e.get("hops", {})
+            for hop in ("commit_to_published", "published_to_consumed", "consumed_to_visible"):
+                if hop in budget:
+                    slowest = " (slowest at p99)" if budget.get("slowest_at_p99") == hop else ""
+                    rows.append((f"  hop {hop.replace('_', ' ')}",
+                                 f"p50 {budget[hop]['p50_ms']} p99 {budget[hop]['p99_ms']} ms",
+                                 f"{budget['cases']} cases{slowest}", None))
     pairs = (("relay", "events_per_s", "broker", "produce_per_s", "relay_per_raw_produce"),
              ("rebuild", "events_per_s", "copy", "rows_per_s", "rebuild_per_raw_copy"))
     for key, field, bkey, bfield, ratio in pairs:
@@ -142,6 +151,10 @@ def table(results: dict[str, Any]) -> str:
     for key, label in (("apply", "consumer apply events/s"), ("backlog_append", "EventStore append")):
         rows.append((label, str(system.get(key, {}).get("events_per_s")), "", None))
     rows.append(("raw broker consume msg/s", str(base.get("broker", {}).get("consume_per_s")), "", None))
+    if rest := system.get("at_rest"):
+        rows.append((f"at rest, {rest['seconds']:.0f}s (% of one core)",
+                     f"services+broker {rest['services_and_broker']}",
+                     f"postgres {rest['postgres']}", None))
     for name in sorted(system.get("rss_rest_mb", {})):
         rows.append((f"RSS {name} (MB)", f"rest {system['rss_rest_mb'][name]}",
                      f"peak {system.get('rss_peak_mb', {}).get(name)}", None))

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench import pipeline, profiling, rawbroker, rawdb
+from bench import hops, pipeline, profiling, rawbroker, rawdb
 from bench.httpload import LoadConfig, run_load
 from bench.longstream import LONG_STREAM_EVENTS, long_stream
 from bench.plan import Plan, sample_body_bytes
@@ -27,6 +27,8 @@ PROFILED_CONCURRENCY = 32
 PROFILE_SECONDS = 600
 SETTLE_TIMEOUT = 120.0
 REST_SECONDS = 3.0
+IDLE_AFTER_SECONDS = 3.0
+"""Longer than a consumer's wait before it polls at its idle pace."""
 
 
 def say(message: str) -> None:
@@ -55,6 +57,7 @@ class Run:
         self.http()
         self.long_stream()
         self.end_to_end()
+        self.at_rest()
         self.backlog()
         self.system["rss_peak_mb"] = self.monitor.peaks
 
@@ -178,7 +181,25 @@ class Run:
         with self.monitor.watching(phase):
             result = run_load(config)
         self.settle()
+        walls = result.pop("case_walls", {})
+        try:
+            result["hops"] = hops.measure(self.stack.database_url, self.stack.bootstrap, walls)
+        except Exception as exc:  # a figure missing is reported, not fatal to the run
+            result["hops"] = {"error": repr(exc)}
         return result
+
+    def at_rest(self) -> None:
+        """CPU of every process while nothing happens, after the consumers slowed to idle."""
+        time.sleep(IDLE_AFTER_SECONDS)
+        say(f"at rest for {self.plan.rest_seconds:.0f}s")
+        with self.monitor.watching("at_rest"):
+            time.sleep(self.plan.rest_seconds)
+        use = self.system["cpu_percent"]["at_rest"]
+        services = {n: v for n, v in use.items() if n not in self.stack.servers}
+        self.system["at_rest"] = {
+            "seconds": self.plan.rest_seconds, "percent_of_one_core": use,
+            "services_and_broker": round(sum(services.values()) + use.get("broker", 0.0), 1),
+            "postgres": round(sum(v for n, v in use.items() if n.startswith("postgres")), 1)}
 
     def backlog(self) -> None:
         """Relay, consumer apply and rebuild rates over a backlog appended while they were stopped."""

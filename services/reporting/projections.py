@@ -1,9 +1,12 @@
 """Incremental projection, set-based: keep a batch's events as facts, then recompute the rows
-they touch, in a fixed number of statements whatever the batch's size."""
+they touch. Everything is read and computed first and written last, in a few statements: a
+writing transaction holds back every relay's visibility horizon (see the event store)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
 
 from events import EventEnvelope
 from services.reporting import analytics
@@ -49,6 +52,12 @@ HISTORY_TYPES = {
 """Non-text history columns, for the typed arrays of the bulk insert."""
 
 StreamKey = tuple[str, str]
+Kept = tuple[Fact, str | None]
+"""A fact as the history keeps it, with the subject it is filed under."""
+
+
+class ProjectionRace(Exception):
+    """Another writer kept some of the batch's facts meanwhile; the batch is applied again."""
 
 
 def _casts(columns: Sequence[str]) -> list[str]:
@@ -65,15 +74,25 @@ def upsert_sql(schema: str, table: str) -> str:
 
 
 def keep_sql(schema: str) -> str:
-    """INSERT history rows from one typed array per column, in order; the first of an event (or
-    of a stream slot) wins; returns the ids kept."""
+    """INSERT history rows from one typed array per column; returns the ids inserted."""
     arrays = ", ".join(f"${i}::{'text' if c in JSON_COLUMNS else HISTORY_TYPES.get(c, 'text')}[]"
                        for i, c in enumerate(HISTORY_COLUMNS, 1))
     values = ", ".join(f"{c}::jsonb" if c in JSON_COLUMNS else c for c in HISTORY_COLUMNS)
     columns = ", ".join(HISTORY_COLUMNS)
     return (f"INSERT INTO {schema}.history ({columns}) SELECT {values} "
-            f"FROM unnest({arrays}) WITH ORDINALITY AS t({columns}, n) ORDER BY n "
-            f"ON CONFLICT DO NOTHING RETURNING event_id")
+            f"FROM unnest({arrays}) AS t({columns}) ON CONFLICT DO NOTHING RETURNING event_id")
+
+
+@dataclass
+class Changes:
+    """What a batch writes: new history rows, moved review subjects and recomputed rows."""
+
+    history: list[Row] = field(default_factory=list)
+    review_subjects: dict[str, str | None] = field(default_factory=dict)
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    subject_facts: dict[str, list[Fact]] = field(default_factory=dict)
+    registers: dict[str, Row] = field(default_factory=dict)
+    fresh: list[Fact] = field(default_factory=list)
 
 
 class Projector:
@@ -93,108 +112,140 @@ class Projector:
 
     async def project_facts(self, conn: Conn, facts: Sequence[Fact]) -> None:
         """Keep the facts not kept before, then recompute every row whose facts they changed."""
-        streams = await self._streams(conn, {_stream(f) for f in facts
+        changes = await self._changes(conn, facts)
+        if changes.fresh:
+            await self._write(conn, changes)
+
+    async def _changes(self, conn: Conn, facts: Sequence[Fact]) -> Changes:
+        """Read what the batch touches and compute what it changes; writes nothing."""
+        changes = Changes(fresh=await self._new(conn, facts))
+        if not changes.fresh:
+            return changes
+        streams = await self._streams(conn, {_stream(f) for f in changes.fresh
                                              if f.stream_type in OWN_ROW_STREAMS})
-        arriving: dict[StreamKey, list[Fact]] = {}
-        for fact in facts:
+        for fact in changes.fresh:
             if fact.stream_type in OWN_ROW_STREAMS:
-                arriving.setdefault(_stream(fact), []).append(fact)
-        rows = [history_row(f, self._subject(f, streams, arriving), f.hash_ok()) for f in facts]
-        kept = await self._keep(conn, rows)
-        fresh: list[Fact] = []
-        for fact in facts:
-            if fact.event_id in kept:  # its first delivery is the one kept
-                kept.discard(fact.event_id)
-                fresh.append(fact)
-        if not fresh:
-            return
-        for fact in fresh:
-            if fact.stream_type in OWN_ROW_STREAMS:
-                streams.setdefault(_stream(fact), []).append(fact)
-        touched = {_stream(f) for f in fresh}
-        subjects = {s for f in fresh if (s := direct_subject(f)) is not None}
-        reviews = sorted(sid for kind, sid in touched if kind == "review")
-        if reviews:
-            subjects |= await self._settle_review_subjects(
-                conn, {sid: review_subject(streams[("review", sid)]) for sid in reviews})
-            await self._write(conn, "review_register",
-                              [review_row(sid, streams[("review", sid)]) for sid in reviews])
-        groups = [g for kind, sid in sorted(touched) if kind == "monitoring_group"
-                  if (g := group_row(sid, streams[(kind, sid)])) is not None]
-        await self._write(conn, "monitoring_groups", groups)
-        subject_facts, registers = await self.recompute_subjects(conn, subjects)
-        if self.publish_analytics:
-            await analytics.enqueue(conn, self.schema,
-                                    [f for f in fresh if f.stream_type in ("case", "directive")],
-                                    subject_facts, registers)
+                streams[_stream(fact)].append((fact, None))
+        moved = {sid: _first(review_subject(f for f, _ in kept))
+                 for (kind, sid), kept in streams.items() if kind == "review"}
+        changes.review_subjects = moved
+        subjects = {s for f in changes.fresh if (s := direct_subject(f)) is not None}
+        subjects |= {s for s in moved.values() if s is not None}
+        subjects |= {s for (kind, _), kept in streams.items() if kind == "review"
+                     for _, s in kept if s is not None}
+        filed = {f.event_id: moved[f.stream_id] if f.stream_type == "review" else direct_subject(f)
+                 for f in changes.fresh}
+        changes.history = [history_row(f, filed[f.event_id], f.hash_ok()) for f in changes.fresh]
+        changes.subject_facts = await self._subject_facts(conn, subjects, streams, moved,
+                                                          changes.fresh, filed)
+        changes.rows = self._rows(changes, streams)
+        return changes
 
-    async def recompute_subjects(self, conn: Conn, subjects: Collection[str]
-                                 ) -> tuple[dict[str, list[Fact]], dict[str, Row]]:
-        """Recompute the case and directive rows of subjects from all their facts; the facts
-        per subject and the rows written."""
-        if not subjects:
-            return {}, {}
+    async def _new(self, conn: Conn, facts: Sequence[Fact]) -> list[Fact]:
+        """The facts the history does not hold yet, by event id and by stream slot (first wins)."""
         rows = await conn.fetch(
-            f"SELECT * FROM {self.schema}.history WHERE subject_id = ANY($1::text[])",
-            list(subjects))
-        by_subject: dict[str, list[Fact]] = {}
-        for row in rows:
-            by_subject.setdefault(row["subject_id"], []).append(Fact.from_row(row))
-        cases, directives = {}, {}
-        for subject in sorted(by_subject):
-            if (case := case_row(subject, by_subject[subject])) is not None:
-                cases[subject] = case
-            if (directive := directive_row(subject, by_subject[subject])) is not None:
-                directives[subject] = directive
-        await self._write(conn, "case_register", cases.values())
-        await self._write(conn, "directive_register", directives.values())
-        return by_subject, cases | directives
-
-    @staticmethod
-    def _subject(fact: Fact, known: dict[StreamKey, list[Fact]],
-                 arriving: dict[StreamKey, list[Fact]]) -> str | None:
-        if fact.stream_type != "review":
-            return direct_subject(fact)
-        key = _stream(fact)
-        found = review_subject([*known.get(key, []), *arriving[key]])
-        return found[0] if found else None
+            f"""SELECT event_id, stream_type, stream_id, version FROM {self.schema}.history
+                WHERE event_id = ANY($1::uuid[])
+                UNION
+                SELECT h.event_id, h.stream_type, h.stream_id, h.version FROM {self.schema}.history h
+                JOIN unnest($2::text[], $3::text[], $4::int[]) AS s(stream_type, stream_id, version)
+                  ON h.stream_type = s.stream_type AND h.stream_id = s.stream_id
+                 AND h.version = s.version""",
+            [f.event_id for f in facts], [f.stream_type for f in facts],
+            [f.stream_id for f in facts], [f.version for f in facts])
+        ids: set[UUID] = {r["event_id"] for r in rows}
+        slots = {(r["stream_type"], r["stream_id"], r["version"]) for r in rows}
+        fresh = []
+        for fact in facts:
+            slot = (fact.stream_type, fact.stream_id, fact.version)
+            if fact.event_id not in ids and slot not in slots:
+                ids.add(fact.event_id)
+                slots.add(slot)
+                fresh.append(fact)
+        return fresh
 
     async def _streams(self, conn: Conn, keys: Collection[StreamKey]
-                       ) -> dict[StreamKey, list[Fact]]:
-        """The facts already kept of some streams."""
-        if not keys:
-            return {}
-        rows = await conn.fetch(
-            f"""SELECT h.* FROM {self.schema}.history h
-                JOIN unnest($1::text[], $2::text[]) AS k(stream_type, stream_id)
-                  ON h.stream_type = k.stream_type AND h.stream_id = k.stream_id""",
-            [k for k, _ in keys], [i for _, i in keys])
-        found: dict[StreamKey, list[Fact]] = {key: [] for key in keys}
-        for row in rows:
-            found[(row["stream_type"], row["stream_id"])].append(Fact.from_row(row))
+                       ) -> dict[StreamKey, list[Kept]]:
+        """The facts already kept of some streams, with the subject each is filed under."""
+        found: dict[StreamKey, list[Kept]] = {key: [] for key in keys}
+        if keys:
+            for row in await conn.fetch(
+                    f"""SELECT h.* FROM {self.schema}.history h
+                        JOIN unnest($1::text[], $2::text[]) AS k(stream_type, stream_id)
+                          ON h.stream_type = k.stream_type AND h.stream_id = k.stream_id""",
+                    [k for k, _ in keys], [i for _, i in keys]):
+                found[(row["stream_type"], row["stream_id"])].append(
+                    (Fact.from_row(row), row["subject_id"]))
         return found
 
-    async def _keep(self, conn: Conn, rows: Sequence[Row]) -> set[object]:
-        """Insert the history rows that are new; the event ids inserted."""
-        columns = [[row[c] for row in rows] for c in HISTORY_COLUMNS]
-        return {r["event_id"] for r in await conn.fetch(keep_sql(self.schema), *columns)}
+    async def _subject_facts(self, conn: Conn, subjects: Collection[str],
+                             streams: dict[StreamKey, list[Kept]],
+                             moved: dict[str, str | None], fresh: Sequence[Fact],
+                             filed: dict[UUID, str | None]) -> dict[str, list[Fact]]:
+        """Every fact of each subject as the history will file it once the batch is written."""
+        by_subject: dict[str, list[Fact]] = {s: [] for s in subjects}
+        if not subjects:
+            return by_subject
+        for row in await conn.fetch(
+                f"SELECT * FROM {self.schema}.history WHERE subject_id = ANY($1::text[])",
+                list(subjects)):
+            if row["stream_type"] == "review" and row["stream_id"] in moved \
+                    and moved[row["stream_id"]] != row["subject_id"]:
+                continue  # filed elsewhere once the batch is written
+            by_subject[row["subject_id"]].append(Fact.from_row(row))
+        for (kind, sid), kept in streams.items():
+            target = moved.get(sid) if kind == "review" else None
+            for fact, current in kept:
+                if target is not None and current is not None and current != target:
+                    by_subject[target].append(fact)  # moving in from another subject
+                elif target is not None and current is None and fact.event_id not in filed:
+                    by_subject[target].append(fact)  # filed under no subject until now
+        for fact in fresh:
+            if (subject := filed[fact.event_id]) is not None:
+                by_subject[subject].append(fact)
+        return by_subject
 
-    async def _settle_review_subjects(self, conn: Conn,
-                                      found: dict[str, tuple[str, str] | None]) -> set[str]:
-        """Give every event of each review the subject its stream now names (late openings);
-        the subjects whose facts changed: the new ones and any they moved away from."""
-        subjects = {s[0] for s in found.values() if s is not None}
-        moved = await conn.fetch(
-            f"""UPDATE {self.schema}.history h SET subject_id = d.subject_id
-                FROM {self.schema}.history old,
-                     unnest($1::text[], $2::text[]) AS d(review_id, subject_id)
-                WHERE h.event_id = old.event_id AND h.stream_type = 'review'
-                  AND h.stream_id = d.review_id AND h.subject_id IS DISTINCT FROM d.subject_id
-                RETURNING old.subject_id""",
-            list(found), [s[0] if s else None for s in found.values()])
-        return subjects | {r["subject_id"] for r in moved if r["subject_id"] is not None}
+    def _rows(self, changes: Changes, streams: dict[StreamKey, list[Kept]]
+              ) -> dict[str, list[Row]]:
+        """Every register row the batch changes, computed from the facts it will leave."""
+        rows: dict[str, list[Row]] = {table: [] for table in TABLE_KEYS}
+        for (kind, sid), kept in sorted(streams.items()):
+            stream = [fact for fact, _ in kept]
+            if kind == "review":
+                rows["review_register"].append(review_row(sid, stream))
+            elif (group := group_row(sid, stream)) is not None:
+                rows["monitoring_groups"].append(group)
+        for subject in sorted(changes.subject_facts):
+            facts = changes.subject_facts[subject]
+            if (case := case_row(subject, facts)) is not None:
+                rows["case_register"].append(case)
+                changes.registers[subject] = case
+            if (directive := directive_row(subject, facts)) is not None:
+                rows["directive_register"].append(directive)
+                changes.registers[subject] = directive
+        return rows
 
-    async def _write(self, conn: Conn, table: str, rows: Iterable[Row]) -> None:
+    async def _write(self, conn: Conn, changes: Changes) -> None:
+        """Write a batch's changes: a handful of statements, however large the batch."""
+        columns = [[row[c] for row in changes.history] for c in HISTORY_COLUMNS]
+        kept = {r["event_id"] for r in await conn.fetch(keep_sql(self.schema), *columns)}
+        if kept != {f.event_id for f in changes.fresh}:
+            raise ProjectionRace("the history changed while the batch was computed")
+        if changes.review_subjects:
+            await conn.execute(
+                f"""UPDATE {self.schema}.history h SET subject_id = d.subject_id
+                    FROM unnest($1::text[], $2::text[]) AS d(review_id, subject_id)
+                    WHERE h.stream_type = 'review' AND h.stream_id = d.review_id
+                      AND h.subject_id IS DISTINCT FROM d.subject_id""",
+                list(changes.review_subjects), list(changes.review_subjects.values()))
+        for table, rows in changes.rows.items():
+            await self._upsert(conn, table, rows)
+        if self.publish_analytics:
+            await analytics.enqueue(
+                conn, self.schema, [f for f in changes.fresh if f.stream_type in ("case", "directive")],
+                changes.subject_facts, changes.registers)
+
+    async def _upsert(self, conn: Conn, table: str, rows: Iterable[Row]) -> None:
         columns = TABLE_KEYS[table][1]
         values = [tuple(row[c] for c in columns) for row in rows]
         if values:
@@ -203,6 +254,10 @@ class Projector:
 
 def _stream(fact: Fact) -> StreamKey:
     return fact.stream_type, fact.stream_id
+
+
+def _first(found: tuple[str, str] | None) -> str | None:
+    return found[0] if found else None
 
 
 LIVE = Projector()

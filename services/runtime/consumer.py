@@ -43,6 +43,8 @@ BatchHandler = Callable[[Conn, Sequence[Delivery]], Awaitable[None]]
 """Applies a fetch's new events at once (set-based), in the order given."""
 BATCH = 200
 """Messages of one fetch applied in one transaction, by default."""
+TX_BUDGET_SECONDS = 0.02
+"""How long one transaction of one-by-one handlers may run before it commits (see `_handle`)."""
 
 
 def decode_envelope(value: bytes | None) -> EventEnvelope:
@@ -93,16 +95,6 @@ def next_positions(messages: Sequence[Message]) -> dict[tuple[str, str, int], in
     return positions
 
 
-class SplitBefore(Exception):
-    """A batch must be applied in two transactions, the second starting with this message."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(f"split before offset {message.offset} of {message.topic}")
-        self.message = message
-        self.index = 0
-        """The message's place in the batch being applied."""
-
-
 class ProcessedOnce:
     """A consumer whose handler runs at most once per event id, and at least once per message."""
 
@@ -135,11 +127,8 @@ class ProcessedOnce:
         await self.process_batch([message])
 
     async def process_batch(self, messages: Sequence[Message]) -> None:
-        """Apply a fetch's messages in order in one transaction (one commit), each at most once.
-
-        Where a handler would append to a stream after the transaction wrote (the event store's
-        ordering rule), the batch is applied in two transactions split at that message.
-        """
+        """Apply a fetch's messages in order, each at most once, in as few transactions as the
+        ordering rule and the transaction budget allow (one, usually)."""
         readable: list[tuple[Message, EventEnvelope]] = []
         for message in messages:
             self._bind(message)
@@ -150,33 +139,25 @@ class ProcessedOnce:
         positions = next_positions(messages)
         if not readable and not positions:
             return
-        self._count(readable, await self._apply_split(readable, positions))
-
-    async def _apply_split(self, readable: Sequence[tuple[Message, EventEnvelope]],
-                           positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
-        """Apply in one transaction, or in two (recursively) where the ordering rule splits it."""
-        try:
-            return await self._apply_until_done(readable, positions)
-        except SplitBefore as split:
-            before, after = readable[:split.index], readable[split.index:]
-            return [*await self._apply_split(before, next_positions([m for m, _ in before])),
-                    *await self._apply_split(after, positions)]
+        applied: list[bool] = []
+        pending: Sequence[tuple[Message, EventEnvelope]] = readable
+        while True:
+            flags = await self._apply_until_done(pending, positions)
+            applied += flags
+            pending = pending[len(flags):]
+            if not pending:
+                break
+        self._count(readable, applied)
 
     async def _apply_until_done(self, readable: Sequence[tuple[Message, EventEnvelope]],
                                 positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
-        """Apply, retrying every failure until it applies (never skip), but a split."""
+        """Apply (a prefix of) the messages, retrying every failure until it applies: never skip."""
         self.busy_since = time.monotonic()
         backoff = 0.2
         try:
             while True:
                 try:
                     return await self._apply(readable, positions)
-                except SplitBefore as split:
-                    if split.index > 0:
-                        raise
-                    log.warning("consumer.retrying", error=repr(split.__cause__), backoff=backoff)
-                    await asyncio.sleep(backoff)
-                    backoff = min(backoff * 2, 5.0)
                 except Exception as exc:
                     log.warning("consumer.retrying", error=repr(exc), backoff=backoff)
                     await asyncio.sleep(backoff)
@@ -213,9 +194,8 @@ class ProcessedOnce:
                      positions: Mapping[tuple[str, str, int], int]) -> list[bool]:
         """Apply what was not applied before, then mark it and the positions: effects first.
 
-        A handler that would append to a stream after the transaction wrote (the event store's
-        ordering rule) ends it: SplitBefore says at which message to start a new transaction.
-
+        Returns whether each message was new, for the prefix applied: all of them, unless the
+        transaction ended early (see `_handle`); the caller applies the rest in the next one.
         Marks and positions go last so a handler that appends events reads its streams before
         the transaction writes anything (see the event store's ordering rule); a concurrent copy
         of this consumer that applied the same event makes the marks' insert fail, and the retry
@@ -223,6 +203,7 @@ class ProcessedOnce:
         """
         ids = [envelope.event_id for _, envelope in readable]
         async with self.pool.acquire() as conn, conn.transaction():
+            started = time.monotonic()
             done = {row["event_id"] for row in await conn.fetch(
                 f"""SELECT event_id FROM {self.schema}.processed_events
                     WHERE consumer = $1 AND event_id = ANY($2::uuid[])""", self.name, ids)}
@@ -234,32 +215,48 @@ class ProcessedOnce:
                 applied.append(first_time)
                 if first_time:
                     fresh.append((message, envelope))
-            try:
-                await self._handle(conn, fresh)
-            except SplitBefore as split:
-                split.index = next(i for i, (m, _) in enumerate(readable) if m is split.message)
-                raise
-            if fresh:
+            handled = await self._handle(conn, fresh, started)
+            if handled < len(fresh):
+                stop = next(i for i, (m, _) in enumerate(readable) if m is fresh[handled][0])
+                readable, applied = readable[:stop], applied[:stop]
+                positions = next_positions([m for m, _ in readable])
+            marked = fresh[:handled]
+            if marked:
                 await conn.execute(
                     f"""INSERT INTO {self.schema}.processed_events
                         (consumer, event_id, topic, partition, "offset")
                         SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])""",
-                    self.name, [e.event_id for _, e in fresh], [m.topic for m, _ in fresh],
-                    [m.partition for m, _ in fresh], [m.offset for m, _ in fresh])
+                    self.name, [e.event_id for _, e in marked], [m.topic for m, _ in marked],
+                    [m.partition for m, _ in marked], [m.offset for m, _ in marked])
             await save_positions(conn, self.schema, self.name, positions)
         return applied
 
-    async def _handle(self, conn: Conn, fresh: Sequence[tuple[Message, EventEnvelope]]) -> None:
-        """Run the handler over the new events: set-based when the subscription has one."""
+    async def _handle(self, conn: Conn, fresh: Sequence[tuple[Message, EventEnvelope]],
+                      started: float) -> int:
+        """Run the handler over the new events; how many it applied (a prefix of them).
+
+        A set-based handler takes them all at once. One by one, the transaction ends early
+        before an event whose append the ordering rule refuses (that event's own writes are
+        undone by its savepoint; in the next transaction its append comes first), and once it
+        has run for TX_BUDGET_SECONDS: a writing transaction holds back every relay's
+        visibility horizon (see the event store), so none stays open long.
+        """
         if self.apply_batch is not None and len(fresh) > 1:
             await self.apply_batch(conn, [(envelope, message.topic) for message, envelope in fresh])
-            return
-        for message, envelope in fresh:
+            return len(fresh)
+        for i, (message, envelope) in enumerate(fresh):
             self._bind(message, envelope)
-            try:
+            if i == 0:
                 await self.handler(conn, envelope, message.topic)
-            except OrderingHazard as exc:
-                raise SplitBefore(message) from exc
+                continue
+            if time.monotonic() - started > TX_BUDGET_SECONDS:
+                return i
+            try:
+                async with conn.transaction():  # a savepoint
+                    await self.handler(conn, envelope, message.topic)
+            except OrderingHazard:
+                return i
+        return len(fresh)
 
     async def _dead_letter(self, message: Message, exc: Exception) -> None:
         headers = [

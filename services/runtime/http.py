@@ -29,6 +29,7 @@ from services.runtime.problems import install_problem_handlers
 from services.runtime.ratelimit import RateLimiter, limits_from
 from services.runtime.relay import OutboxRelay
 from services.runtime.settings import Settings, get_settings
+from services.runtime.topics import close_describers
 
 log = get_logger(__name__)
 
@@ -116,6 +117,7 @@ def create_service_app(
                     await relay_task
             if runtime.producer is not None:
                 await runtime.producer.stop()
+            await asyncio.to_thread(close_describers)
             await pool.close()
             log.info("service.stopped", service=name)
 

@@ -31,6 +31,9 @@ RELAY_LEADER = Gauge("casetrack_relay_leader", "1 while this process is the acti
 
 BATCH = 500
 TOPIC_CHECK_SECONDS = 1.0
+HELD_BACK_RECHECK = (0.002, 0.1)
+"""First and longest wait before looking again at committed events an older running transaction
+still holds back (its commit sends no notification to this relay, if it is not an append here)."""
 
 Checkpoint = Callable[[str], Awaitable[None]]
 """Called at the named points of a publishing cycle ("sent", "acknowledged"); tests pause there."""
@@ -111,6 +114,7 @@ class OutboxRelay:
     async def _publish_forever(self) -> None:
         cursor = await self._sync_with_broker()
         checked_at = time.monotonic()
+        recheck = HELD_BACK_RECHECK[0]
         while True:
             if time.monotonic() - checked_at > TOPIC_CHECK_SECONDS:
                 cursor = await self._sync_with_broker()
@@ -138,10 +142,13 @@ class OutboxRelay:
                 RELAY_POSITION.labels(self.topic).set(cursor.position)
                 if len(batch) == BATCH:
                     continue
-            RELAY_LAG.labels(self.topic).set(await self.store.backlog(cursor))
+            held_back = await self.store.backlog(cursor)
+            RELAY_LAG.labels(self.topic).set(held_back)
             self.healthy = True
+            wait = recheck if held_back else self.poll_seconds
+            recheck = min(recheck * 2, HELD_BACK_RECHECK[1]) if held_back else HELD_BACK_RECHECK[0]
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), wait)
 
     async def _sync_with_broker(self) -> LogCursor:
         """Start over when the topic is new: a broker that lost its memory needs everything.

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import murmur2
@@ -76,12 +79,41 @@ def partition_for(key: bytes, partitions: int) -> int:
     return int((murmur2(key) & 0x7FFFFFFF) % partitions)
 
 
+_DESCRIBERS: dict[str, KafkaAdminClient] = {}
+_DESCRIBING = threading.Lock()
+
+
+def _describe(bootstrap: str, topics: Sequence[str]) -> list[dict[str, Any]]:
+    """Describe topics through one admin client per broker, kept open between calls.
+
+    Consumers and relays describe their topics every second; a client per call (connect,
+    negotiate, close) cost the broker and each process more than the describe itself.
+    """
+    with _DESCRIBING:
+        admin = _DESCRIBERS.get(bootstrap)
+        if admin is None:
+            admin = _DESCRIBERS[bootstrap] = _admin(bootstrap)
+        try:
+            described: list[dict[str, Any]] = admin.describe_topics(list(topics))
+        except Exception:
+            _DESCRIBERS.pop(bootstrap, None)  # the next call connects afresh
+            with contextlib.suppress(Exception):
+                admin.close()
+            raise
+        return described
+
+
+def close_describers() -> None:
+    """Close the kept admin clients (at shutdown)."""
+    with _DESCRIBING:
+        for admin in _DESCRIBERS.values():
+            with contextlib.suppress(Exception):
+                admin.close()
+        _DESCRIBERS.clear()
+
+
 def _incarnations(bootstrap: str, topics: Sequence[str]) -> dict[str, Incarnation]:
-    admin = _admin(bootstrap)
-    try:
-        described = admin.describe_topics(list(topics))
-    finally:
-        admin.close()
+    described = _describe(bootstrap, topics)
     found = dict.fromkeys(topics, Incarnation(None, 0))
     for topic in described:
         if topic.get("error_code") == 0 and topic["name"] in found:

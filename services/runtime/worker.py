@@ -23,7 +23,7 @@ from services.runtime.db import create_pool, database_url_for
 from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.settings import get_settings
-from services.runtime.topics import ensure_topics
+from services.runtime.topics import close_describers, ensure_topics
 
 log = get_logger(__name__)
 
@@ -103,6 +103,7 @@ async def _close(tasks: list[asyncio.Task[None]], companions: list[Companion],
             await companion.stop()
     with contextlib.suppress(Exception):
         await producer.stop()
+    await asyncio.to_thread(close_describers)
     await pool.close()
 
 

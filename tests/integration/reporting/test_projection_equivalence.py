@@ -94,7 +94,7 @@ async def test_batches_of_any_size_and_order_give_the_tables_of_one_event_at_a_t
     world = scenario(uuid.uuid4().hex[:8])
     one_by_one = await exports_of(conn, await incremental(conn, world.facts))
     rng = random.Random(11)
-    for _ in range(3):
+    for _ in range(8):
         delivered = world.facts + rng.sample(world.facts, k=6)
         rng.shuffle(delivered)
         batched = await exports_of(conn, await incremental(conn, delivered, batches=rng))

@@ -1,7 +1,8 @@
-"""A fetch is applied in one transaction, split only where the event store's ordering rule says."""
+"""A fetch is applied in one transaction, split where the ordering rule or the budget says."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 
@@ -10,7 +11,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from events import EventEnvelope
-from services.runtime.consumer import Delivery, Message, ProcessedOnce
+from services.runtime.consumer import TX_BUDGET_SECONDS, Delivery, Message, ProcessedOnce
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext, EventStore
 from tests.support.samples import case_registered
@@ -93,7 +94,7 @@ async def test_handlers_that_append_to_existing_streams_split_the_batch_and_appl
     assert await _versions(intake_pool, targets) == [2] * 5
     assert await _marks(intake_pool, name) == 5
     assert await _position(intake_pool, name, topic_id) == len(messages)
-    assert len(calls) > 5  # a split re-ran what its first transaction had done, and rolled back
+    assert len(calls) > 5  # a refused append was tried again, first in the next transaction
     await consumer.process_batch(messages)
     assert await _versions(intake_pool, targets) == [2] * 5
 
@@ -121,3 +122,25 @@ async def test_a_set_based_handler_gets_the_fetch_once_without_what_was_applied_
     assert batches == [ids[:1], ids[1:]]
     assert await _marks(intake_pool, name) == 4
     assert await _position(intake_pool, name, topic_id) == 5
+
+
+async def test_one_by_one_handlers_commit_when_the_transaction_budget_is_spent(
+    store: EventStore, context: CommandContext, intake_pool: asyncpg.Pool,
+    producer: AIOKafkaProducer,
+) -> None:
+    triggers = await _triggers(store, context, 6)
+    started: list[object] = []
+
+    async def slow(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
+        started.append(await conn.fetchval("SELECT now()"))  # the transaction's start
+        await asyncio.sleep(TX_BUDGET_SECONDS * 0.75)
+
+    name = f"test-budget-{uuid.uuid4().hex[:8]}"
+    topic_id = uuid.uuid4().hex
+    consumer = ProcessedOnce(name, "intake", intake_pool, slow, producer)
+    await consumer.process_batch(_messages(triggers, topic_id))
+
+    assert len(started) == 6
+    assert 1 < len(set(started)) < 6
+    assert await _marks(intake_pool, name) == 6
+    assert await _position(intake_pool, name, topic_id) == 6

@@ -152,3 +152,30 @@ async def test_only_one_of_two_relays_publishes_at_a_time(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
     assert not both_led
+
+
+async def test_an_event_an_older_transaction_held_back_is_published_when_it_ends_unprompted(
+    store: EventStore, context: CommandContext, intake_pool: asyncpg.Pool,
+    producer: AIOKafkaProducer, kafka_bootstrap: str, topic: str, migrated_database_url: str,
+) -> None:
+    # Polling once a minute: only looking again at what is held back can publish it in time.
+    relay = OutboxRelay(store, producer, intake_pool, kafka_bootstrap, topic, poll_seconds=60)
+    running = asyncio.create_task(relay.run())
+    older = await asyncpg.connect(migrated_database_url)
+    try:
+        holding = older.transaction()
+        await holding.start()
+        await older.fetchval("SELECT pg_current_xact_id()")  # an id older than the append's
+        appended = await store.append(f"test-{uuid.uuid4()}", "case", 0, [case_registered()],
+                                      context)
+        await asyncio.sleep(0.5)  # the append's notification came and went: still held back
+        await holding.rollback()  # ends without a word to the relay
+        wanted = str(appended.envelopes[0].event_id)
+        records = await read_topic(
+            kafka_bootstrap, topic, within=10,
+            until=lambda rs: any(EventEnvelope.from_wire(r.value).event_id == appended.envelopes[0]
+                                 .event_id for r in rs))
+        assert wanted in {str(EventEnvelope.from_wire(r.value).event_id) for r in records}
+    finally:
+        await older.close()
+        await _stop(running)
