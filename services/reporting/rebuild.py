@@ -24,8 +24,9 @@ from services.reporting.facts import (
     HISTORY_COLUMNS,
     REVIEW_COLUMNS,
     Fact,
+    Row,
 )
-from services.reporting.model import ReadModels, project_all
+from services.reporting.model import ModelBuilder, ReadModels, project_all
 from services.reporting.projections import SCHEMA, Projector
 from services.runtime import rebuild
 from services.runtime.auth import ALL_REGIONS, Principal
@@ -44,16 +45,59 @@ TABLES: dict[str, tuple[str, ...]] = {
 AUDITOR = Principal(sub="svc-reporting-rebuild", role=Role.ADMIN, regions=frozenset({ALL_REGIONS}))
 
 
-async def read_topics(bootstrap: str, topics: Sequence[str] = TOPICS) -> list[Fact]:
-    """Every applicable event on the topics from the start, until caught up."""
-    facts: list[Fact] = []
+COPY_CHUNK = 5000
+"""History rows written per COPY while the replay goes on (each COPY its own short transaction)."""
+
+
+class ShadowWriter:
+    """Writes a replay's history rows into the shadow in chunks, one COPY in flight while the
+    next chunk is decoded (Postgres works on the other core meanwhile)."""
+
+    def __init__(self, conn: asyncpg.Connection, schema: str) -> None:
+        self.conn, self.schema = conn, schema
+        self.pending: list[tuple[object, ...]] = []
+        self.copying: asyncio.Task[str] | None = None
+
+    async def add(self, row: Row) -> None:
+        """Queue a history row; start a COPY once a chunk is full."""
+        self.pending.append(tuple(row[c] for c in HISTORY_COLUMNS))
+        if len(self.pending) >= COPY_CHUNK:
+            await self.flush(wait=False)
+
+    async def flush(self, wait: bool = True) -> None:
+        """COPY what is queued (after the COPY in flight); wait for it if asked."""
+        if self.copying is not None:
+            await self.copying
+            self.copying = None
+        if self.pending:
+            chunk, self.pending = self.pending, []
+            self.copying = asyncio.create_task(self.conn.copy_records_to_table(
+                "history", schema_name=self.schema, columns=list(HISTORY_COLUMNS),
+                records=chunk))
+        if wait and self.copying is not None:
+            await self.copying
+            self.copying = None
+
+
+async def replay_into(conn: asyncpg.Connection, bootstrap: str, schema: str = SHADOW,
+                      topics: Sequence[str] = TOPICS) -> int:
+    """Replay every applicable event on the topics from the start into fresh tables in
+    `schema`, writing history as it reads; how many events were read."""
+    await create_tables(conn, schema)
+    builder, writer, count = ModelBuilder(), ShadowWriter(conn, schema), 0
     async with TopicReplay(bootstrap, topics) as replay:
         async for records in replay.batches():
             for record in records:
                 envelope = decode(record.value)
-                if envelope is not None:
-                    facts.append(Fact.of(envelope, record.topic))
-    return facts
+                if envelope is None:
+                    continue
+                count += 1
+                row = builder.add(Fact.of(envelope, record.topic))
+                if row is not None:
+                    await writer.add(row)
+    await writer.flush()
+    await write_models(conn, schema, builder.finish())
+    return count
 
 
 async def create_tables(conn: asyncpg.Connection, schema: str) -> None:
@@ -119,14 +163,13 @@ async def compare(conn: asyncpg.Connection, shadow: str = SHADOW, live: str = SC
 
 
 async def main_async(check: bool, bootstrap: str, database_url: str) -> int:
-    """Replay, build the shadow, then swap it in or compare it with live."""
+    """Replay into the shadow, then swap it in or compare it with live."""
     started = time.monotonic()
-    facts = await read_topics(bootstrap)
     conn = await asyncpg.connect(database_url)
     try:
         # One rebuild or check at a time: they share the shadow schema.
         await conn.execute("SELECT pg_advisory_lock($1)", advisory_key("casetrack.reporting.rebuild"))
-        await build_shadow(conn, facts)
+        replayed = await replay_into(conn, bootstrap)
         if check:
             differences = await compare(conn)
             await conn.execute(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE")
@@ -134,7 +177,7 @@ async def main_async(check: bool, bootstrap: str, database_url: str) -> int:
         caught_up = await swap_in(conn)
     finally:
         await conn.close()
-    print(f"rebuild: {len(facts)} events replayed, {caught_up} applied live meanwhile, "
+    print(f"rebuild: {replayed} events replayed, {caught_up} applied live meanwhile, "
           f"swapped in after {time.monotonic() - started:.1f}s")
     return 0
 
