@@ -68,13 +68,20 @@ def to_json_object(obj: Mapping[Any, Any]) -> dict[str, JsonValue]:
     """Convert a mapping with string keys into a plain JSON object (see ``to_jsonable``)."""
     out: dict[str, JsonValue] = {}
     for key, value in obj.items():
-        name = to_jsonable(key) if isinstance(key, Enum) else key
-        if not isinstance(name, str):
-            raise TypeError(f"object keys must be strings, got {type(key).__name__}")
-        name = str.__str__(name)
+        if type(key) is str:  # the common case, already plain: no conversion (hot on decode)
+            name: str = key
+        else:
+            normalised = to_jsonable(key) if isinstance(key, Enum) else key
+            if not isinstance(normalised, str):
+                raise TypeError(f"object keys must be strings, got {type(key).__name__}")
+            name = str.__str__(normalised)
         if name in out:
             raise ValueError(f"duplicate object key {name!r} after normalisation")
-        out[name] = to_jsonable(value)
+        kind = type(value)
+        if kind is str or value is None or kind is bool:
+            out[name] = value
+        else:
+            out[name] = to_jsonable(value)
     return out
 
 

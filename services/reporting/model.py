@@ -232,15 +232,19 @@ class ModelBuilder:
         self.slots: set[tuple[str, str, int]] = set()
         self.own_rows: dict[tuple[str, str], list[Fact]] = {}
         self.by_subject: dict[str, list[Fact]] = {}
+        self.verified: set[UUID] = set()
 
-    def add(self, fact: Fact) -> Row | None:
-        """Take a fact; its history row if it can be written now (None: a duplicate, or later)."""
+    def add(self, fact: Fact, verified: bool = False) -> Row | None:
+        """Take a fact (`verified`: its hash is known to recompute); its history row if it can be
+        written now (None: a duplicate, or later)."""
         # Like the live history table: one event per id and per stream slot, the first wins.
         slot = (fact.stream_type, fact.stream_id, fact.version)
         if fact.event_id in self.ids or slot in self.slots:
             return None
         self.ids.add(fact.event_id)
         self.slots.add(slot)
+        if verified:
+            self.verified.add(fact.event_id)
         if fact.stream_type in ("review", "monitoring_group"):
             self.own_rows.setdefault((fact.stream_type, fact.stream_id), []).append(fact)
             if fact.stream_type == "review":
@@ -248,7 +252,7 @@ class ModelBuilder:
         subject = direct_subject(fact)
         if subject is not None:
             self.by_subject.setdefault(subject, []).append(fact)
-        return history_row(fact, subject, fact.hash_ok())
+        return history_row(fact, subject, verified or fact.hash_ok())
 
     def finish(self) -> ReadModels:
         """The rows not yet given: the reviews' history rows, and every register row."""
@@ -259,7 +263,8 @@ class ModelBuilder:
             found = review_subject(facts)
             subject = found[0] if found else None
             for fact in facts:
-                history.append(history_row(fact, subject, fact.hash_ok()))
+                history.append(history_row(fact, subject,
+                                           fact.event_id in self.verified or fact.hash_ok()))
                 if subject is not None:
                     self.by_subject.setdefault(subject, []).append(fact)
         cases, directives = [], []

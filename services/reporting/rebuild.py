@@ -92,7 +92,8 @@ async def replay_into(conn: asyncpg.Connection, bootstrap: str, schema: str = SH
                 if envelope is None:
                     continue
                 count += 1
-                row = builder.add(Fact.of(envelope, record.topic))
+                fact = Fact.of(envelope, record.topic)
+                row = builder.add(fact, fact.wire_hash_ok(record.value))
                 if row is not None:
                     await writer.add(row)
     await writer.flush()
