@@ -15,7 +15,6 @@ a check ignores them.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Sequence
 from dataclasses import astuple, replace
@@ -36,9 +35,8 @@ from services.assignment.domain.roster import (
     evolve_officer,
 )
 from services.assignment.planner import CLOSES, OPENS, REOPENS, STREAM_TYPE
-from services.runtime.rebuild import Table, check_requested
-from services.runtime.rebuild_owned import OwnedTables, Row, Rows, Source, rebuild
-from services.runtime.settings import get_settings
+from services.runtime.rebuild import Table
+from services.runtime.rebuild_owned import OwnedTables, Row, Rows, Source, command
 
 OFFICES = Table("offices", ("office_id",), (
     "office_id", "name", "region", "kind", "active", "version", "updated_at"))
@@ -135,10 +133,7 @@ TABLES = OwnedTables(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
-    check = check_requested(__doc__, argv)
-    settings = get_settings()
-    return asyncio.run(rebuild(TABLES, check, settings.kafka_bootstrap_servers,
-                               settings.database_url))
+    return command(TABLES, __doc__, argv)
 
 
 if __name__ == "__main__":

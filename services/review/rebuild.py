@@ -16,7 +16,6 @@ ignores it.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,9 +25,8 @@ from typing import Any
 from events import ASSIGNMENT_TOPIC, INTAKE_TOPIC, REGISTRY, EventEnvelope, UnknownEventType
 from services.review.opener import OPENER
 from services.review.projections import SCHEMA
-from services.runtime.rebuild import Table, check_requested
-from services.runtime.rebuild_owned import OwnedTables, Row, Rows, Source, rebuild
-from services.runtime.settings import get_settings
+from services.runtime.rebuild import Table
+from services.runtime.rebuild_owned import OwnedTables, Row, Rows, Source, command
 
 SUBJECTS = Table("subjects", ("subject_id",), (
     "subject_id", "subject_type", "region", "risk_level", "resolver_ids", "assignee_ids",
@@ -239,10 +237,7 @@ TABLES = OwnedTables(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
-    check = check_requested(__doc__, argv)
-    settings = get_settings()
-    return asyncio.run(rebuild(TABLES, check, settings.kafka_bootstrap_servers,
-                               settings.database_url))
+    return command(TABLES, __doc__, argv)
 
 
 if __name__ == "__main__":

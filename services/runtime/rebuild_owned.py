@@ -11,6 +11,7 @@ is a pure fold of what is stored and published.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from services.runtime.eventstore import EventStore, LogCursor
 from services.runtime.rebuild import (
     Table,
     TopicReplay,
+    check_requested,
     compare_tables,
     copy_rows,
     create_shadow,
@@ -33,6 +35,7 @@ from services.runtime.rebuild import (
     report_check,
     swap_in,
 )
+from services.runtime.settings import get_settings
 
 Row = tuple[Any, ...]
 Rows = dict[str, list[Row]]
@@ -200,3 +203,11 @@ async def rebuild(spec: OwnedTables, check: bool, bootstrap: str, database_url: 
     print(f"rebuild: {spec.service} read tables from {folded} events, {caught_up} rows caught "
           f"up with live, swapped in after {time.monotonic() - started:.1f}s")
     return 0
+
+
+def command(spec: OwnedTables, description: str | None, argv: Sequence[str] | None) -> int:
+    """A service's rebuild command line: `--check` or a swap, with the settings' servers."""
+    check = check_requested(description, argv)
+    settings = get_settings()
+    return asyncio.run(rebuild(spec, check, settings.kafka_bootstrap_servers,
+                               settings.database_url))
