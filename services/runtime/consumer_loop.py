@@ -32,6 +32,9 @@ from services.runtime.topics import Incarnation, ensure_topics, incarnations
 log = get_logger(__name__)
 
 LAYOUT_CHECK_SECONDS = 1.0
+IDLE_LAYOUT_CHECK_SECONDS = 5.0
+"""How often an idle consumer describes its topics (a broker that restarted meanwhile is found
+at the latest when messages flow again: they bring the check back to every second)."""
 FETCH_TIMEOUT_MS = 500
 IDLE_AFTER_SECONDS = 2.0
 """A consumer that fetched nothing for this long polls the broker at its idle pace."""
@@ -94,8 +97,10 @@ class ConsumerLoop:
             messages = [self._message(r) for records in fetched.values() for r in records]
             if messages:
                 last_message_at = time.monotonic()
-            self._pace(kafka, idle=time.monotonic() - last_message_at >= IDLE_AFTER_SECONDS)
-            if time.monotonic() - checked_at >= LAYOUT_CHECK_SECONDS:
+            idle = time.monotonic() - last_message_at >= IDLE_AFTER_SECONDS
+            self._pace(kafka, idle)
+            every = IDLE_LAYOUT_CHECK_SECONDS if idle else LAYOUT_CHECK_SECONDS
+            if time.monotonic() - checked_at >= every:
                 checked_at = time.monotonic()
                 if await self.follow_layout(kafka):
                     continue  # reassigned: what was fetched is read again from the positions

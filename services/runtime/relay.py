@@ -31,6 +31,8 @@ RELAY_LEADER = Gauge("casetrack_relay_leader", "1 while this process is the acti
 
 BATCH = 500
 TOPIC_CHECK_SECONDS = 1.0
+IDLE_TOPIC_CHECK_SECONDS = 5.0
+"""How often the topic is described while there is nothing to publish."""
 HELD_BACK_RECHECK = (0.002, 0.1)
 """First and longest wait before looking again at committed events an older running transaction
 still holds back (its commit sends no notification to this relay, if it is not an append here)."""
@@ -116,12 +118,16 @@ class OutboxRelay:
         checked_at = time.monotonic()
         recheck = HELD_BACK_RECHECK[0]
         while True:
-            if time.monotonic() - checked_at > TOPIC_CHECK_SECONDS:
-                cursor = await self._sync_with_broker()
-                checked_at = time.monotonic()
             self._wake.clear()
             visible = await self.store.read_visible(cursor, BATCH)
             batch = visible.events
+            due = TOPIC_CHECK_SECONDS if batch else IDLE_TOPIC_CHECK_SECONDS
+            if time.monotonic() - checked_at > due:
+                checked_at = time.monotonic()
+                synced = await self._sync_with_broker()
+                if synced != cursor:  # a new topic: everything again, from the start
+                    cursor = synced
+                    continue
             if batch:
                 futures = [
                     await self.producer.send(
