@@ -1,6 +1,10 @@
 """Rebuild of review's and assignment's read tables: a fold of each service's log and of what
 its consumer applied equals the tables the live traffic built, a drifted row is found, and a
-swap leaves the tables as they were."""
+swap leaves the tables as they were.
+
+It shares the session's system, so it runs before `tests/e2e/test_broker_restart.py`: that
+restart loses the events other tests put straight onto the topics (no owner's log holds them),
+and a rebuild refuses to fold without an event its consumer applied."""
 
 from __future__ import annotations
 
