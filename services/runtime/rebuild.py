@@ -28,6 +28,10 @@ QUIET_SECONDS = 0.5
 """A replay stops once past the reported end offsets and a poll has brought nothing for this
 long (Tansu reports end offsets too low after multi-record batches, so they are only a hint)."""
 
+CHASE_SECONDS = 5.0
+"""How long a replay past the reported end offsets goes on reading while records keep coming
+(the end offsets are too low on Tansu, so the backlog can outlast them; live traffic never ends)."""
+
 Record: TypeAlias = "ConsumerRecord[bytes, bytes]"
 
 
@@ -96,23 +100,32 @@ class TopicReplay:
 
     async def batches(self, max_records: int = 5000) -> AsyncIterator[list[Record]]:
         """Fetched records, in order per partition, until caught up (then `batches` again reads
-        what came since)."""
+        what came since): past the end offsets reported at the start and then either a quiet
+        poll, or `CHASE_SECONDS` of chasing traffic that keeps coming (what comes after is a
+        rebuild's catch-up's business)."""
         ends = await self.consumer.end_offsets(self.partitions)
         self.progress.total = max(self.progress.total, sum(ends.values()))
-        idle_since = time.monotonic()
+        idle_since, passed_ends_at = time.monotonic(), None
         while True:
             fetched = await self.consumer.getmany(timeout_ms=200, max_records=max_records)
             records = [r for batch in fetched.values() for r in batch]
+            now = time.monotonic()
+            if passed_ends_at is None and await self._past(ends):
+                passed_ends_at = now
             if records:
-                idle_since = time.monotonic()
+                idle_since = now
                 self.progress.advance(len(records))
                 yield records
+                if passed_ends_at is None or now - passed_ends_at < CHASE_SECONDS:
+                    continue
+            elif now - idle_since < (self.quiet if passed_ends_at else self.quiet * 5):
                 continue
-            positions = [await self.consumer.position(tp) for tp in self.partitions]
-            caught_up = all(p >= ends[tp] for p, tp in zip(positions, self.partitions, strict=True))
-            if time.monotonic() - idle_since >= (self.quiet if caught_up else self.quiet * 5):
-                self.progress.draw(final=True)
-                return
+            self.progress.draw(final=True)
+            return
+
+    async def _past(self, ends: dict[TopicPartition, int]) -> bool:
+        positions = [await self.consumer.position(tp) for tp in self.partitions]
+        return all(p >= ends[tp] for p, tp in zip(positions, self.partitions, strict=True))
 
 
 @dataclass(frozen=True)

@@ -80,13 +80,16 @@ class Inputs:
         self.own: list[EventEnvelope] = []
         self.cursor = LogCursor()
 
-    async def read_topics(self) -> None:
-        """Read the topics on, as far as they go now; the first copy of an event wins."""
+    async def read_topics(self, until: set[UUID] | None = None) -> None:
+        """Read the topics on, as far as they go now or until every event of `until` is read;
+        the first copy of an event wins."""
         async for records in self.replay.batches():
             for record in records:
                 envelope = decode(record.value)
                 if envelope is not None and envelope.event_id not in self.seen:
                     self.seen[envelope.event_id] = (envelope, record.topic)
+            if until is not None and until <= self.seen.keys():
+                return
 
     async def read_own_visible(self) -> None:
         """Read the own log on in visibility order, up to the oldest running writer."""
@@ -110,7 +113,7 @@ class Inputs:
             f"SELECT event_id FROM {self.spec.service}.processed_events WHERE consumer = $1",
             self.spec.consumer)}
         if processed - self.seen.keys():
-            await self.read_topics()
+            await self.read_topics(until=processed)
         missing = processed - self.seen.keys()
         if missing:
             raise RuntimeError(f"{len(missing)} events {self.spec.consumer} applied are not on "
