@@ -5,10 +5,20 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
+
+AGENCY_TIME_ZONE = ZoneInfo("Asia/Almaty")
+"""The agency's time zone (UTC+5 all year since March 2024): every date the system names —
+registration, deadlines, periods, 'today' — is a date here."""
+
+
+def agency_date(instant: datetime) -> date:
+    """The agency's calendar date of an instant."""
+    return instant.astimezone(AGENCY_TIME_ZONE).date()
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from events.assignments import AssignmentKind
 from events.envelope import HEX_SHA256_PATTERN
-from events.registry import EventPayload, payload_type
+from events.registry import REGISTRY, EventPayload, payload_type
 from events.vocabulary import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -68,13 +69,37 @@ class CaseTriaged(EventPayload):
 
 
 @payload_type("case.assigned", 1)
-class CaseAssigned(EventPayload):
-    """Assignment gave the case to an office and officer (learned from casetrack.assignment.v1)."""
+class CaseAssignedV1(EventPayload):
+    """v1, read only: whether a person chose the officer, as a flag."""
 
     office_id: Short
     officer_id: Short | None
     assignment_event_id: Short
     manual: bool
+
+
+@payload_type("case.assigned", 2)
+class CaseAssigned(EventPayload):
+    """Assignment gave the case to an office and officer (learned from casetrack.assignment.v1).
+
+    v2 names how (`kind`, as `assignment.made` does): a hand-over from a deactivated officer is
+    no longer mistaken for a supervisor's choice.
+    """
+
+    office_id: Short
+    officer_id: Short | None
+    assignment_event_id: Short
+    kind: AssignmentKind
+
+
+def case_assigned_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1's `manual` flag as v2's `kind`: v1 said manual for a hand-over too, so it stays manual."""
+    manual = payload.pop("manual")
+    return {**payload, "kind": AssignmentKind.MANUAL.value if manual else
+            AssignmentKind.AUTOMATIC.value}
+
+
+REGISTRY.register_upcaster("case.assigned", 1, case_assigned_v1_to_v2)
 
 
 @payload_type("case.progress_noted", 1)

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from events.canonical import to_json_object
-from events.envelope import EVENT_TYPE_PATTERN
+from events.envelope import EVENT_TYPE_PATTERN, EventEnvelope
 from events.errors import (
     InvalidPayload,
     MissingUpcaster,
@@ -82,10 +82,10 @@ class EventRegistry:
 
     def latest_version(self, event_type: str) -> int:
         """The newest registered schema version of ``event_type``."""
-        try:
-            return self._latest[event_type]
-        except KeyError:
-            raise UnknownEventType(f"unknown event type {event_type!r}") from None
+        latest = self._latest.get(event_type)
+        if latest is None:
+            raise UnknownEventType(f"unknown event type {event_type!r}")
+        return latest
 
     def model_for(self, event_type: str, version: int) -> type[EventPayload]:
         """The payload model registered for one type and version."""
@@ -131,6 +131,26 @@ class EventRegistry:
             return self._models[(event_type, latest)].model_validate(data)
         except ValidationError as exc:
             raise InvalidPayload(event_type, latest, str(exc)) from exc
+
+    def current_payload(self, event_type: str, schema_version: int,
+                        payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A stored payload as JSON in its type's latest version (as stored if the type is
+        unknown, or already the latest): what consumers read; the stored one stays hashed."""
+        latest = self._latest.get(event_type)
+        if latest is None or latest == schema_version:
+            return payload
+        return self.upcast(event_type, schema_version, payload)[1]
+
+    def current(self, envelope: EventEnvelope) -> dict[str, Any]:
+        """An envelope's payload in its type's latest version (see ``current_payload``)."""
+        latest = self._latest.get(envelope.event_type)
+        if latest is None or latest == envelope.schema_version:
+            return envelope.payload
+        return self.upcast(envelope.event_type, envelope.schema_version, envelope.payload)[1]
+
+    def read(self, envelope: EventEnvelope) -> EventPayload:
+        """An envelope's payload as the latest model of its type, upcast and validated."""
+        return self.decode(envelope.event_type, envelope.schema_version, envelope.payload)
 
     def encode(self, model: EventPayload) -> tuple[str, int, dict[str, Any]]:
         """The type name, schema version and JSON-ready payload of a registered payload model."""

@@ -24,9 +24,10 @@ from services.assignment.schemas import (
 )
 from services.assignment.settings import get_assignment_settings
 from services.runtime.auth import CurrentPrincipal
+from services.runtime.clock import today
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.context import Runtime, ServiceRuntime
 from services.runtime.fields import IDEMPOTENT, IfMatch, PathId, QueryText
-from services.runtime.http import Runtime, ServiceRuntime
 
 router = APIRouter(prefix="/v1", tags=["assignment"])
 RegionQuery = Annotated[Region | None, Query(description="only this region")]
@@ -34,9 +35,7 @@ OfficeQuery = Annotated[QueryText, Query(description="only this office")]
 
 
 def _planner(runtime: ServiceRuntime) -> Planner:
-    planner = runtime.extras["planner"]
-    assert isinstance(planner, Planner)
-    return planner
+    return runtime.part(Planner)
 
 
 @router.post("/offices", status_code=201, response_model=OfficeView, dependencies=IDEMPOTENT)
@@ -156,9 +155,8 @@ async def reactivate_officer(officer_id: PathId, body: OptionalReasonRequest, re
 async def get_assignment(subject_id: PathId, principal: CurrentPrincipal, runtime: Runtime,
                          response: Response) -> AssignmentView:
     """Who holds a case or directive, by which rule or decision, and its due date."""
-    planner = _planner(runtime)
     async with runtime.pool.acquire() as conn:
-        view = await queries.assignment(conn, planner.store, principal, subject_id)
+        view = await queries.assignment(conn, runtime.event_store, principal, subject_id)
     response.headers["ETag"] = etag(view.version)
     return view
 
@@ -180,4 +178,5 @@ async def workload(principal: CurrentPrincipal, runtime: Runtime, region: Region
     """Open items and overdue counts per officer in the caller's regions."""
     async with runtime.pool.acquire() as conn:
         return await queries.workload(conn, principal, region.value if region else None, office,
-                                      get_assignment_settings().clock_offset_days)
+                                      today(runtime.clock,
+                                            get_assignment_settings().clock_offset_days))

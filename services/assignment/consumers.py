@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import cast
-
-import asyncpg
 
 from events import INTAKE_TOPIC, EventEnvelope
 from events.calendar import kazakhstan_calendar, procedure_clocks
@@ -14,7 +11,7 @@ from services.assignment.domain.rules import default_rules
 from services.assignment.planner import Planner
 from services.runtime.consumer import Subscription
 from services.runtime.db import Conn
-from services.runtime.eventstore import EventStore
+from services.runtime.streamlog import StreamLog
 
 PLANNER = "assignment-planner"
 SCHEMA = "assignment"
@@ -28,9 +25,8 @@ def default_clocks() -> Clocks:
 
 @cache
 def _planner() -> Planner:
-    # The consumer appends only through `append_in` on its own connection, so no pool is needed.
-    store = EventStore(cast(asyncpg.Pool, None), SCHEMA)
-    return Planner(store, default_rules(), default_clocks())
+    # The consumer appends through the stream log on its own connection: it needs no pool.
+    return Planner(StreamLog(SCHEMA), default_rules(), default_clocks())
 
 
 async def plan(conn: Conn, envelope: EventEnvelope, topic: str) -> None:

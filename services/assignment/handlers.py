@@ -5,7 +5,6 @@ from __future__ import annotations
 from events import OfficeKind, Role
 from services.assignment import tables
 from services.assignment.domain.assignment import Holder, decide_handover, decide_manual, evolve
-from services.assignment.domain.errors import NotFound
 from services.assignment.domain.rules import route
 from services.assignment.planner import STREAM_TYPE, Planner
 from services.assignment.schemas import AssignRequest
@@ -13,9 +12,10 @@ from services.assignment.writes import Claim, transact
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
+from services.runtime.errors import Invalid, NotFound
 from services.runtime.eventstore import CommandContext
 from services.runtime.pipeline import StaleVersion, UnitOfWork
-from services.runtime.problems import Problem
+from services.runtime.results import Written
 
 
 async def hand_over(planner: Planner, conn: Conn, leaving: str, context: CommandContext,
@@ -67,7 +67,7 @@ async def assign_manually(planner: Planner, principal: Principal, subject_id: st
                FROM officers o JOIN offices f ON f.office_id = o.office_id
                WHERE o.officer_id = $1""", body.officer_id)
         if row is None:
-            raise Problem(422, "Unprocessable Content", f"no officer {body.officer_id}",
+            raise Invalid(f"no officer {body.officer_id}",
                           field="officer_id")
         holder = Holder(row["officer_id"], row["region"], row["office_id"],
                         OfficeKind(row["kind"]), row["active"])
@@ -76,8 +76,8 @@ async def assign_manually(planner: Planner, principal: Principal, subject_id: st
                                                [made], context, serialised=True)
         new = evolve(subject, made, result.version)
         await tables.save_subject(conn, new)
-        return 200, {"subject_id": new.id, "officer_id": new.officer_id,
-                     "office_id": new.office_id, "manual": True, "version": new.version,
-                     "event_id": str(result.envelopes[0].event_id)}
+        return Written({"subject_id": new.id, "officer_id": new.officer_id,
+                        "office_id": new.office_id, "manual": True, "version": new.version,
+                        "event_id": str(result.envelopes[0].event_id)})
 
     return await transact(planner, claim, write)

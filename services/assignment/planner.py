@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from events import (
+    REGISTRY,
     Actor,
     AssignmentEscalated,
     DeadlineSet,
@@ -16,14 +17,16 @@ from events import (
     EventPayload,
     SubjectType,
 )
+from events.calendar import agency_date
 from services.assignment import tables
 from services.assignment.domain import assignment as domain
 from services.assignment.domain.assignment import SubjectState
-from services.assignment.domain.clocks import APPEAL, DIRECTIVE, Clocks, breach_key, local_date
+from services.assignment.domain.clocks import APPEAL, DIRECTIVE, Clocks, breach_key
 from services.assignment.domain.rules import Rule, route
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext, EventStore
-from services.runtime.pipeline import StreamCache
+from services.runtime.pipeline import CommandPipeline, StreamCache
+from services.runtime.streamlog import StreamLog
 
 STREAM_TYPE = "assignment"
 SYSTEM_ACTOR = "assignment-planner"
@@ -38,11 +41,18 @@ REOPENS = frozenset({"case.reopened", "directive.returned"})
 class Planner:
     """Everything a planning decision needs: the store, the rules and the clocks."""
 
-    store: EventStore
+    store: StreamLog
+    """Where planning appends, on the caller's connection (the API's planner: the event store)."""
     rules: Sequence[Rule]
     clocks: Clocks
     cache: StreamCache = field(default_factory=StreamCache, compare=False)
     """The roster streams' states known to this process (see CommandPipeline)."""
+
+    def pipeline(self) -> CommandPipeline:
+        """The command pipeline on the planner's store; only a pooled event store runs commands."""
+        if not isinstance(self.store, EventStore):
+            raise TypeError("this planner appends inside consumers only; it runs no commands")
+        return CommandPipeline(self.store, self.cache)
 
     async def commit(self, conn: Conn, state: SubjectState, events: Sequence[EventPayload],
                      context: CommandContext, expected_version: int | None = None
@@ -67,7 +77,7 @@ class Planner:
 
     async def on_intake(self, conn: Conn, envelope: EventEnvelope, topic: str) -> None:
         """React to one intake event (already de-duplicated by event id)."""
-        kind, payload = envelope.event_type, envelope.payload
+        kind, payload = envelope.event_type, REGISTRY.current(envelope)
         await tables.lock_planning(conn)
         state = await tables.subject(conn, envelope.stream_id, for_update=True)
         region = state.region if state is not None else payload.get("region")
@@ -100,7 +110,7 @@ class Planner:
                     payload: dict[str, Any], context: CommandContext) -> None:
         state = SubjectState(
             id=envelope.stream_id, subject_type=subject_type, region=payload.get("region"),
-            sector=payload.get("sector"), basis_date=local_date(envelope.occurred_at),
+            sector=payload.get("sector"), basis_date=agency_date(envelope.occurred_at),
             basis_event_id=str(envelope.event_id))
         if subject_type is SubjectType.CASE:
             assert state.basis_date is not None

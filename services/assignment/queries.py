@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from services.assignment import tables
-from services.assignment.domain.clocks import today
 from services.assignment.schemas import (
     AssignmentEventView,
     AssignmentView,
@@ -16,8 +15,8 @@ from services.assignment.schemas import (
 )
 from services.runtime.auth import Principal
 from services.runtime.db import Conn
-from services.runtime.eventstore import EventStore
-from services.runtime.problems import Problem
+from services.runtime.errors import NotFound
+from services.runtime.streamlog import StreamLog
 
 
 def _regions(principal: Principal) -> list[str] | None:
@@ -25,12 +24,12 @@ def _regions(principal: Principal) -> list[str] | None:
     return None if principal.can_see("*") else sorted(principal.regions)
 
 
-async def assignment(conn: Conn, store: EventStore, principal: Principal, subject_id: str
+async def assignment(conn: Conn, store: StreamLog, principal: Principal, subject_id: str
                      ) -> AssignmentView:
     """Who holds a subject and its assignment history; 404 outside the caller's regions."""
     state = await tables.subject(conn, subject_id)
     if state is None or not principal.can_see(state.region):
-        raise Problem(404, "Not Found", f"no case or directive {subject_id} known to assignment")
+        raise NotFound(f"no case or directive {subject_id} known to assignment")
     history = [
         AssignmentEventView(version=e.version, event_type=e.event_type, recorded_at=e.recorded_at,
                             actor_id=e.actor.id, payload=e.payload)
@@ -82,9 +81,8 @@ async def officers(conn: Conn, principal: Principal, region: str | None, office:
 
 
 async def workload(conn: Conn, principal: Principal, region: str | None, office: str | None,
-                   offset_days: int = 0) -> WorkloadView:
+                   on: date) -> WorkloadView:
     """Open items and overdue counts per officer, and unassigned open items, in scope."""
-    on: date = today(datetime.now(UTC), offset_days)
     args: list[object] = [on]
     where = _scope(principal, region, "o.region", args)
     if office is not None:

@@ -22,10 +22,10 @@ from datetime import datetime
 from typing import Any
 
 from events import INTAKE_TOPIC, REGISTRY, AssignmentEscalated, EventEnvelope, SubjectType
+from events.calendar import agency_date
 from services.assignment.consumers import PLANNER, SCHEMA
 from services.assignment.domain import assignment as domain
 from services.assignment.domain.assignment import SubjectState
-from services.assignment.domain.clocks import local_date
 from services.assignment.domain.roster import (
     OFFICE_STREAM,
     OFFICER_STREAM,
@@ -63,14 +63,14 @@ def planned(consumed: Sequence[tuple[EventEnvelope, str]]
     subjects: dict[str, SubjectState] = {}
     touched: dict[str, datetime] = {}
     for envelope, _ in consumed:
-        kind, payload, sid = envelope.event_type, envelope.payload, envelope.stream_id
+        kind, payload, sid = envelope.event_type, REGISTRY.current(envelope), envelope.stream_id
         state = subjects.get(sid)
         if kind in OPENS:
             if state is not None:
                 continue
             state = SubjectState(
                 id=sid, subject_type=OPENS[kind], region=payload.get("region"),
-                sector=payload.get("sector"), basis_date=local_date(envelope.occurred_at),
+                sector=payload.get("sector"), basis_date=agency_date(envelope.occurred_at),
                 basis_event_id=str(envelope.event_id))
         elif state is None:
             continue

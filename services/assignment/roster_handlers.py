@@ -22,9 +22,10 @@ from services.assignment.writes import Claim, transact
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
+from services.runtime.errors import Forbidden, Invalid, NotFound
 from services.runtime.eventstore import CommandContext
-from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
-from services.runtime.problems import Problem
+from services.runtime.pipeline import Expected, UnitOfWork
+from services.runtime.results import Written
 
 
 def office_view(s: OfficeState) -> OfficeView:
@@ -45,7 +46,7 @@ def may_manage(principal: Principal, region: str | None) -> None:
     principal.require(Role.ADMIN, Role.SUPERVISOR)
     if principal.can_see(region) and (region is not None or principal.role is Role.ADMIN):
         return
-    raise Problem(403, "Forbidden", "you may not manage the roster of that region",
+    raise Forbidden("you may not manage the roster of that region",
                   field="region")
 
 
@@ -59,28 +60,28 @@ def _office_visible(principal: Principal, office_id: str, state: OfficeState) ->
     regional = state.kind is OfficeKind.REGIONAL_PROJECT_OFFICE
     if not state.exists or (regional and not visible(
             principal, state.region.value if state.region else None)):
-        raise Problem(404, "Not Found", f"no office {office_id}")
+        raise NotFound(f"no office {office_id}")
     return state
 
 
 def _officer_visible(principal: Principal, officer_id: str, state: OfficerState) -> OfficerState:
     """An officer the caller may see, or 404."""
     if not state.exists or not visible(principal, state.region.value if state.region else None):
-        raise Problem(404, "Not Found", f"no officer {officer_id}")
+        raise NotFound(f"no officer {officer_id}")
     return state
 
 
 async def read_office(planner: Planner, principal: Principal, office_id: str) -> OfficeState:
     """A visible office as its stream has it now, or 404."""
     return _office_visible(principal, office_id,
-                           await CommandPipeline(planner.store, planner.cache).read(
+                           await planner.pipeline().read(
                                roster.OFFICE, office_id))
 
 
 async def read_officer(planner: Planner, principal: Principal, officer_id: str) -> OfficerState:
     """A visible officer as their stream has it now, or 404."""
     return _officer_visible(principal, officer_id,
-                            await CommandPipeline(planner.store, planner.cache).read(
+                            await planner.pipeline().read(
                                 roster.OFFICER, officer_id))
 
 
@@ -101,17 +102,17 @@ async def _load_officer(unit: UnitOfWork, principal: Principal, officer_id: str,
 
 
 async def _append_office(unit: UnitOfWork, office_id: str, events: list[Any],
-                         context: CommandContext, status: int) -> WriteResult:
+                         context: CommandContext, created: bool = False) -> WriteResult:
     """Append an office's events and keep its row in step."""
     state: OfficeState = unit.append(office_id, events, context)
     appended = unit.appended(office_id)
     if appended:
         await tables.save_office(await unit.transaction(), state, appended[-1])
-    return status, office_view(state).model_dump(mode="json")
+    return Written(office_view(state).model_dump(mode="json"), created)
 
 
 async def _append_officer(unit: UnitOfWork, officer_id: str, events: list[Any],
-                          context: CommandContext, status: int,
+                          context: CommandContext, created: bool = False,
                           then: Callable[[Conn], Awaitable[None]] | None = None) -> WriteResult:
     """Append an officer's events, keep their row in step, then hand over or adopt work."""
     state: OfficerState = unit.append(officer_id, events, context)
@@ -121,7 +122,7 @@ async def _append_officer(unit: UnitOfWork, officer_id: str, events: list[Any],
         await tables.save_officer(conn, state, appended[-1])
         if then is not None:
             await then(conn)
-    return status, officer_view(state).model_dump(mode="json")
+    return Written(officer_view(state).model_dump(mode="json"), created)
 
 
 async def open_office(planner: Planner, principal: Principal, body: OpenOfficeRequest,
@@ -132,7 +133,7 @@ async def open_office(planner: Planner, principal: Principal, body: OpenOfficeRe
     async def write(unit: UnitOfWork) -> WriteResult:
         state = await unit.load(roster.OFFICE, body.id)
         events = roster.decide_open_office(state, body.name, body.region, body.kind)
-        return await _append_office(unit, body.id, events, context, 201)
+        return await _append_office(unit, body.id, events, context, created=True)
 
     return await transact(planner, claim, write)
 
@@ -144,7 +145,7 @@ async def change_office(planner: Planner, principal: Principal, office_id: str, 
     async def write(unit: UnitOfWork) -> WriteResult:
         state = await _load_office(unit, principal, office_id, if_match)
         events = roster.decide_change_office(state, name)
-        return await _append_office(unit, office_id, events, context, 200)
+        return await _append_office(unit, office_id, events, context)
 
     return await transact(planner, claim, write)
 
@@ -158,7 +159,7 @@ async def close_office(planner: Planner, principal: Principal, office_id: str, r
         active = await unit.conn.fetchval(
             "SELECT count(*) FROM officers WHERE office_id = $1 AND active", office_id)
         events = roster.decide_close_office(state, int(active), reason)
-        return await _append_office(unit, office_id, events, context, 200)
+        return await _append_office(unit, office_id, events, context)
 
     return await transact(planner, claim, write)
 
@@ -169,12 +170,12 @@ async def enroll_officer(planner: Planner, principal: Principal, body: EnrollOff
     async def write(unit: UnitOfWork) -> WriteResult:
         office = await unit.load(roster.OFFICE, body.office_id)
         if not office.exists:
-            raise Problem(422, "Unprocessable Content", f"no office {body.office_id}",
+            raise Invalid(f"no office {body.office_id}",
                           field="office_id")
         may_manage(principal, office.region.value if office.region else None)
         state = await unit.load(roster.OFFICER, body.id)
         events = roster.decide_enroll(state, office, body.name, body.sectors, body.capacity)
-        return await _append_officer(unit, body.id, events, context, 201,
+        return await _append_officer(unit, body.id, events, context, created=True,
                                      then=lambda c: adopt_orphans(planner, c, context))
 
     return await transact(planner, claim, write)
@@ -196,7 +197,7 @@ async def change_officer(planner: Planner, principal: Principal, officer_id: str
         moved_region = office is not None and office.exists and office.region != state.region
         then = (lambda c: hand_over(planner, c, officer_id, context, "moved to another region")) \
             if moved_region else None
-        return await _append_officer(unit, officer_id, events, context, 200, then=then)
+        return await _append_officer(unit, officer_id, events, context, then=then)
 
     return await transact(planner, claim, write)
 
@@ -208,7 +209,7 @@ async def deactivate_officer(planner: Planner, principal: Principal, officer_id:
     async def write(unit: UnitOfWork) -> WriteResult:
         state = await _load_officer(unit, principal, officer_id, if_match)
         events = roster.decide_deactivate(state, reason)
-        return await _append_officer(unit, officer_id, events, context, 200,
+        return await _append_officer(unit, officer_id, events, context,
                                      then=lambda c: hand_over(planner, c, officer_id, context))
 
     return await transact(planner, claim, write)
@@ -222,7 +223,7 @@ async def reactivate_officer(planner: Planner, principal: Principal, officer_id:
         state = await _load_officer(unit, principal, officer_id, if_match)
         office = await unit.load(roster.OFFICE, state.office_id)
         events = roster.decide_reactivate(state, office, reason)
-        return await _append_officer(unit, officer_id, events, context, 200,
+        return await _append_officer(unit, officer_id, events, context,
                                      then=lambda c: adopt_orphans(planner, c, context))
 
     return await transact(planner, claim, write)

@@ -6,14 +6,13 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import asyncpg
 
 from events import Actor
 from services.assignment import tables
-from services.assignment.domain.clocks import today
 from services.assignment.planner import Planner
+from services.runtime.clock import SYSTEM_CLOCK, Clock, today
 from services.runtime.db import advisory_key, create_pool
 from services.runtime.eventstore import CommandContext, EventStore
 from services.runtime.logs import get_logger
@@ -38,11 +37,11 @@ class ScanReport:
 
 async def scan(pool: asyncpg.Pool, planner: Planner, offset_days: int = 0,
                *, replay: bool = False, budget_seconds: float | None = None,
-               after: str | None = None) -> ScanReport:
+               after: str | None = None, clock: Clock = SYSTEM_CLOCK) -> ScanReport:
     """One pass over open subjects (after `after`), stopping once the budget is spent so the
     write lock it holds is released; only one scanner in the deployment runs at a time."""
     report = ScanReport()
-    on = today(datetime.now(UTC), offset_days)
+    on = today(clock, offset_days)
     deadline = None if budget_seconds is None else time.monotonic() + budget_seconds
     async with pool.acquire() as conn, conn.transaction():
         if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", SCANNER_LOCK):
@@ -69,7 +68,7 @@ async def scan(pool: asyncpg.Pool, planner: Planner, offset_days: int = 0,
 
 
 async def run_scanner(pool: asyncpg.Pool, planner: Planner, every: float, offset_days: int,
-                      budget_seconds: float = 0.5) -> None:
+                      budget_seconds: float = 0.5, clock: Clock = SYSTEM_CLOCK) -> None:
     """Replay clocks and rules once at start, then scan for breaches every `every` seconds; a
     pass that spends its budget commits what it did and the next one resumes where it stopped."""
     replay, after = True, None
@@ -77,7 +76,7 @@ async def run_scanner(pool: asyncpg.Pool, planner: Planner, every: float, offset
         report = ScanReport()
         try:
             report = await scan(pool, planner, offset_days, replay=replay,
-                                budget_seconds=budget_seconds, after=after)
+                                budget_seconds=budget_seconds, after=after, clock=clock)
             after = report.resume_after
             replay = replay and (report.skipped or after is not None)
             if report.recomputed or report.rerouted or report.escalated:
@@ -95,8 +94,9 @@ class ScannerThread:
     that answers HTTP (`/livez` included), whatever a pass costs."""
 
     def __init__(self, database_url: str, planner: Planner, every: float, offset_days: int,
-                 budget_seconds: float) -> None:
+                 budget_seconds: float, clock: Clock = SYSTEM_CLOCK) -> None:
         self._args = (database_url, planner, every, offset_days, budget_seconds)
+        self._clock = clock
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._started = threading.Event()
@@ -128,7 +128,7 @@ class ScannerThread:
             return
         own = Planner(EventStore(pool, "assignment"), planner.rules, planner.clocks)
         try:
-            await run_scanner(pool, own, every, offset_days, budget)
+            await run_scanner(pool, own, every, offset_days, budget, self._clock)
         except asyncio.CancelledError:
             pass
         finally:

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from events.calendar import AGENCY_TIME_ZONE
 from services.console import timeline
-from services.console.i18n import AGENCY_TIME_ZONE
 from services.console.upstream import ApiRefused, Upstream
 from services.console.verification import AUDITORS, Badge, checkpoint_inclusion, owners_verify
 from services.console.web import CurrentViewer, Viewer, render, upstream

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -15,6 +14,7 @@ from babel.support import Translations
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from events import REGION_NAMES
+from events.calendar import AGENCY_TIME_ZONE
 from services.console.labels import VALUE_LABELS
 
 LANGUAGES: dict[str, str] = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -22,7 +22,6 @@ DEFAULT_LANGUAGE = "ru"
 LANG_COOKIE = "casetrack_lang"
 DOMAIN = "console"
 LOCALE_DIR = Path(__file__).parent / "locale"
-AGENCY_TIME_ZONE = ZoneInfo("Asia/Almaty")
 
 
 def compile_catalog(language: str, locale_dir: Path = LOCALE_DIR) -> Translations:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 
 from events import REGION_NAMES, Sector
 from services.console.charts import bar_chart
-from services.console.i18n import AGENCY_TIME_ZONE
 from services.console.web import CurrentViewer, render, upstream
+from services.runtime.clock import SYSTEM_CLOCK, today
 
 router = APIRouter(include_in_schema=False)
 DIRECTIVE_BUCKETS = ("completed_on_time", "completed_late", "overdue", "pending")
@@ -48,7 +48,7 @@ async def results(request: Request, viewer: CurrentViewer,
                   region: Annotated[str, Query(max_length=10)] = "",
                   sector: Annotated[str, Query(max_length=40)] = "") -> Response:
     """KPIs by region and period: cases by status and sector, days to resolve, directives, reviews."""
-    first, last = default_period(datetime.now(AGENCY_TIME_ZONE).date())
+    first, last = default_period(today(SYSTEM_CLOCK))
     start, end = start or first, end or last
     summary = await upstream(request).get("reporting", "/v1/reports/summary", viewer.token, {
         "from": start, "to": end, "region": region, "sector": sector})

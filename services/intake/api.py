@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import Request
 
 from events import Role
-from services.intake.domain.directive import ALMATY
-from services.intake.domain.errors import (
-    DomainError,
-    FourEyesViolation,
-    IllegalTransition,
-    InvalidCommand,
-)
+from events.calendar import agency_date
 from services.intake.execution import ContextFor
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
+from services.runtime.clock import Clock, today
 from services.runtime.commands import command_context, parse_if_match
-from services.runtime.http import ServiceRuntime
+from services.runtime.context import ServiceRuntime
 from services.runtime.pipeline import Expected
-from services.runtime.problems import Problem
 
 WRITERS = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
@@ -39,23 +33,9 @@ def expected(request: Request, expected_version: int | None) -> Expected:
 
 def vault_of(runtime: ServiceRuntime) -> Vault:
     """The reporter vault."""
-    vault = runtime.extras["vault"]
-    assert isinstance(vault, Vault)
-    return vault
+    return runtime.part(Vault)
 
 
-def today(as_of: datetime | None = None) -> datetime:
-    """The instant lateness is measured at: as_of, or now (dates are taken in Asia/Almaty)."""
-    return (as_of or datetime.now(ALMATY)).astimezone(ALMATY)
-
-
-def domain_problem(error: DomainError) -> Problem:
-    """The problem+json a refused command answers with."""
-    if isinstance(error, IllegalTransition):
-        return Problem(409, "Illegal transition", str(error), current_state=error.state,
-                       action=error.action, allowed_actions=error.allowed)
-    if isinstance(error, InvalidCommand):
-        return Problem(422, "Invalid request", error.detail, field=error.field)
-    if isinstance(error, FourEyesViolation):
-        return Problem(403, "Forbidden", str(error))
-    return Problem(422, "Refused", str(error))
+def day_of(clock: Clock, as_of: datetime | None = None) -> date:
+    """The agency's day lateness is measured on: as_of's, or today by the service's clock."""
+    return agency_date(as_of) if as_of is not None else today(clock)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
 
 from events import INTAKE_TOPIC
-from services.intake.api import domain_problem
 from services.intake.cases_api import router as cases_router
 from services.intake.consumers import REACTOR
 from services.intake.directives_api import router as directives_router
-from services.intake.domain.errors import DomainError
 from services.intake.vault import Vault
-from services.runtime.http import ServiceRuntime, create_service_app
-from services.runtime.problems import problem_response
+from services.runtime.context import ServiceRuntime
+from services.runtime.http import create_service_app
 from services.runtime.settings import Settings
 from services.runtime.tlog.api import router as log_router
 
@@ -22,18 +22,13 @@ SERVICE = "intake"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """intake: owns cases and directives and publishes its log to casetrack.intake.v1."""
-    app = create_service_app(SERVICE, routers=[cases_router, directives_router, log_router],
-                             topic=INTAKE_TOPIC, consumers=[REACTOR],
-                             description=__doc__ or "", settings=settings,
-                             on_start=_open_vault)
-
-    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DomainError)
-        return problem_response(domain_problem(exc), request)
-
-    app.add_exception_handler(DomainError, on_domain_error)
-    return app
+    return create_service_app(SERVICE, routers=[cases_router, directives_router, log_router],
+                              topic=INTAKE_TOPIC, consumers=[REACTOR],
+                              description=__doc__ or "", settings=settings,
+                              parts=[open_vault])
 
 
-async def _open_vault(runtime: ServiceRuntime) -> None:
-    runtime.extras["vault"] = Vault(runtime.settings.vault_key, SERVICE)
+@asynccontextmanager
+async def open_vault(runtime: ServiceRuntime) -> AsyncIterator[Vault]:
+    """The reporter vault, keyed by the configured vault key."""
+    yield Vault(runtime.settings.vault_key, SERVICE)

@@ -35,9 +35,9 @@ from services.intake.schemas import (
 )
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
+from services.runtime.context import Runtime
+from services.runtime.errors import Invalid
 from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId, Purpose
-from services.runtime.http import Runtime
-from services.runtime.problems import Problem
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -185,7 +185,7 @@ async def disclose_reporter(
     recorded as case.reporter_disclosed (who, when, why)."""
     principal.require(*SUPERVISORS)
     if not purpose.strip():
-        raise Problem(422, "Invalid request", "purpose must not be blank", field="purpose")
+        raise Invalid("purpose must not be blank", field="purpose", title="Invalid request")
     return await handlers.disclose_reporter(runtime.commands, vault_of(runtime), principal,
                                             case_id, purpose.strip(),
                                             context_for(request, principal))

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from events import ASSIGNMENT_TOPIC, REGISTRY, REVIEW_TOPIC, EventEnvelope, UnknownEventType
+from events import (
+    ASSIGNMENT_TOPIC,
+    REGISTRY,
+    REVIEW_TOPIC,
+    AssignmentKind,
+    EventEnvelope,
+    UnknownEventType,
+)
 from services.intake.directive_handlers import DIRECTIVES
 from services.intake.domain.commands import RecordAssignment, RecordVerdict, StartReview
 from services.intake.execution import Kind
 from services.intake.handlers import CASES
 from services.runtime.consumer import Delivery, Subscription
 from services.runtime.db import Conn
-from services.runtime.eventstore import CommandContext, EventStore, Head, seal
+from services.runtime.eventstore import CommandContext, Head, seal
 from services.runtime.logs import get_logger
+from services.runtime.streamlog import StreamLog
 
 log = get_logger(__name__)
 
 REACTOR = "intake-reactor"
 SCHEMA = "intake"
-# Only the *_in methods are used, on the consumer's own transaction: no pool is needed.
-STORE = EventStore(cast(Any, None), SCHEMA)
+STORE = StreamLog(SCHEMA)
+"""intake's log on the consumer's own connection: the reactor needs no pool."""
 
 Command = RecordAssignment | StartReview | RecordVerdict
 
@@ -40,7 +48,7 @@ def command_for(envelope: EventEnvelope, payload: dict[str, Any]) -> Command | N
             return None  # directives carry no assignment event in the contract
         return RecordAssignment(
             office_id=str(payload["office_id"]), officer_id=payload.get("officer_id"),
-            assignment_event_id=str(envelope.event_id), manual=payload.get("kind") != "automatic",
+            assignment_event_id=str(envelope.event_id), kind=AssignmentKind(payload["kind"]),
             occurred_at=envelope.occurred_at)
     if envelope.event_type == "review.opened":
         return StartReview(review_id=envelope.stream_id)

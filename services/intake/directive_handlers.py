@@ -14,10 +14,11 @@ from services.intake.domain.directive import DIRECTIVE, DirectiveState, allowed_
 from services.intake.execution import ContextFor, Kind, execute, read_visible
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
+from services.runtime.errors import Forbidden
 from services.runtime.eventstore import CommandContext
 from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
-from services.runtime.problems import Problem
+from services.runtime.results import Written
 
 DIRECTIVES: Kind[DirectiveState, DirectiveCommand] = Kind(
     aggregate=DIRECTIVE, noun="directive", decide=domain.decide,
@@ -53,14 +54,14 @@ async def issue_directive(
 ) -> WriteResult:
     """Issue a directive in a region the caller serves."""
     if not principal.can_see(command.region.value):
-        raise Problem(403, "Forbidden", f"you may not issue directives in {command.region.value}",
+        raise Forbidden(f"you may not issue directives in {command.region.value}",
                       field="region")
     directive_id = str(new_event_id())
 
     async def work(unit: UnitOfWork) -> WriteResult:
         events = domain.decide(unit.new(DIRECTIVE, directive_id), command)
         state = unit.append(directive_id, events, context)
-        return 201, directive_view(state, command.today).model_dump(mode="json")
+        return Written(directive_view(state, command.today).model_dump(mode="json"), created=True)
 
     return await pipeline.run(work, claim)
 

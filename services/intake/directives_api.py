@@ -11,8 +11,8 @@ from services.intake.api import (
     SUPERVISORS,
     WRITERS,
     context_for,
+    day_of,
     expected,
-    today,
 )
 from services.intake.directive_schemas import (
     AcknowledgeRequest,
@@ -34,8 +34,8 @@ from services.intake.domain.commands import (
 from services.intake.schemas import ReasonRequest
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
+from services.runtime.context import Runtime
 from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId
-from services.runtime.http import Runtime
 
 router = APIRouter(prefix="/v1/directives", tags=["directives"])
 
@@ -52,7 +52,7 @@ async def issue(body: IssueDirectiveRequest, request: Request, principal: Curren
     command = IssueDirective(
         title=body.title, text=body.text, issuing_authority=body.issuing_authority,
         addressee_body=body.addressee_body, region=body.region, due_date=body.due_date,
-        meeting_reference=body.meeting_reference, today=today().date())
+        meeting_reference=body.meeting_reference, today=day_of(runtime.clock))
     context = context_for(request, principal)(body.region.value)
     return await run_write(
         request, principal,
@@ -68,13 +68,13 @@ async def get_directive(
     """A directive now, or as recorded at an instant; overdue is measured on that day."""
     state = await handlers.load_directive(runtime.commands, principal, directive_id, as_of)
     response.headers["ETag"] = etag(state.version)
-    return handlers.directive_view(state, today(as_of).date())
+    return handlers.directive_view(state, day_of(runtime.clock, as_of))
 
 
 async def _change(request: Request, principal: Principal, runtime: Runtime, directive_id: str,
                   expected_version: int | None, command: DirectiveCommand) -> JSONResponse:
     pipeline, exp = runtime.commands, expected(request, expected_version)
-    ctx, day = context_for(request, principal), today().date()
+    ctx, day = context_for(request, principal), day_of(runtime.clock)
     return await run_write(
         request, principal,
         lambda claim: handlers.change_directive(pipeline, principal, directive_id, exp, command,

@@ -11,10 +11,11 @@ from services.runtime.aggregate import Aggregate
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
+from services.runtime.errors import NotFound
 from services.runtime.eventstore import CommandContext, EventStore
 from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
-from services.runtime.problems import Problem
+from services.runtime.results import Written
 
 StateT = TypeVar("StateT")
 CommandT = TypeVar("CommandT")
@@ -39,7 +40,7 @@ class Kind(Generic[StateT, CommandT]):
     def visible(self, state: StateT, principal: Principal, stream_id: str) -> StateT:
         """The state if the caller may see the subject; 404 otherwise (also other regions')."""
         if not self.exists(state) or not principal.can_see(self.region_of(state)):
-            raise Problem(404, "Not Found", f"no {self.noun} {stream_id}")
+            raise NotFound(f"no {self.noun} {stream_id}")
         return state
 
 
@@ -75,7 +76,6 @@ async def execute(
     view: Callable[[StateT], dict[str, Any]],
     *,
     also: Callable[[Conn, StateT], Awaitable[None]] | None = None,
-    status: int = 200,
 ) -> WriteResult:
     """Decide a command against a visible subject and append its events in one commit."""
 
@@ -86,6 +86,6 @@ async def execute(
         if also is not None:
             await also(await unit.transaction(), state)
         after: StateT = unit.append(stream_id, events, context_for(kind.region_of(state)))
-        return status, view(after)
+        return Written(view(after))
 
     return await pipeline.run(work, claim)

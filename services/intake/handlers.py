@@ -6,7 +6,8 @@ from typing import Any
 
 from events import new_event_id
 from services.intake.domain import case as domain
-from services.intake.domain.case import CASE, CaseState, allowed_actions
+from services.intake.domain.case import CASE
+from services.intake.domain.case_state import CaseState, allowed_actions
 from services.intake.domain.commands import (
     CaseCommand,
     DiscloseReporter,
@@ -21,10 +22,11 @@ from services.intake.vault import Vault
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
+from services.runtime.errors import Forbidden, Gone, Invalid, NotFound
 from services.runtime.eventstore import CommandContext
 from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
-from services.runtime.problems import Problem
+from services.runtime.results import Written
 
 CASES: Kind[CaseState, CaseCommand] = Kind(
     aggregate=CASE, noun="case", decide=domain.decide,
@@ -71,7 +73,7 @@ async def register_case(
 ) -> WriteResult:
     """Register a case; the reporter's contact goes to the vault, only its commitment to the log."""
     if not principal.can_see(request.region):
-        raise Problem(403, "Forbidden", f"you may not register cases in {request.region.value}",
+        raise Forbidden(f"you may not register cases in {request.region.value}",
                       field="region")
     case_id = str(new_event_id())
     contacts = (
@@ -79,18 +81,18 @@ async def register_case(
          "witnesses": [w.model_dump(exclude_none=True) for w in request.witnesses]}
         if request.reporter is not None else None
     )
-    sealed = vault.seal(case_id, contacts) if contacts is not None else None
+    encrypted = vault.encrypt(case_id, contacts) if contacts is not None else None
     command = RegisterCase(
         title=request.title, description=request.description, region=request.region,
         sector=request.sector, source=request.source, district=request.district,
-        anonymous=request.anonymous, reporter=sealed.reference if sealed else None,
+        anonymous=request.anonymous, reporter=encrypted.reference if encrypted else None,
     )
 
     async def work(unit: UnitOfWork) -> WriteResult:
         events = domain.decide(unit.new(CASE, case_id), command)
-        if sealed is not None:
-            await vault.store(await unit.transaction(), case_id, sealed)
-        return 201, _json_view(unit.append(case_id, events, context))
+        if encrypted is not None:
+            await vault.store(await unit.transaction(), case_id, encrypted)
+        return Written(_json_view(unit.append(case_id, events, context)), created=True)
 
     return await pipeline.run(work, claim)
 
@@ -128,16 +130,16 @@ async def disclose_reporter(
         command = DiscloseReporter(viewer_id=principal.sub, viewer_role=principal.role.value,
                                    purpose=purpose)
         if state.reporter_erased:
-            raise Problem(410, "Gone", "the reporter's contact was erased")
+            raise Gone("the reporter's contact was erased")
         events = domain.decide(state, command)
         assert state.reporter is not None
         contact = await vault.open(unit.conn, state.reporter.vault_ref)
         if contact is None:
-            raise Problem(410, "Gone", "the reporter's contact is no longer held")
+            raise Gone("the reporter's contact is no longer held")
         after = unit.append(case_id, events, context_for(CASES.region_of(state)))
-        return 200, {"contact": contact, "version": after.version}
+        return Written({"contact": contact, "version": after.version})
 
-    _, answer = await pipeline.run(work)
+    answer = (await pipeline.run(work)).view
     contact = answer["contact"]
     reporter = contact.get("reporter", contact) if "witnesses" in contact else contact
     return ReporterView(case_id=case_id, reporter=reporter,
@@ -151,21 +153,22 @@ async def mark_duplicate(
 ) -> WriteResult:
     """Mark a case as a duplicate and link it on the original: two streams, one transaction."""
     if original_id == case_id:
-        raise Problem(422, "Invalid request", "a case cannot duplicate itself",
-                      field="original_case_id")
+        raise Invalid("a case cannot duplicate itself",
+                      field="original_case_id", title="Invalid request")
 
     async def work(unit: UnitOfWork) -> WriteResult:
         state = await load_visible(unit, CASES, principal, case_id)
         try:
             original = await load_visible(unit, CASES, principal, original_id)
-        except Problem:
-            raise Problem(422, "Invalid request", f"no case {original_id}",
-                          field="original_case_id") from None
+        except NotFound:
+            raise Invalid(f"no case {original_id}",
+                          field="original_case_id", title="Invalid request") from None
         unit.expect(case_id, expected)
         marked = domain.decide(state, MarkDuplicate(original_id))
         linked = domain.decide(original, LinkDuplicate(case_id))
         unit.append(original_id, linked, context_for(CASES.region_of(original)))
-        return 200, _json_view(unit.append(case_id, marked, context_for(CASES.region_of(state))))
+        return Written(_json_view(unit.append(case_id, marked,
+                                              context_for(CASES.region_of(state)))))
 
     return await pipeline.run(work, claim)
 

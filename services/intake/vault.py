@@ -16,7 +16,7 @@ from services.runtime.db import Conn
 
 
 @dataclass(frozen=True)
-class SealedContact:
+class EncryptedContact:
     """A contact encrypted under a fresh subject key, ready to store with its event."""
 
     key_id: uuid.UUID
@@ -34,7 +34,7 @@ class Vault:
         self._master = AESGCM(hashlib.sha256(b"casetrack-vault|" + master_secret.encode()).digest())
         self.schema = schema
 
-    def seal(self, subject_id: str, contact: dict[str, Any]) -> SealedContact:
+    def encrypt(self, subject_id: str, contact: dict[str, Any]) -> EncryptedContact:
         """Encrypt a contact under a new key for the subject; the commitment hides it."""
         data_key = AESGCM.generate_key(bit_length=256)
         key_id, vault_ref = new_event_id(), new_event_id()
@@ -45,23 +45,23 @@ class Vault:
         ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, vault_ref.bytes)
         salt = os.urandom(16)
         commitment = hashlib.sha256(salt + nonce + ciphertext).hexdigest()
-        return SealedContact(
+        return EncryptedContact(
             key_id=key_id, vault_ref=vault_ref, wrapped_key=wrapped, nonce=nonce,
             ciphertext=ciphertext,
             reference=ReporterReference(vault_ref=str(vault_ref), commitment=commitment),
         )
 
-    async def store(self, conn: Conn, subject_id: str, sealed: SealedContact) -> None:
+    async def store(self, conn: Conn, subject_id: str, encrypted: EncryptedContact) -> None:
         """Keep the key and ciphertext, in the caller's transaction."""
         await conn.execute(
             f"INSERT INTO {self.schema}.vault_keys (key_id, subject_id, wrapped_key)"
             " VALUES ($1, $2, $3)",
-            sealed.key_id, subject_id, sealed.wrapped_key,
+            encrypted.key_id, subject_id, encrypted.wrapped_key,
         )
         await conn.execute(
             f"INSERT INTO {self.schema}.vault_entries"
             " (vault_ref, key_id, subject_id, nonce, ciphertext) VALUES ($1, $2, $3, $4, $5)",
-            sealed.vault_ref, sealed.key_id, subject_id, sealed.nonce, sealed.ciphertext,
+            encrypted.vault_ref, encrypted.key_id, subject_id, encrypted.nonce, encrypted.ciphertext,
         )
 
     async def open(self, conn: Conn, vault_ref: str) -> dict[str, Any] | None:

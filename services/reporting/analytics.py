@@ -6,10 +6,10 @@ import asyncio
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import orjson
@@ -17,11 +17,12 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter
 
 from events import ANALYTICS_TOPIC, HEADER_EVENT_ID, HEADER_EVENT_TYPE, HEADER_SCHEMA_VERSION
+from events.calendar import agency_date
+from events.lifecycle import case_status, directive_status
 from services.reporting.facts import Fact
-from services.reporting.model import CASE_STATUS, DIRECTIVE_STATUS
 from services.runtime.db import Conn
+from services.runtime.leadership import Leadership, keep_running
 from services.runtime.logs import get_logger
-from services.runtime.settings import get_settings
 from services.runtime.topics import (
     agree_on_partitions,
     contract_topics,
@@ -33,31 +34,30 @@ log = get_logger(__name__)
 
 FACT_SCHEMA = "casetrack.analytics.fact"
 FACT_SCHEMA_VERSION = 1
-ALMATY = ZoneInfo("Asia/Almaty")
 PUBLISHED = Counter("casetrack_analytics_published_total", "Analytics facts published")
 
 # Payload fields copied as they are: codes and dates only, never free text or people.
 CODED_FIELDS = ("outcome", "risk_level", "category", "due_date", "new_due_date",
-                "previous_due_date", "verdict")
+                "previous_due_date", "verdict", "kind")
 
 
-def pseudonym(kind: str, value: str, key: str | None = None) -> str:
+def pseudonym(kind: str, value: str, key: str) -> str:
     """HMAC-SHA256 of `kind:value` under the pseudonym key: stable, not reversible without it."""
-    secret = (key or get_settings().pseudonym_key).encode()
+    secret = key.encode()
     return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def analytics_fact(fact: Fact, register: dict[str, Any] | None, key: str | None = None
+def analytics_fact(fact: Fact, register: Mapping[str, Any] | None, key: str
                    ) -> dict[str, Any]:
     """The analytics record of one case or directive event (see README, analytics schema)."""
     register = register or {}
-    payload = fact.payload
+    payload = fact.data
     record: dict[str, Any] = {
         "schema": FACT_SCHEMA, "schema_version": FACT_SCHEMA_VERSION,
         "event_id": str(fact.event_id), "event_type": fact.event_type,
         "subject_type": fact.stream_type, "subject": pseudonym(fact.stream_type, fact.stream_id, key),
         "version": fact.version, "occurred_at": _utc(fact.occurred_at),
-        "occurred_on": fact.occurred_at.astimezone(ALMATY).date().isoformat(),
+        "occurred_on": agency_date(fact.occurred_at).isoformat(),
         "region": payload.get("region") or register.get("region"),
         "sector": payload.get("sector") or register.get("sector"),
         "source": payload.get("source") or register.get("source"),
@@ -79,25 +79,23 @@ def _utc(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-STATUS_OF = {"case": CASE_STATUS, "directive": DIRECTIVE_STATUS}
+STATUS_OF: dict[str, Callable[[Iterable[str]], StrEnum | None]] = {
+    "case": case_status, "directive": directive_status}
+"""The contract's status rule of each subject type (events/lifecycle.py)."""
 
 
 def status_at(fact: Fact, subject_facts: Sequence[Fact]) -> str | None:
-    """The subject's status just after `fact`: its latest status move up to the fact's version."""
-    moves, status = STATUS_OF[fact.stream_type], None
+    """The subject's status just after `fact`: the contract's fold of its stream up to it."""
     own = sorted((f for f in subject_facts
-                  if f.stream_type == fact.stream_type and f.stream_id == fact.stream_id),
-                 key=lambda f: f.version)
-    for earlier in own:
-        if earlier.version > fact.version:
-            break
-        status = moves.get(earlier.event_type, status)
-    return status
+                  if f.stream_type == fact.stream_type and f.stream_id == fact.stream_id
+                  and f.version <= fact.version), key=lambda f: f.version)
+    status = STATUS_OF[fact.stream_type](f.event_type for f in own)
+    return None if status is None else str(status)
 
 
 async def enqueue(conn: Conn, schema: str, facts: Sequence[Fact],
                   subject_facts: Mapping[str, Sequence[Fact]],
-                  registers: Mapping[str, Mapping[str, Any]]) -> None:
+                  registers: Mapping[str, Mapping[str, Any]], key: str) -> None:
     """Queue the facts for publication in the transaction that projected their events.
 
     Each record carries the subject's status as of its event, whatever arrived after it.
@@ -108,7 +106,7 @@ async def enqueue(conn: Conn, schema: str, facts: Sequence[Fact],
         if register is not None:
             register = {**register,
                         "status": status_at(fact, subject_facts.get(fact.stream_id, ()))}
-        record = analytics_fact(fact, register)
+        record = analytics_fact(fact, register, key)
         rows.append((fact.event_id, record["subject"],
                      orjson.dumps(record, option=orjson.OPT_SORT_KEYS)))
     if rows:
@@ -118,10 +116,16 @@ async def enqueue(conn: Conn, schema: str, facts: Sequence[Fact],
 
 
 TOPIC_CHECK_SECONDS = 1.0
+STANDBY_SECONDS = 1.0
+"""How often a standing-by worker tries to take the lead."""
 
 
 class AnalyticsRelay:
-    """Publishes queued facts in order, at least once; a fact's event id is its dedupe key."""
+    """Publishes queued facts in order, at least once; a fact's event id is its dedupe key.
+
+    Every reporting worker runs one; like the services' relays, only the holder of the
+    publisher lock publishes, so two replicas never publish a fact twice.
+    """
 
     def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer, bootstrap: str,
                  schema: str = "reporting", poll_seconds: float = 0.1) -> None:
@@ -131,6 +135,12 @@ class AnalyticsRelay:
         self.partitions: int | None = None  # as last described
         self.schema = schema
         self.poll_seconds = poll_seconds
+        self.leadership = Leadership(pool, f"casetrack.analytics.{schema}.{ANALYTICS_TOPIC}")
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this worker is the one publishing analytics now."""
+        return self.leadership.is_leader
 
     async def requeue_if_the_topic_is_new(self) -> bool:
         """Queue every fact again when the topic's id or partition count changed since."""
@@ -183,17 +193,21 @@ class AnalyticsRelay:
         return len(rows)
 
     async def run(self) -> None:
-        """Drain the outbox forever; failures are logged and retried."""
-        checked_at = float("-inf")
-        while True:
-            try:
+        """Drain the outbox while leading, stand by otherwise; failures are logged and retried."""
+        await keep_running(self._lead_when_possible, self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        log.warning("analytics.relay_retrying", error=repr(exc))
+
+    async def _lead_when_possible(self) -> None:
+        async with self.leadership.held() as conn:
+            if conn is None:
+                await asyncio.sleep(STANDBY_SECONDS)
+                return
+            checked_at = float("-inf")
+            while True:
                 if time.monotonic() - checked_at >= TOPIC_CHECK_SECONDS:
                     await self.requeue_if_the_topic_is_new()
                     checked_at = time.monotonic()
                 if await self.publish_pending() == 0:
                     await asyncio.sleep(self.poll_seconds)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("analytics.relay_retrying", error=repr(exc))
-                await asyncio.sleep(1.0)

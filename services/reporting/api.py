@@ -15,9 +15,10 @@ from services.reporting import exports, kpis, queries
 from services.reporting.bundle_api import require_visible, verification
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
 from services.runtime.auth import CurrentPrincipal
+from services.runtime.clock import today
+from services.runtime.context import Runtime
+from services.runtime.errors import Invalid
 from services.runtime.fields import Instant, Limit, Offset, PathId, PeriodDate, QueryText
-from services.runtime.http import Runtime
-from services.runtime.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
 
@@ -42,11 +43,11 @@ class ExportName(StrEnum):
 def _period(start: date | None, end: date | None, required: bool) -> kpis.Period | None:
     if start is None or end is None:
         if required:
-            raise Problem(422, "Unprocessable Content", "from and to are required",
+            raise Invalid("from and to are required",
                           field="from" if start is None else "to")
         return None
     if end < start:
-        raise Problem(422, "Unprocessable Content", "to is before from", field="to")
+        raise Invalid("to is before from", field="to")
     return kpis.Period(start, end)
 
 
@@ -65,7 +66,8 @@ async def list_cases(
                "district": district, "assignee_id": assignee, "registered_from": registered_from,
                "registered_to": registered_to, "from": start, "to": end}
     async with runtime.pool.acquire() as conn:
-        return await queries.list_cases(conn, principal, filters, limit, offset)
+        return await queries.list_cases(conn, principal, filters, limit, offset,
+                                        today(runtime.clock))
 
 
 @router.get("/directives", response_model=DirectivePage)
@@ -78,7 +80,8 @@ async def list_directives(
     filters = {"region": region.value if region else None, "status": status,
                "addressee": addressee, "assignee_id": assignee, "from": start, "to": end}
     async with runtime.pool.acquire() as conn:
-        return await queries.list_directives(conn, principal, filters, limit, offset)
+        return await queries.list_directives(conn, principal, filters, limit, offset,
+                                             today(runtime.clock))
 
 
 @router.get("/cases/{case_id}/history", response_model=History)
@@ -122,7 +125,7 @@ async def summary(principal: CurrentPrincipal, runtime: Runtime, start: FromRequ
     assert period is not None
     async with runtime.pool.acquire() as conn:
         return await queries.summary(conn, principal, period, region.value if region else None,
-                                     sector.value if sector else None)
+                                     sector.value if sector else None, today(runtime.clock))
 
 
 @router.get("/monitoring-groups/activity")
@@ -153,14 +156,14 @@ async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Run
         assert period is not None
         async with runtime.pool.acquire() as conn:
             body = await queries.summary(conn, principal, period, filters["region"],
-                                         filters["sector"])
+                                         filters["sector"], today(runtime.clock))
         return StreamingResponse(iter(exports.summary_lines(body)), media_type="text/csv",
                                  headers=headers)
 
     async def lines() -> AsyncIterator[str]:
         async with runtime.pool.acquire() as conn:
             async for line in exports.stream_rows(conn, name.value, principal, filters,
-                                                  queries.today()):
+                                                  today(runtime.clock)):
                 yield line
 
     return StreamingResponse(lines(), media_type="text/csv", headers=headers)

@@ -12,8 +12,9 @@ from services.reporting.facts import OWNER_OF_STREAM, Fact
 from services.reporting.schemas import Verification
 from services.reporting.verify import owner_trust, verify_subject
 from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.context import Runtime, ServiceRuntime
+from services.runtime.errors import NotFound
 from services.runtime.fields import PathId
-from services.runtime.http import Runtime, ServiceRuntime
 from services.runtime.problems import Problem
 from services.runtime.streams import AUDITORS
 
@@ -31,7 +32,7 @@ async def require_visible(runtime: ServiceRuntime, principal: Principal, subject
     async with runtime.pool.acquire() as conn:
         region = await queries.subject_region(conn, subject_id, kind)
     if region is None or not principal.can_see(region):
-        raise Problem(404, "Not Found", f"no {kind} {subject_id}")
+        raise NotFound(f"no {kind} {subject_id}")
 
 
 async def _facts(runtime: ServiceRuntime, subject_id: str) -> list[Fact]:

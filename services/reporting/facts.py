@@ -13,7 +13,7 @@ from uuid import UUID
 
 import orjson
 
-from events import EventEnvelope, compute_hash, format_timestamp
+from events import REGISTRY, EventEnvelope, compute_hash, format_timestamp
 
 OWNER_OF_STREAM: dict[str, str] = {
     "case": "intake", "directive": "intake", "assignment": "assignment",
@@ -158,9 +158,15 @@ class Fact:
             return False
         return compute_hash(envelope.prev_hash, envelope.hashed_body()) == self.hash
 
+    @property
+    def data(self) -> Mapping[str, Any]:
+        """The payload in its type's latest version: what projections read. `payload` stays
+        as stored, because the hash covers it."""
+        return REGISTRY.current_payload(self.event_type, self.schema_version, self.payload)
+
     def text(self, name: str) -> str | None:
-        """A payload field as text, None when absent."""
-        value = self.payload.get(name)
+        """A payload field (latest version) as text, None when absent."""
+        value = self.data.get(name)
         return None if value is None else str(value)
 
 

@@ -9,21 +9,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from statistics import median as _median
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from events.calendar import add_months, kazakhstan_calendar, procedure_clocks
+from events.calendar import (
+    add_months,
+    agency_date,
+    kazakhstan_calendar,
+    procedure_clocks,
+)
 
-ALMATY = ZoneInfo("Asia/Almaty")
 RESOLVED_STATES = frozenset({"resolved", "under_review", "closed"})
 NOT_PURSUED = frozenset({"withdrawn", "duplicate"})
-
-
-def local_date(moment: datetime) -> date:
-    """The Asia/Almaty calendar date of a moment."""
-    return moment.astimezone(ALMATY).date()
 
 
 @dataclass(frozen=True)
@@ -261,19 +259,19 @@ DIRECTIVES_SQL = """SELECT region, addressee_body, status, due_date, completed_a
 def case_facts(row: Any) -> CaseFacts:
     """CaseFacts from a case_register row."""
     return CaseFacts(row["case_id"], row["region"], row["sector"], row["status"],
-                     local_date(row["registered_at"]),
-                     local_date(row["resolved_at"]) if row["resolved_at"] else None,
+                     agency_date(row["registered_at"]),
+                     agency_date(row["resolved_at"]) if row["resolved_at"] else None,
                      row["outcome"], row["due_date"], row["reopen_count"], row["reviews_opened"])
 
 
 def review_facts(row: Any) -> ReviewFacts:
     """ReviewFacts from a review_register row."""
     return ReviewFacts(row["region"], row["verdict"],
-                       local_date(row["verdict_at"]) if row["verdict_at"] else None)
+                       agency_date(row["verdict_at"]) if row["verdict_at"] else None)
 
 
 def directive_facts(row: Any) -> DirectiveFacts:
     """DirectiveFacts from a directive_register row."""
     return DirectiveFacts(row["region"], row["addressee_body"], row["status"], row["due_date"],
-                          local_date(row["completed_at"]) if row["completed_at"] else None)
+                          agency_date(row["completed_at"]) if row["completed_at"] else None)
 

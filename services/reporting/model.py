@@ -9,25 +9,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from events.lifecycle import case_status, directive_status
 from services.reporting.facts import Fact, Row, history_row
 
-CASE_STATUS: dict[str, str] = {
-    "case.registered": "registered", "case.triaged": "triaged", "case.assigned": "assigned",
-    "case.progress_noted": "in_progress", "case.resolved": "resolved",
-    "case.review_started": "under_review", "case.closed": "closed",
-    "case.reopened": "reopened", "case.escalated": "escalated",
-    "case.marked_duplicate": "duplicate", "case.withdrawn": "withdrawn",
-}
-"""Case events that move the register's status; other case events leave it as it was."""
-
-DIRECTIVE_STATUS: dict[str, str] = {
-    "directive.issued": "issued", "directive.acknowledged": "acknowledged",
-    "directive.progress_reported": "in_progress",
-    "directive.completion_reported": "completion_reported",
-    "directive.review_started": "under_review", "directive.verified": "verified",
-    "directive.returned": "returned", "directive.cancelled": "cancelled",
-}
-"""Directive events that move the register's status."""
 
 def review_subject(facts: Iterable[Fact]) -> tuple[str, str] | None:
     """The (subject id, subject type) of a review stream, from its opening or its verdict."""
@@ -93,7 +77,6 @@ def case_row(case_id: str, facts: Sequence[Fact]) -> Row | None:
     registered = next((f for f in own if f.event_type == "case.registered"), None)
     if registered is None:
         return None
-    moves = [f for f in own if f.event_type in CASE_STATUS]
     triaged = _latest(own, "case.triaged")
     resolved = _latest(own, "case.resolved")
     closed = _latest(own, "case.closed")
@@ -101,10 +84,10 @@ def case_row(case_id: str, facts: Sequence[Fact]) -> Row | None:
     made, deadline, escalated = _assignment(facts, "case")
     reviews = _reviews(facts)
     latest_review = reviews[-1] if reviews else None
-    p = registered.payload
+    p = registered.data
     return {
         "case_id": case_id, "region": str(p.get("region")), "sector": str(p.get("sector")),
-        "source": str(p.get("source")), "status": CASE_STATUS[moves[-1].event_type],
+        "source": str(p.get("source")), "status": str(case_status(f.event_type for f in own)),
         "title": str(p.get("title", "")), "district": registered.text("district"),
         "anonymous": bool(p.get("anonymous", False)), "registered_at": registered.occurred_at,
         "registered_by": registered.actor.get("id"), "version": own[-1].version,
@@ -114,7 +97,7 @@ def case_row(case_id: str, facts: Sequence[Fact]) -> Row | None:
         "office_id": made.text("office_id") if made else None,
         "assignee_id": made.text("officer_id") if made else None,
         "assigned_at": made.occurred_at if made else None,
-        "due_date": _date(deadline.payload.get("due_date")) if deadline else None,
+        "due_date": _date(deadline.data.get("due_date")) if deadline else None,
         "deadline_source": deadline.text("clock") if deadline else None,
         "escalation_level": escalated.text("level") if escalated else None,
         "outcome": resolved.text("outcome") if resolved else None,
@@ -134,7 +117,6 @@ def directive_row(directive_id: str, facts: Sequence[Fact]) -> Row | None:
     issued = next((f for f in own if f.event_type == "directive.issued"), None)
     if issued is None:
         return None
-    moves = [f for f in own if f.event_type in DIRECTIVE_STATUS]
     extended = [f for f in own if f.event_type == "directive.deadline_extended"]
     completed = _latest(own, "directive.completion_reported")
     verified = _latest(own, "directive.verified")
@@ -142,16 +124,17 @@ def directive_row(directive_id: str, facts: Sequence[Fact]) -> Row | None:
     made, _, _ = _assignment(facts, "directive")
     reviews = _reviews(facts)
     latest_review = reviews[-1] if reviews else None
-    p = issued.payload
+    p = issued.data
     original = _date(p.get("due_date"))
     assert original is not None, "directive.issued carries a due_date"
-    due = _date(extended[-1].payload.get("new_due_date")) if extended else original
+    due = _date(extended[-1].data.get("new_due_date")) if extended else original
     return {
         "directive_id": directive_id, "region": str(p.get("region")),
         "title": str(p.get("title", "")), "issuing_authority": issued.text("issuing_authority"),
         "addressee_body": str(p.get("addressee_body", "")),
         "meeting_reference": issued.text("meeting_reference"),
-        "status": DIRECTIVE_STATUS[moves[-1].event_type], "issued_at": issued.occurred_at,
+        "status": str(directive_status(f.event_type for f in own)),
+        "issued_at": issued.occurred_at,
         "issued_by": issued.actor.get("id"), "original_due_date": original,
         "due_date": due or original, "extensions": len(extended),
         "completed_at": completed.occurred_at if completed else None,
@@ -178,7 +161,7 @@ def review_row(review_id: str, facts: Sequence[Fact]) -> Row:
         "region": opened.text("region") if opened else None,
         "reason": opened.text("reason") if opened else None,
         "opened_at": opened.occurred_at if opened else None,
-        "due_date": _date(opened.payload.get("due_date")) if opened else None,
+        "due_date": _date(opened.data.get("due_date")) if opened else None,
         "assignee_id": opened.text("assignee_id") if opened else None,
         "claimed_by": claimed.text("reviewer_id") if claimed else None,
         "claimed_at": claimed.occurred_at if claimed else None,
@@ -204,7 +187,7 @@ def group_row(group_id: str, facts: Sequence[Fact]) -> Row | None:
         elif monitor and fact.event_type == "monitoring_group.member_deactivated":
             members.pop(monitor, None)
     return {
-        "group_id": group_id, "name": str(formed.payload.get("name", "")),
+        "group_id": group_id, "name": str(formed.data.get("name", "")),
         "region": formed.text("region"), "members": json.dumps(sorted(members)),
         "member_count": len(members), "formed_at": formed.occurred_at,
         "version": own[-1].version,

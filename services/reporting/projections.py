@@ -98,9 +98,10 @@ class Changes:
 class Projector:
     """Applies events to the read models of one schema (the live one, or a test's)."""
 
-    def __init__(self, schema: str = SCHEMA, *, publish_analytics: bool = True) -> None:
+    def __init__(self, schema: str = SCHEMA, *, pseudonym_key: str | None = None) -> None:
         self.schema = schema
-        self.publish_analytics = publish_analytics
+        self.pseudonym_key = pseudonym_key
+        """Set: analytics facts are queued, pseudonymised under it; None: no analytics."""
 
     async def project(self, conn: Conn, envelope: EventEnvelope, topic: str) -> None:
         """Apply one event."""
@@ -240,10 +241,10 @@ class Projector:
                 list(changes.review_subjects), list(changes.review_subjects.values()))
         for table, rows in changes.rows.items():
             await self._upsert(conn, table, rows)
-        if self.publish_analytics:
+        if self.pseudonym_key is not None:
             await analytics.enqueue(
                 conn, self.schema, [f for f in changes.fresh if f.stream_type in ("case", "directive")],
-                changes.subject_facts, changes.registers)
+                changes.subject_facts, changes.registers, self.pseudonym_key)
 
     async def _upsert(self, conn: Conn, table: str, rows: Iterable[Row]) -> None:
         columns = TABLE_KEYS[table][1]
@@ -260,14 +261,6 @@ def _first(found: tuple[str, str] | None) -> str | None:
     return found[0] if found else None
 
 
-LIVE = Projector()
-
-
-async def project(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
-    """Apply one event to every read model it concerns (the live schema)."""
-    await LIVE.project(conn, envelope, topic)
-
-
-async def project_batch(conn: Conn, deliveries: Sequence[Delivery]) -> None:
-    """Apply a fetch's events to every read model they concern (the live schema)."""
-    await LIVE.project_batch(conn, deliveries)
+def live_projector(pseudonym_key: str) -> Projector:
+    """The projector of the live schema, queueing analytics pseudonymised under the key."""
+    return Projector(SCHEMA, pseudonym_key=pseudonym_key)

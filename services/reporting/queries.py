@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from events import GENESIS_HASH
+from events.calendar import AGENCY_TIME_ZONE, agency_date
 from services.reporting import kpis
 from services.reporting.projections import SCHEMA
 from services.reporting.schemas import (
@@ -21,6 +22,8 @@ from services.reporting.schemas import (
     HistoryEvent,
 )
 from services.runtime.auth import ALL_REGIONS, Principal
+from services.runtime.clock import SYSTEM_CLOCK, Clock
+from services.runtime.clock import today as clock_today
 from services.runtime.db import Conn
 
 
@@ -32,9 +35,9 @@ def region_scope(principal: Principal, region: str | None = None) -> list[str] |
     return [region] if allowed is None or region in allowed else []
 
 
-def today() -> date:
-    """Today in Almaty."""
-    return kpis.local_date(datetime.now(kpis.ALMATY))
+def today(clock: Clock = SYSTEM_CLOCK) -> date:
+    """Today in the agency's time zone, by `clock` (the routes pass their runtime's)."""
+    return clock_today(clock)
 
 
 def day_starts(day: date | None, *, after: bool = False) -> datetime | None:
@@ -42,7 +45,7 @@ def day_starts(day: date | None, *, after: bool = False) -> datetime | None:
     if day is None:
         return None
     start = day + timedelta(days=1) if after else day
-    return datetime.combine(start, time(), tzinfo=kpis.ALMATY)
+    return datetime.combine(start, time(), tzinfo=AGENCY_TIME_ZONE)
 
 
 @dataclass
@@ -99,14 +102,14 @@ def with_overdue(row: dict[str, Any], on: date) -> dict[str, Any]:
 def with_days_overdue(row: dict[str, Any], on: date) -> dict[str, Any]:
     """A directive row with its calendar days overdue on a date (0 when on time or cancelled)."""
     done = row["completed_at"]
-    end = kpis.local_date(done) if done else on
+    end = agency_date(done) if done else on
     days = 0 if row["status"] == "cancelled" else max(0, (end - row["due_date"]).days)
     return {**row, "days_overdue": days}
 
 
 async def list_cases(conn: Conn, principal: Principal, filters: dict[str, Any], limit: int,
-                     offset: int) -> CasePage:
-    """A page of the case register, newest first."""
+                     offset: int, on: date) -> CasePage:
+    """A page of the case register, newest first; overdue as of `on`."""
     where = case_where(principal, filters)
     total = await conn.fetchval(
         f"SELECT count(*) FROM {SCHEMA}.case_register WHERE {where.sql()}", *where.args)
@@ -114,15 +117,14 @@ async def list_cases(conn: Conn, principal: Principal, filters: dict[str, Any], 
         f"""SELECT * FROM {SCHEMA}.case_register WHERE {where.sql()}
             ORDER BY registered_at DESC, case_id LIMIT {int(limit)} OFFSET {int(offset)}""",
         *where.args)
-    on = today()
     items = [CaseRow(id=r["case_id"], **{k: v for k, v in with_overdue(dict(r), on).items()
                                          if k != "case_id"}) for r in rows]
     return CasePage(items=items, total=int(total), limit=limit, offset=offset)
 
 
 async def list_directives(conn: Conn, principal: Principal, filters: dict[str, Any], limit: int,
-                          offset: int) -> DirectivePage:
-    """A page of the directive register, by due date."""
+                          offset: int, on: date) -> DirectivePage:
+    """A page of the directive register, by due date; overdue as of `on`."""
     where = directive_where(principal, filters)
     total = await conn.fetchval(
         f"SELECT count(*) FROM {SCHEMA}.directive_register WHERE {where.sql()}", *where.args)
@@ -130,7 +132,6 @@ async def list_directives(conn: Conn, principal: Principal, filters: dict[str, A
         f"""SELECT * FROM {SCHEMA}.directive_register WHERE {where.sql()}
             ORDER BY due_date, directive_id LIMIT {int(limit)} OFFSET {int(offset)}""",
         *where.args)
-    on = today()
     items = [DirectiveRow(id=r["directive_id"],
                           **{k: v for k, v in with_days_overdue(dict(r), on).items()
                              if k != "directive_id"}) for r in rows]
@@ -189,7 +190,7 @@ async def history(conn: Conn, subject_id: str) -> History:
 
 
 async def summary(conn: Conn, principal: Principal, period: kpis.Period, region: str | None,
-                  sector: str | None, schema: str = SCHEMA) -> dict[str, Any]:
+                  sector: str | None, on: date, schema: str = SCHEMA) -> dict[str, Any]:
     """The KPI summary of a period over the caller's regions (see kpis.py)."""
     scope = region_scope(principal, region)
     cases = [kpis.case_facts(r) for r in
@@ -199,8 +200,8 @@ async def summary(conn: Conn, principal: Principal, period: kpis.Period, region:
     directives = [] if sector else [
         kpis.directive_facts(r) for r in
         await conn.fetch(kpis.DIRECTIVES_SQL.format(schema=schema), scope)]
-    body = kpis.summary(cases, reviews, directives, period, today())
-    return {"region": region, "sector": sector, "time_zone": "Asia/Almaty", **body}
+    body = kpis.summary(cases, reviews, directives, period, on)
+    return {"region": region, "sector": sector, "time_zone": AGENCY_TIME_ZONE.key, **body}
 
 
 async def monitoring_activity(conn: Conn, principal: Principal, region: str | None,

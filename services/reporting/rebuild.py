@@ -129,7 +129,7 @@ async def catch_up(conn: asyncpg.Connection, shadow: str = SHADOW, live: str = S
         f"""SELECT l.* FROM {live}.history l
             WHERE NOT EXISTS (SELECT 1 FROM {shadow}.history s WHERE s.event_id = l.event_id)
             ORDER BY l.recorded_at, l.version""")
-    await Projector(shadow, publish_analytics=False).project_facts(
+    await Projector(shadow).project_facts(
         conn, [Fact.from_row(row) for row in missing])
     return len(missing)
 

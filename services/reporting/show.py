@@ -13,9 +13,9 @@ from typing import Any
 
 import httpx
 
-from events.calendar import add_months
-from services.reporting.queries import today
+from events.calendar import AGENCY_TIME_ZONE, add_months
 from services.runtime.auth import issue_token
+from services.runtime.clock import SYSTEM_CLOCK, today
 from services.runtime.settings import get_settings
 
 
@@ -35,7 +35,7 @@ def render(body: dict[str, Any]) -> str:
                 f"  reopen {kpi['reopen_rate']}  review coverage {kpi['review_coverage']}"
                 f"  approval {kpi['approval_rate']}")
 
-    out = [f"casetrack summary {body['from']} .. {body['to']} (Asia/Almaty)"
+    out = [f"casetrack summary {body['from']} .. {body['to']} ({AGENCY_TIME_ZONE.key})"
            f" region {body['region'] or 'all visible'}", line("total", body)]
     out += [line(region, kpi) for region, kpi in body["by_region"].items()]
     out += [line(month["from"][:7], month) for month in body["months"]]
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the raw JSON")
     args = parser.parse_args(argv)
     settings = get_settings()
-    default_start, default_end = last_four_months(today())
+    default_start, default_end = last_four_months(today(SYSTEM_CLOCK))
     params = {"from": (args.start or default_start).isoformat(),
               "to": (args.end or default_end).isoformat()}
     if args.region:

@@ -9,24 +9,25 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from services.reporting.analytics import AnalyticsRelay
-from services.reporting.consumers import SUBSCRIPTIONS
+from services.reporting.consumers import subscriptions
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.kafka import create_producer
-from services.runtime.settings import get_settings
+from services.runtime.settings import Settings, get_settings
 from services.runtime.worker import build_worker_app, run_worker
 
 
 class AnalyticsPublisher:
     """Owns the analytics relay's pool and producer for the worker's lifetime."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self.pool: asyncpg.Pool | None = None
         self.producer: AIOKafkaProducer | None = None
         self.relay_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Open a small pool and a producer, then drain the outbox in the background."""
-        settings = get_settings()
+        settings = self.settings
         self.pool = await create_pool(database_url_for("reporting", settings.database_url),
                                       "reporting", min_size=1, max_size=2)
         self.producer = create_producer(settings, "casetrack-reporting-analytics")
@@ -48,8 +49,9 @@ class AnalyticsPublisher:
 
 def main() -> None:
     """Start the worker that feeds reporting's read models and publishes analytics."""
-    worker = build_worker_app("reporting", SUBSCRIPTIONS)
-    worker.add(AnalyticsPublisher())
+    settings = get_settings()
+    worker = build_worker_app("reporting", subscriptions(settings))
+    worker.add(AnalyticsPublisher(settings))
     run_worker(worker)
 
 

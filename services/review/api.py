@@ -22,10 +22,11 @@ from services.review.schemas import (
     VerdictRequest,
 )
 from services.runtime.auth import ALL_REGIONS, CurrentPrincipal
+from services.runtime.clock import today
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.context import Runtime
+from services.runtime.errors import Forbidden
 from services.runtime.fields import IDEMPOTENT, IfMatch, Limit, Offset, PathId, QueryText
-from services.runtime.http import Runtime
-from services.runtime.problems import Problem
 
 reviews_router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 groups_router = APIRouter(prefix="/v1/monitoring-groups", tags=["monitoring groups"])
@@ -60,7 +61,8 @@ async def list_reviews(
                "reason": reason.value if reason else None, "overdue": overdue,
                "subject_id": subject_id, "reviewer_id": reviewer_id}
     async with runtime.pool.acquire() as conn:
-        return await queries.list_reviews(conn, principal, filters, limit, offset)
+        return await queries.list_reviews(conn, principal, filters, limit, offset,
+                                          today(runtime.clock))
 
 
 @reviews_router.get("/{review_id}", response_model=ReviewDetail)
@@ -70,7 +72,7 @@ async def get_review(review_id: PathId, principal: CurrentPrincipal, runtime: Ru
     principal.require(*READERS)
     state, envelopes = await handlers.load_review(runtime.event_store, principal, review_id)
     response.headers["ETag"] = etag(state.version)
-    return handlers.review_detail(state, envelopes)
+    return handlers.review_detail(state, envelopes, today(runtime.clock))
 
 
 @reviews_router.post("/{review_id}/claim", response_model=ReviewDetail,
@@ -86,7 +88,7 @@ async def claim_review(
     context = command_context(request, principal, None)
     return await run_write(request, principal, lambda claim: handlers.act_on_review(
         pipeline, principal, review_id, None, expected, body.expected_version if body else None,
-        context, claim))
+        context, claim, today(runtime.clock)))
 
 
 @reviews_router.post("/{review_id}/verdict", status_code=201, response_model=ReviewDetail,
@@ -103,7 +105,8 @@ async def record_verdict(
     return await run_write(
         request, principal,
         lambda claim: handlers.act_on_review(pipeline, principal, review_id, body, expected,
-                                             body.expected_version, context, claim),
+                                             body.expected_version, context, claim,
+                                             today(runtime.clock)),
         location=lambda b: f"/v1/reviews/{b['id']}",
     )
 
@@ -117,7 +120,7 @@ async def form_group(body: FormGroupRequest, request: Request, principal: Curren
     """Form the monitoring group of a region, or the republican group (admins)."""
     principal.require(Role.ADMIN)
     if not principal.can_see(body.region.value if body.region else ALL_REGIONS):
-        raise Problem(403, "Forbidden", "a group is formed only in the caller's regions",
+        raise Forbidden("a group is formed only in the caller's regions",
                       field="region")
     pipeline = runtime.commands
     context = command_context(request, principal, body.region.value if body.region else None)

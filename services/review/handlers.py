@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -26,10 +27,11 @@ from services.review.schemas import (
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.db import Conn
+from services.runtime.errors import NotFound
 from services.runtime.eventstore import CommandContext, EventStore
 from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
-from services.runtime.problems import Problem
+from services.runtime.results import Written
 
 
 def group_view(state: groups.GroupState) -> GroupView:
@@ -43,7 +45,7 @@ def group_view(state: groups.GroupState) -> GroupView:
     )
 
 
-def review_detail(state: ReviewState, result: list[Any]) -> ReviewDetail:
+def review_detail(state: ReviewState, result: list[Any], today: date) -> ReviewDetail:
     """The API's view of a review, with its own stream as history."""
     assert state.status and state.subject_type and state.reason and state.due_date
     assert state.region and state.opened_at and state.trigger_event_id
@@ -52,7 +54,7 @@ def review_detail(state: ReviewState, result: list[Any]) -> ReviewDetail:
         subject_id=state.subject_id, subject_type=state.subject_type, region=state.region,
         reason=state.reason, due_date=state.due_date,
         overdue=state.status is not reviews.ReviewStatus.DECIDED
-        and state.due_date < queries.today(),
+        and state.due_date < today,
         previous_review_id=state.previous_review_id, reviewer_id=state.reviewer_id,
         verdict=state.verdict, opened_at=state.opened_at, decided_at=state.decided_at,
         resolver_id=state.resolver_id, assignee_id=state.assignee_id,
@@ -72,7 +74,7 @@ def _visible_group(principal: Principal, group_id: str, state: groups.GroupState
     """A group the caller may see (its region's, or the republican one), or 404."""
     visible = state.region is None or principal.can_see(state.region.value)
     if not state.exists or not visible:
-        raise Problem(404, "Not Found", f"no monitoring group {group_id}")
+        raise NotFound(f"no monitoring group {group_id}")
     return state
 
 
@@ -91,7 +93,7 @@ async def form_group(pipeline: CommandPipeline, name: str, region: Any, context:
         unit.new(groups.GROUP, group_id)
         state = unit.append(group_id, groups.decide_form(name, region), context)
         await project(await unit.transaction(), unit.appended(group_id))
-        return 201, group_view(state).model_dump(mode="json")
+        return Written(group_view(state).model_dump(mode="json"), created=True)
 
     try:
         return await pipeline.run(work, claim)
@@ -119,7 +121,7 @@ async def change_members(
             state.region.value if state.region else None))
         after = unit.append(group_id, events, acting)
         await project(await unit.transaction(), unit.appended(group_id))
-        return 200, group_view(after).model_dump(mode="json")
+        return Written(group_view(after).model_dump(mode="json"))
 
     return await pipeline.run(work, claim)
 
@@ -129,7 +131,7 @@ async def change_members(
 def _visible_review(principal: Principal, review_id: str, state: ReviewState) -> ReviewState:
     """A review of a region the caller may see, or 404."""
     if not state.exists or not principal.can_see(state.region):
-        raise Problem(404, "Not Found", f"no review {review_id}")
+        raise NotFound(f"no review {review_id}")
     return state
 
 
@@ -154,7 +156,7 @@ async def _reviewer(conn: Conn, principal: Principal, state: ReviewState) -> Rev
 async def act_on_review(
     pipeline: CommandPipeline, principal: Principal, review_id: str,
     command: VerdictRequest | None, if_match: int | None, body_version: int | None,
-    context: CommandContext, claim: IdempotencyClaim | None,
+    context: CommandContext, claim: IdempotencyClaim | None, today: date,
 ) -> WriteResult:
     """Claim a review (command None) or record its verdict, as a monitor of its region."""
 
@@ -171,7 +173,7 @@ async def act_on_review(
         after = unit.append(review_id, events, replace(context, actor=principal.actor(state.region)))
         appended = unit.appended(review_id)
         await project(await unit.transaction(), appended)
-        detail = review_detail(after, [*history, *appended])
-        return (200 if command is None else 201), detail.model_dump(mode="json")
+        detail = review_detail(after, [*history, *appended], today)
+        return Written(detail.model_dump(mode="json"), created=command is not None)
 
     return await pipeline.run(work, claim)

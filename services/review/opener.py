@@ -9,6 +9,8 @@ partition, so triage always precedes the resolution it qualifies.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from events import (
     REGISTRY,
     Actor,
@@ -38,7 +40,6 @@ from services.review.domain.opening import (
 )
 from services.review.domain.review import STREAM_TYPE
 from services.review.projections import SCHEMA, project
-from services.review.settings import opening_policy
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext, EventStore
 from services.runtime.logs import get_logger
@@ -166,6 +167,10 @@ async def apply(conn: Conn, envelope: EventEnvelope, policy: OpeningPolicy) -> N
                           payload.review_id)
 
 
-async def handle(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
-    """The review-opener's handler (the consumer runtime records the event as processed)."""
-    await apply(conn, envelope, opening_policy())
+def handler(policy: OpeningPolicy) -> Callable[[Conn, EventEnvelope, str], Awaitable[None]]:
+    """The review-opener's handler under a policy (the runtime records the event as processed)."""
+
+    async def handle(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
+        await apply(conn, envelope, policy)
+
+    return handle

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
 
-from services.review.domain.opening import KAZAKHSTAN
 from services.review.projections import SCHEMA
 from services.review.schemas import GroupView, MemberView, ReviewPage, ReviewSummary
 from services.runtime.auth import ALL_REGIONS, Principal
 from services.runtime.db import Conn
-
-
-def today() -> date:
-    """Today in Kazakhstan: what 'overdue' is measured against."""
-    return datetime.now(KAZAKHSTAN).date()
 
 
 def _regions(principal: Principal) -> list[str] | None:
@@ -35,9 +29,8 @@ def _summary(row: asyncpg.Record, on: date) -> ReviewSummary:
 
 
 async def list_reviews(conn: Conn, principal: Principal, filters: dict[str, Any], limit: int,
-                       offset: int) -> ReviewPage:
-    """A page of the queue, most urgent first (due date, then opening time)."""
-    on = today()
+                       offset: int, on: date) -> ReviewPage:
+    """A page of the queue, most urgent first (due date, then opening time); overdue on `on`."""
     args: list[Any] = [_regions(principal)]
     clauses = ["($1::text[] IS NULL OR region = ANY($1::text[]))"]
     for column in ("region", "status", "subject_type", "reason", "subject_id", "reviewer_id"):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from events.calendar import kazakhstan_calendar
 from services.review.domain.opening import OpeningPolicy
 from services.review.domain.sampling import SamplingPolicy
-from services.runtime.settings import get_settings
+from services.runtime.settings import Settings
 
 
 class ReviewSettings(BaseSettings):
@@ -23,11 +21,10 @@ class ReviewSettings(BaseSettings):
     due_working_days: int = Field(10, ge=1, le=60, alias="CASETRACK_REVIEW_DUE_WORKING_DAYS")
 
 
-@lru_cache(maxsize=1)
-def opening_policy() -> OpeningPolicy:
-    """The process-wide opening policy, read once from the environment."""
+def opening_policy(settings: Settings) -> OpeningPolicy:
+    """The opening policy: review's own settings, the sample key falling back to the pseudonym key."""
     review = ReviewSettings()
-    key = review.sample_key or get_settings().pseudonym_key
+    key = review.sample_key or settings.pseudonym_key
     return OpeningPolicy(
         sampling=SamplingPolicy(rate=review.sample_rate, key=key.encode()),
         calendar=kazakhstan_calendar(),

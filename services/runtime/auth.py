@@ -115,7 +115,7 @@ async def _verify(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise _unauthorized("a bearer token is required")
-    keys: _Keys = getattr(request.app.state, "jwt_keys", None) or _Keys(get_settings())
+    keys: _Keys = request.app.state.jwt_keys  # set by the app's lifespan (composition root)
     return await principal_of_token(keys, token)
 
 

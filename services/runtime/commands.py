@@ -20,8 +20,9 @@ from services.runtime.idempotency import (
 )
 from services.runtime.pipeline import StaleVersion
 from services.runtime.problems import Problem
+from services.runtime.results import Written, http_status
 
-WriteResult = tuple[int, dict[str, Any]]
+WriteResult = Written
 MAX_KEY_LENGTH = 200
 
 
@@ -95,7 +96,7 @@ async def run_write(
         fingerprint = request_fingerprint(request.method, request.url.path, await request.body())
         claim_ = IdempotencyClaim(principal.sub, key, fingerprint)
     try:
-        status, body = await write(claim_)
+        written = await write(claim_)
     except AlreadyAnswered as answered:
         stored = answered.response
         reply = response_for(stored.status, stored.body,
@@ -111,4 +112,5 @@ async def run_write(
                       field="Idempotency-Key") from None
     except StaleVersion as exc:
         raise conflict_problem(exc) from None
-    return response_for(status, body, location(body) if location else None)
+    return response_for(http_status(written), written.view,
+                        location(written.view) if location else None)

@@ -5,18 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Annotated, Any
 
-import asyncpg
-from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from events import Role
 from services.runtime.auth import authenticate, jwt_keys
+from services.runtime.clock import SYSTEM_CLOCK, Clock
 from services.runtime.consumer import consumer_stalled
+from services.runtime.context import Part, Runtime, ServiceRuntime
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.docs import install_docs
 from services.runtime.eventstore import EventStore
@@ -29,48 +27,14 @@ from services.runtime.problems import install_problem_handlers
 from services.runtime.ratelimit import RateLimiter, limits_from
 from services.runtime.relay import OutboxRelay
 from services.runtime.settings import Settings, get_settings
+from services.runtime.streams import router as streams_router
 from services.runtime.topics import close_describers
 
 log = get_logger(__name__)
 
-ReadinessCheck = Callable[["ServiceRuntime"], Awaitable[str | None]]
+ReadinessCheck = Callable[[ServiceRuntime], Awaitable[str | None]]
 
 
-@dataclass
-class ServiceRuntime:
-    """What a running service holds: settings, its pool, and its event store if it owns one."""
-
-    name: str
-    settings: Settings
-    pool: asyncpg.Pool
-    store: EventStore | None = None
-    producer: AIOKafkaProducer | None = None
-    relay: OutboxRelay | None = None
-    pipeline: CommandPipeline | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def event_store(self) -> EventStore:
-        """The service's event store (only services that own streams have one)."""
-        if self.store is None:
-            raise RuntimeError(f"{self.name} owns no event store")
-        return self.store
-
-    @property
-    def commands(self) -> CommandPipeline:
-        """The service's command pipeline, the one way its commands write."""
-        if self.pipeline is None:
-            raise RuntimeError(f"{self.name} owns no event store")
-        return self.pipeline
-
-
-async def get_runtime(request: Request) -> ServiceRuntime:
-    """The runtime of the app serving a request."""
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
-
-
-Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
 def create_service_app(
@@ -82,7 +46,8 @@ def create_service_app(
     consumers: Sequence[str] = (),
     description: str = "",
     settings: Settings | None = None,
-    on_start: Callable[[ServiceRuntime], Awaitable[None]] | None = None,
+    parts: Sequence[Part] = (),
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """A FastAPI app for one service; `topic` set means it owns an event store and a relay."""
 
@@ -92,7 +57,7 @@ def create_service_app(
         configure_logging(cfg.log_level, cfg.log_json)
         pool = await create_pool(database_url_for(name, cfg.database_url), name,
                                  max_size=cfg.db_pool_size)
-        runtime = ServiceRuntime(name=name, settings=cfg, pool=pool)
+        runtime = ServiceRuntime(name=name, settings=cfg, pool=pool, clock=clock)
         app.state.runtime = runtime
         app.state.jwt_keys = jwt_keys(cfg)
         app.state.rate_limiter = RateLimiter(limits_from(cfg.rate_limits, cfg.replicas))
@@ -106,10 +71,11 @@ def create_service_app(
                 runtime.relay = OutboxRelay(runtime.store, runtime.producer, pool,
                                             cfg.kafka_bootstrap_servers, topic)
                 relay_task = asyncio.create_task(runtime.relay.run(), name=f"{name}-relay")
-            if on_start is not None:
-                await on_start(runtime)
-            log.info("service.started", service=name)
-            yield
+            async with contextlib.AsyncExitStack() as opened:
+                for part in parts:
+                    runtime.provide(await opened.enter_async_context(part(runtime)))
+                log.info("service.started", service=name)
+                yield
         finally:
             if relay_task is not None:
                 relay_task.cancel()
@@ -173,8 +139,6 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     if topic is not None:
-        from services.runtime.streams import router as streams_router
-
         app.include_router(streams_router)
     return app
 

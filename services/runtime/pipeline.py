@@ -37,9 +37,9 @@ from services.runtime.idempotency import (
     claim_in,
     stored_response,
 )
+from services.runtime.results import Written, http_status
 
 S = TypeVar("S")
-Answer = tuple[int, dict[str, Any]]
 
 RACE_RETRIES = 30
 """A command without an expected version is re-decided up to this often when it loses a race
@@ -224,7 +224,7 @@ async def load_cached(store: EventStore, cache: StreamCache, conn: Conn,
     return Loaded(aggregate, state, head)
 
 
-Work = Callable[[UnitOfWork], Awaitable[Answer]]
+Work = Callable[[UnitOfWork], Awaitable[Written]]
 
 
 class CommandPipeline:
@@ -241,7 +241,7 @@ class CommandPipeline:
         self.cache.put(stream_id, loaded)
         return loaded.state  # type: ignore[no-any-return]
 
-    async def run(self, work: Work, claim: IdempotencyClaim | None = None) -> Answer:
+    async def run(self, work: Work, claim: IdempotencyClaim | None = None) -> Written:
         """Run `work` in one transaction with one commit; retry it when it lost a race.
 
         Raises AlreadyAnswered (with the stored answer) for a repeated idempotency key,
@@ -255,11 +255,12 @@ class CommandPipeline:
                     try:
                         if claim is not None:
                             await claim_in(await unit.transaction(), schema, claim)
-                        status, body = await work(unit)
+                        written = await work(unit)
                     except BaseException:
                         await unit.finish((), succeeded=False)
                         raise
-                    await unit.finish(answer_arguments(claim, status, body), succeeded=True)
+                    answer = answer_arguments(claim, http_status(written), written.view)
+                    await unit.finish(answer, succeeded=True)
                 except ConcurrencyConflict as exc:
                     expected = unit.expected_of(exc.stream_id)
                     if expected.version is None and attempt < RACE_RETRIES - 1:
@@ -274,5 +275,5 @@ class CommandPipeline:
                     assert stored is not None
                     raise AlreadyAnswered(stored) from None
                 unit.remember()
-                return status, body
+                return written
         raise AssertionError("unreachable: the last attempt raises or returns")

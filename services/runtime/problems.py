@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.runtime.errors import Conflict, DomainError, Forbidden, Gone, Invalid, NotFound
 from services.runtime.routing import allowed_methods
 
 PROBLEM_JSON = "application/problem+json"
@@ -76,17 +77,36 @@ def problem_response(problem: Problem, request: Request | None = None) -> JSONRe
     )
 
 
+STATUS_OF_KIND: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404), (Conflict, 409), (Forbidden, 403), (Invalid, 422), (Gone, 410),
+)
+"""The HTTP status of each kind of refusal; any other DomainError answers 422."""
+
+
+def domain_problem(error: DomainError) -> Problem:
+    """The problem+json of a refusal: its kind's status, its title, detail, field and facts."""
+    status = next((code for kind, code in STATUS_OF_KIND if isinstance(error, kind)), 422)
+    extra = dict(error.facts)
+    if error.field is not None:
+        extra["field"] = error.field
+    return Problem(status, error.title, error.detail, **extra)
+
+
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or "body"
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    """Map validation errors, HTTP errors, Problems and crashes to problem+json."""
+    """Map refusals, validation errors, HTTP errors, Problems and crashes to problem+json."""
 
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
         return problem_response(exc, request)
+
+    async def on_refusal(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DomainError)
+        return problem_response(domain_problem(exc), request)
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
@@ -125,6 +145,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(Problem(500, "Internal Server Error"), request)
 
     app.add_exception_handler(Problem, on_problem)
+    app.add_exception_handler(DomainError, on_refusal)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(Exception, on_crash)

@@ -12,8 +12,8 @@ from aiokafka import AIOKafkaProducer
 from prometheus_client import Counter, Gauge
 
 from events import message_headers, partition_key
-from services.runtime.db import advisory_key
 from services.runtime.eventstore import EventStore, LogCursor
+from services.runtime.leadership import Leadership, keep_running
 from services.runtime.logs import get_logger
 from services.runtime.topics import (
     agree_on_partitions,
@@ -33,6 +33,8 @@ BATCH = 500
 TOPIC_CHECK_SECONDS = 1.0
 IDLE_TOPIC_CHECK_SECONDS = 5.0
 """How often the topic is described while there is nothing to publish."""
+STANDBY_SECONDS = 1.0
+"""How often a standing-by publisher tries to take the lead."""
 HELD_BACK_RECHECK = (0.002, 0.1)
 """First and longest wait before looking again at committed events an older running transaction
 still holds back (its commit sends no notification to this relay, if it is not an append here)."""
@@ -66,37 +68,31 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self._checkpoint = checkpoint
         self._partitions: int | None = None  # as last described, for sends and re-creation
-        self.is_leader = False
         self.healthy = False
         self._wake = asyncio.Event()
-        self._lock_key = advisory_key(f"casetrack.relay.{store.schema}.{topic}")
+        self.leadership = Leadership(pool, f"casetrack.relay.{store.schema}.{topic}")
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether this process is the service's active relay now."""
+        return self.leadership.is_leader
 
     async def run(self) -> None:
         """Lead when the lock is free, stand by otherwise; recover from any failure."""
-        backoff = 0.5
-        while True:
-            try:
-                await self._lead_when_possible()
-                backoff = 0.5
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the relay must outlive broker and database outages
-                self.healthy = False
-                log.warning("relay.failed", topic=self.topic, error=repr(exc))
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+        await keep_running(self._lead_when_possible, self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        self.healthy = False
+        log.warning("relay.failed", topic=self.topic, error=repr(exc))
 
     async def _lead_when_possible(self) -> None:
-        async with self.pool.acquire() as conn:
-            got = await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key)
-            if not got:
-                self.is_leader = False
+        async with self.leadership.held() as conn:
+            if conn is None:
                 self.healthy = True
                 RELAY_LEADER.labels(self.topic).set(0)
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(STANDBY_SECONDS)
                 return
             try:
-                self.is_leader = True
                 RELAY_LEADER.labels(self.topic).set(1)
                 await conn.add_listener(self.store.notify_channel, self._on_notify)
                 try:
@@ -105,10 +101,7 @@ class OutboxRelay:
                     with contextlib.suppress(Exception):
                         await conn.remove_listener(self.store.notify_channel, self._on_notify)
             finally:
-                self.is_leader = False
                 RELAY_LEADER.labels(self.topic).set(0)
-                with contextlib.suppress(Exception):
-                    await conn.execute("SELECT pg_advisory_unlock($1)", self._lock_key)
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()

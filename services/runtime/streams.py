@@ -8,9 +8,9 @@ from fastapi import APIRouter
 
 from events import EventEnvelope, Role
 from services.runtime.auth import CurrentPrincipal
+from services.runtime.context import Runtime
+from services.runtime.errors import NotFound
 from services.runtime.fields import PathId
-from services.runtime.http import Runtime
-from services.runtime.problems import Problem
 from services.runtime.tlog.store import TreeStore
 
 router = APIRouter(prefix="/v1/streams", tags=["audit"])
@@ -34,7 +34,7 @@ async def stream_events(stream_id: PathId, principal: CurrentPrincipal, runtime:
     principal.require(*AUDITORS)
     envelopes = await runtime.event_store.load(stream_id)
     if not envelopes or not principal.can_see(stream_region(envelopes)):
-        raise Problem(404, "Not Found", f"no stream {stream_id}")
+        raise NotFound(f"no stream {stream_id}")
     async with runtime.pool.acquire() as conn:
         leaves = await TreeStore(runtime.name).leaf_indexes(conn, [e.event_id for e in envelopes])
     return {

@@ -6,8 +6,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from events import AssignmentKind, AssignmentMade, DeadlineSet, OfficeKind, Region, SubjectType
-from services.assignment.domain.errors import Conflict, Invalid
 from services.assignment.domain.rules import Routing, RoutingFacts
+from services.runtime.errors import Conflict, Invalid
 
 OPEN = "open"
 CLOSED = "closed"

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from events import EscalationLevel
 from events.calendar import ProcedureClocks, WorkingCalendar, add_months
-
-AGENCY_TIME_ZONE = ZoneInfo("Asia/Almaty")
-"""Dates of registration and of 'today' are taken in the agency's time zone."""
 
 APPEAL = "appeal"
 """15 working days to handle an appeal (a case), from its registration date."""
@@ -55,16 +51,6 @@ class Clocks:
         if self.calendar.working_days_between(today, due_date) <= self.procedure.due_soon_working_days:
             return EscalationLevel.DUE_SOON
         return None
-
-
-def local_date(instant: datetime) -> date:
-    """The agency's calendar date of an instant."""
-    return instant.astimezone(AGENCY_TIME_ZONE).date()
-
-
-def today(now: datetime, offset_days: int = 0) -> date:
-    """'Today' for the clocks: the agency's date, moved by an operator/test offset."""
-    return local_date(now) + timedelta(days=offset_days)
 
 
 def breach_key(subject_id: str, level: EscalationLevel, due_date: date) -> str:

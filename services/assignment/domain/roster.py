@@ -17,8 +17,8 @@ from events import (
     Region,
     Sector,
 )
-from services.assignment.domain.errors import Conflict, Invalid
 from services.runtime.aggregate import Aggregate
+from services.runtime.errors import Conflict, Invalid
 
 OFFICE_STREAM = "office"
 OFFICER_STREAM = "officer"

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import replace
 
 from events import (
     CaseAssigned,
@@ -13,7 +11,6 @@ from events import (
     CaseEscalated,
     CaseFlaggedForReview,
     CaseMarkedDuplicate,
-    CaseOutcome,
     CaseProgressNoted,
     CaseRegistered,
     CaseReopened,
@@ -26,12 +23,17 @@ from events import (
     CaseWithdrawn,
     EventEnvelope,
     EventPayload,
-    IntakeSource,
-    Region,
-    RiskLevel,
-    Sector,
 )
-from events.cases import ReporterReference
+from events.lifecycle import next_case_status
+from services.intake.domain.case_state import (
+    AWAITING_VERDICT,
+    FINAL,
+    OPEN,
+    CaseState,
+    ProgressNote,
+    S,
+    allowed_actions,
+)
 from services.intake.domain.commands import (
     CaseCommand,
     DiscloseReporter,
@@ -53,114 +55,6 @@ from services.intake.domain.errors import IllegalTransition, InvalidCommand
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "case"
-
-
-class CaseStatus(StrEnum):
-    """Where a case is in its life."""
-
-    REGISTERED = "registered"
-    TRIAGED = "triaged"
-    ASSIGNED = "assigned"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    UNDER_REVIEW = "under_review"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    WITHDRAWN = "withdrawn"
-    DUPLICATE = "duplicate"
-
-
-S = CaseStatus
-OPEN = frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
-AWAITING_VERDICT = frozenset({S.RESOLVED, S.UNDER_REVIEW})
-FINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.DUPLICATE})
-ACTIONS: dict[str, frozenset[CaseStatus]] = {
-    "triage": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED}),
-    "notes": frozenset({S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}),
-    "resolve": frozenset({S.IN_PROGRESS, S.REOPENED}),
-    "reopen": frozenset({S.RESOLVED, S.UNDER_REVIEW, S.CLOSED}),
-    "duplicate-of": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS}),
-    "withdraw": OPEN | AWAITING_VERDICT,
-    "flag-for-review": frozenset(S) - {S.WITHDRAWN, S.DUPLICATE},
-    "reporter": frozenset(S),
-    "erase-reporter": frozenset(S),
-}
-"""The operator actions (named like their endpoints) and the statuses they apply in."""
-
-
-@dataclass(frozen=True)
-class ProgressNote:
-    """One progress note with its evidence references."""
-
-    note: str
-    evidence_refs: tuple[str, ...]
-    noted_at: datetime
-    noted_by: str
-
-
-@dataclass(frozen=True)
-class CaseState:
-    """A case as its events made it; version 0 means it does not exist."""
-
-    id: str
-    version: int = 0
-    status: CaseStatus | None = None
-    title: str = ""
-    description: str = ""
-    region: Region | None = None
-    sector: Sector | None = None
-    source: IntakeSource | None = None
-    district: str | None = None
-    anonymous: bool = False
-    reporter: ReporterReference | None = None
-    reporter_erased: bool = False
-    disclosures: int = 0
-    registered_at: datetime | None = None
-    registered_by: str | None = None
-    updated_at: datetime | None = None
-    risk_level: RiskLevel | None = None
-    category: str | None = None
-    triage_notes: str | None = None
-    office_id: str | None = None
-    officer_id: str | None = None
-    assigned_at: datetime | None = None
-    assignment_event_ids: frozenset[str] = frozenset()
-    progress: tuple[ProgressNote, ...] = ()
-    outcome: CaseOutcome | None = None
-    summary: str | None = None
-    measures_taken: tuple[str, ...] = ()
-    resolved_by: str | None = None
-    review_id: str | None = None
-    escalated: bool = False
-    findings: str | None = None
-    reopen_count: int = 0
-    flagged_reason: str | None = None
-    duplicate_of: str | None = None
-    duplicates: tuple[str, ...] = ()
-    withdrawn_reason: str | None = None
-    finished_at: datetime | None = None
-    verdicts_seen: frozenset[str] = frozenset()
-    ignored_verdicts: tuple[str, ...] = field(default=())
-
-    @property
-    def exists(self) -> bool:
-        """Whether the case was ever registered."""
-        return self.status is not None
-
-    @property
-    def has_contact(self) -> bool:
-        """Whether a reporter contact is held and not erased."""
-        return self.reporter is not None and not self.reporter_erased
-
-
-def allowed_actions(state: CaseState) -> list[str]:
-    """The operator actions the case's status allows now."""
-    if state.status is None:
-        return []
-    actions = [name for name, statuses in ACTIONS.items() if state.status in statuses]
-    if not state.has_contact:
-        actions = [a for a in actions if a not in ("reporter", "erase-reporter")]
-    return actions
 
 
 def _require(state: CaseState, action: str) -> None:
@@ -238,7 +132,7 @@ def _decide_reaction(
                 return []
             return [CaseAssigned(office_id=command.office_id, officer_id=command.officer_id,
                                  assignment_event_id=command.assignment_event_id,
-                                 manual=command.manual)]
+                                 kind=command.kind)]
         case StartReview(review_id):
             if state.status is S.RESOLVED or (state.status in OPEN
                                                and review_id != state.review_id):
@@ -271,43 +165,40 @@ def _decide_verdict(state: CaseState, command: RecordVerdict) -> list[EventPaylo
 
 def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> CaseState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at)
+    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
+                status=next_case_status(state.status, envelope.event_type))
     match payload:
         case CaseRegistered():
             return replace(
-                s, status=S.REGISTERED, title=payload.title, description=payload.description,
+                s, title=payload.title, description=payload.description,
                 region=payload.region, sector=payload.sector, source=payload.source,
                 district=payload.district, anonymous=payload.anonymous,
                 reporter=payload.reporter, registered_at=envelope.occurred_at,
                 registered_by=envelope.actor.id)
         case CaseTriaged():
-            return replace(s, status=S.TRIAGED if s.status is S.REGISTERED else s.status,
-                           risk_level=payload.risk_level, category=payload.category,
+            return replace(s, risk_level=payload.risk_level, category=payload.category,
                            triage_notes=payload.notes)
         case CaseAssigned():
-            moved = s.status in (S.REGISTERED, S.TRIAGED)
-            return replace(s, status=S.ASSIGNED if moved else s.status,
-                           office_id=payload.office_id, officer_id=payload.officer_id,
+            return replace(s, office_id=payload.office_id, officer_id=payload.officer_id,
                            assigned_at=envelope.occurred_at,
                            assignment_event_ids=s.assignment_event_ids
                            | {payload.assignment_event_id})
         case CaseProgressNoted():
             note = ProgressNote(payload.note, tuple(payload.evidence_refs),
                                 envelope.occurred_at, envelope.actor.id)
-            return replace(s, status=S.IN_PROGRESS, progress=(*s.progress, note))
+            return replace(s, progress=(*s.progress, note))
         case CaseResolved():
-            return replace(s, status=S.RESOLVED, outcome=payload.outcome, summary=payload.summary,
+            return replace(s, outcome=payload.outcome, summary=payload.summary,
                            measures_taken=tuple(payload.measures_taken),
                            resolved_by=envelope.actor.id, escalated=False)
         case CaseReviewStarted():
-            return replace(s, status=S.UNDER_REVIEW if s.status is S.RESOLVED else s.status,
-                           review_id=payload.review_id)
+            return replace(s, review_id=payload.review_id)
         case CaseClosed():
-            return replace(s, status=S.CLOSED, review_id=payload.review_id,
+            return replace(s, review_id=payload.review_id,
                            finished_at=envelope.occurred_at,
                            verdicts_seen=s.verdicts_seen | {payload.verdict_event_id})
         case CaseReopened():
-            return replace(s, status=S.REOPENED, reopen_count=s.reopen_count + 1,
+            return replace(s, reopen_count=s.reopen_count + 1,
                            findings=payload.findings, finished_at=None, escalated=False,
                            review_id=payload.review_id or s.review_id)
         case CaseEscalated():
@@ -319,12 +210,12 @@ def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> 
         case CaseFlaggedForReview():
             return replace(s, flagged_reason=payload.reason)
         case CaseMarkedDuplicate():
-            return replace(s, status=S.DUPLICATE, duplicate_of=payload.original_case_id,
+            return replace(s, duplicate_of=payload.original_case_id,
                            finished_at=envelope.occurred_at)
         case CaseDuplicateLinked():
             return replace(s, duplicates=(*s.duplicates, payload.duplicate_case_id))
         case CaseWithdrawn():
-            return replace(s, status=S.WITHDRAWN, withdrawn_reason=payload.reason,
+            return replace(s, withdrawn_reason=payload.reason,
                            finished_at=envelope.occurred_at)
         case CaseReporterDisclosed():
             return replace(s, disclosures=s.disclosures + 1)

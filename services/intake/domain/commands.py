@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from events import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
+from events import AssignmentKind, CaseOutcome, IntakeSource, Region, RiskLevel, Sector
 from events.cases import ReporterReference
 
 
@@ -107,7 +107,7 @@ class RecordAssignment:
     office_id: str
     officer_id: str | None
     assignment_event_id: str
-    manual: bool
+    kind: AssignmentKind
     occurred_at: datetime
 
 

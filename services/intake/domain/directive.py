@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from events import (
     DirectiveAcknowledged,
@@ -22,7 +20,8 @@ from events import (
     EventPayload,
     Region,
 )
-from events.calendar import WorkingCalendar, add_months, procedure_clocks
+from events.calendar import WorkingCalendar, add_months, agency_date, procedure_clocks
+from events.lifecycle import DirectiveStatus, next_directive_status
 from services.intake.domain.commands import (
     AcknowledgeDirective,
     CancelDirective,
@@ -38,20 +37,6 @@ from services.intake.domain.errors import FourEyesViolation, IllegalTransition, 
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "directive"
-ALMATY = ZoneInfo("Asia/Almaty")
-
-
-class DirectiveStatus(StrEnum):
-    """Where a directive is in its life."""
-
-    ISSUED = "issued"
-    ACKNOWLEDGED = "acknowledged"
-    IN_PROGRESS = "in_progress"
-    REPORTED = "reported"
-    UNDER_REVIEW = "under_review"
-    RETURNED = "returned"
-    VERIFIED = "verified"
-    CANCELLED = "cancelled"
 
 
 D = DirectiveStatus
@@ -64,11 +49,6 @@ ACTIONS: dict[str, frozenset[DirectiveStatus]] = {
     "cancel": frozenset(D) - {D.VERIFIED, D.CANCELLED},
 }
 """The operator actions (named like their endpoints) and the statuses they apply in."""
-
-
-def local_date(instant: datetime) -> date:
-    """The calendar date of an instant in Kazakhstan (Asia/Almaty)."""
-    return instant.astimezone(ALMATY).date()
 
 
 @dataclass(frozen=True)
@@ -194,37 +174,38 @@ def _decide_verdict(state: DirectiveState, command: RecordVerdict) -> list[Event
 def evolve(state: DirectiveState, envelope: EventEnvelope, payload: EventPayload
            ) -> DirectiveState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at)
+    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
+                status=next_directive_status(state.status, envelope.event_type))
     match payload:
         case DirectiveIssued():
             return replace(
-                s, status=D.ISSUED, title=payload.title, text=payload.text,
+                s, title=payload.title, text=payload.text,
                 issuing_authority=payload.issuing_authority,
                 addressee_body=payload.addressee_body, region=payload.region,
                 due_date=payload.due_date, original_due_date=payload.due_date,
                 meeting_reference=payload.meeting_reference, issued_at=envelope.occurred_at,
                 issued_by=envelope.actor.id)
         case DirectiveAcknowledged():
-            return replace(s, status=D.ACKNOWLEDGED, acknowledgement=payload.note)
+            return replace(s, acknowledgement=payload.note)
         case DirectiveProgressReported():
-            return replace(s, status=D.IN_PROGRESS, progress=(*s.progress, payload.note))
+            return replace(s, progress=(*s.progress, payload.note))
         case DirectiveCompletionReported():
-            return replace(s, status=D.REPORTED, completion_summary=payload.summary,
-                           reported_on=local_date(envelope.occurred_at))
+            return replace(s, completion_summary=payload.summary,
+                           reported_on=agency_date(envelope.occurred_at))
         case DirectiveReviewStarted():
-            return replace(s, status=D.UNDER_REVIEW, review_id=payload.review_id)
+            return replace(s, review_id=payload.review_id)
         case DirectiveVerified():
-            return replace(s, status=D.VERIFIED, review_id=payload.review_id,
+            return replace(s, review_id=payload.review_id,
                            verdicts_seen=s.verdicts_seen | {payload.verdict_event_id})
         case DirectiveReturned():
-            return replace(s, status=D.RETURNED, review_id=payload.review_id,
+            return replace(s, review_id=payload.review_id,
                            findings=payload.findings, reported_on=None)
         case DirectiveVerdictIgnored():
             return replace(s, verdicts_seen=s.verdicts_seen | {payload.verdict_event_id})
         case DirectiveDeadlineExtended():
             return replace(s, due_date=payload.new_due_date, extensions=s.extensions + 1)
         case DirectiveCancelled():
-            return replace(s, status=D.CANCELLED, cancel_reason=payload.reason)
+            return replace(s, cancel_reason=payload.reason)
     return s
 
 

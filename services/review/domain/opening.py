@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 
 from events import Region, ReviewOpened, ReviewReason, RiskLevel
 from events.assignments import SubjectType
-from events.calendar import WorkingCalendar
+from events.calendar import WorkingCalendar, agency_date
 from services.review.domain.sampling import ALWAYS_REVIEWED, SamplingPolicy
 
 REVIEW_NAMESPACE = uuid.UUID("6b1f3c2e-8d4a-5e07-9c1b-2f3a4d5e6f70")
-KAZAKHSTAN = timezone(timedelta(hours=5), "Asia/Almaty")  # one time zone since March 2024
 
 
 class TriggerKind(StrEnum):
@@ -78,7 +77,7 @@ def review_id_for(subject_id: str, trigger_event_id: str) -> str:
 
 def due_date(policy: OpeningPolicy, occurred_at: datetime) -> date:
     """The review's due date: N working days after the trigger's day in Kazakhstan."""
-    day = occurred_at.astimezone(KAZAKHSTAN).date()
+    day = agency_date(occurred_at)
     return policy.calendar.add_working_days(day, policy.due_working_days)
 
 

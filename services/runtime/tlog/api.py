@@ -20,7 +20,7 @@ from events.tlog.cosignature import parse_cosigner_verifier_key
 from events.tlog.merkle import ProofError
 from events.tlog.note import NoteError, b64encode
 from services.runtime.auth import CurrentPrincipal
-from services.runtime.http import Runtime, ServiceRuntime
+from services.runtime.context import Runtime, ServiceRuntime
 from services.runtime.problems import Problem
 from services.runtime.tlog.keeper import LogKeeper
 from services.runtime.tlog.keys import known_keys
@@ -34,7 +34,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start this app's log keeper after the runtime opened its pool; stop it first."""
     runtime: ServiceRuntime = app.state.runtime
     keeper = await LogKeeper.open(runtime.name, runtime.pool, runtime.settings)
-    runtime.extras["tlog"] = keeper
+    runtime.provide(keeper)
     task = asyncio.create_task(keeper.run(), name=f"{runtime.name}-tlog")
     try:
         yield
@@ -49,8 +49,7 @@ router = APIRouter(prefix="/v1/log", tags=["verifiable log"], lifespan=lifespan)
 
 def keeper_of(runtime: ServiceRuntime) -> LogKeeper:
     """The log keeper of the service serving the request."""
-    keeper: LogKeeper = runtime.extras["tlog"]
-    return keeper
+    return runtime.part(LogKeeper)
 
 
 def _invalid(field: str, message: str) -> Problem:

@@ -22,6 +22,11 @@ async def visible_after(store: EventStore, cursor: LogCursor, limit: int) -> tup
     return [Leaf(e.event_id, e.position, leaf_hash(bytes.fromhex(e.hash))) for e in visible], after
 
 
+def sequencer_lock(schema: str) -> int:
+    """The advisory lock a service's sequencer holds while it writes the tree."""
+    return advisory_key(f"casetrack.tlog.{schema}")
+
+
 class Sequencer:
     """Appends newly visible events to the service's Merkle tree, one batch per transaction.
 
@@ -33,7 +38,7 @@ class Sequencer:
         self.store = store
         self.schema = store.schema
         self.tree = TreeStore(store.schema)
-        self.lock = advisory_key(f"casetrack.tlog.{store.schema}")
+        self.lock = sequencer_lock(store.schema)
 
     async def step(self, conn: Conn, limit: int = BATCH) -> int:
         """Sequence up to ``limit`` events; returns how many were added (0: caught up)."""

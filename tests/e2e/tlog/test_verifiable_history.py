@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from events import EventEnvelope, compute_hash
 from events.tlog import Cosigner
-from services.runtime.db import advisory_key
+from services.runtime.tlog.sequencer import sequencer_lock
 from tests.e2e.intake.client import Intake
 from tests.e2e.reporting.support import at_rest
 from tests.support.system import RunningSystem, auth, token
@@ -187,7 +187,7 @@ async def rebuild_intake_log(db: asyncpg.Connection) -> None:
     """The insider also throws intake's Merkle tree away so it is rebuilt over the edited events."""
     tables = ("tlog_nodes", "tlog_leaves", "tlog_checkpoints")
     async with db.transaction():
-        await db.execute("SELECT pg_advisory_xact_lock($1)", advisory_key("casetrack.tlog.intake"))
+        await db.execute("SELECT pg_advisory_xact_lock($1)", sequencer_lock("intake"))
         for table in tables:
             await db.execute(f"ALTER TABLE intake.{table} DISABLE TRIGGER USER")
         await db.execute("DELETE FROM intake.tlog_cosignatures")

@@ -12,10 +12,10 @@ import asyncpg
 import pytest
 
 from events import GENESIS_HASH, Actor, EventEnvelope, Region, Role, Sector, new_event_id
-from events.calendar import ProcedureClocks, WorkingCalendar
+from events.calendar import ProcedureClocks, WorkingCalendar, agency_date
 from services.assignment import roster_handlers
 from services.assignment.consumers import default_clocks
-from services.assignment.domain.clocks import Clocks, local_date
+from services.assignment.domain.clocks import Clocks
 from services.assignment.domain.rules import default_rules
 from services.assignment.planner import Planner
 from services.assignment.scanner import scan
@@ -65,7 +65,7 @@ async def test_a_case_gets_its_appeal_deadline_and_repeated_registration_changes
         deadline = await conn.fetchval(
             "SELECT payload FROM events WHERE stream_id = $1 AND event_type ="
             " 'assignment.deadline_set'", case_id)
-    assert row is not None and local_date(at) == date(2026, 11, 2)
+    assert row is not None and agency_date(at) == date(2026, 11, 2)
     assert row["due_date"] == date(2026, 11, 23) and row["clock"] == "appeal"
     assert json.loads(deadline)["basis_event_id"] == str(envelope.event_id)
     assert await _types(pool, case_id) == ["assignment.deadline_set"]  # nobody staffs KZ-62 here
@@ -93,7 +93,7 @@ async def test_a_calendar_change_replays_into_a_new_deadline_and_only_then_a_new
     async with pool.acquire() as conn, conn.transaction():
         await planner.on_intake(conn, registered(case_id, "KZ-62", at), "casetrack.intake.v1")
     await scan(pool, planner)
-    basis = local_date(at)
+    basis = agency_date(at)
     decree = {basis + timedelta(days=n) for n in range(1, 4)}  # a decreed three-day break
     changed = Clocks(WorkingCalendar(clocks.calendar.weekend,
                                      clocks.calendar.days_off | frozenset(decree),

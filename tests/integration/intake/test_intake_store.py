@@ -50,13 +50,13 @@ async def _registered(store: EventStore, context: CommandContext) -> str:
 async def test_a_shredded_contact_can_never_be_opened_again(intake_pool: asyncpg.Pool) -> None:
     vault = Vault("integration-master-secret", "intake")
     subject = str(uuid.uuid4())
-    sealed = vault.seal(subject, {"reporter": {"name": "Aigerim"}, "witnesses": []})
+    encrypted = vault.encrypt(subject, {"reporter": {"name": "Aigerim"}, "witnesses": []})
     async with intake_pool.acquire() as conn:
-        await vault.store(conn, subject, sealed)
-        assert await vault.open(conn, sealed.reference.vault_ref) == {
+        await vault.store(conn, subject, encrypted)
+        assert await vault.open(conn, encrypted.reference.vault_ref) == {
             "reporter": {"name": "Aigerim"}, "witnesses": []}
         assert await vault.erase(conn, subject) == 1
-        assert await vault.open(conn, sealed.reference.vault_ref) is None
+        assert await vault.open(conn, encrypted.reference.vault_ref) is None
         row = await conn.fetchrow("SELECT ciphertext, nonce FROM intake.vault_entries"
                                   " WHERE subject_id = $1", subject)
         assert row is not None and row["ciphertext"] is None and row["nonce"] is None
@@ -71,7 +71,7 @@ async def test_writes_without_a_version_are_last_writer_and_both_land(
     results = await asyncio.gather(*(
         change_case(pipeline, OPERATOR, case_id, Expected(), NoteProgress(f"note {n}", ()),
                     _context, None) for n in range(4)))
-    assert sorted(body["version"] for _, body in results) == [3, 4, 5, 6]
+    assert sorted(r.view["version"] for r in results) == [3, 4, 5, 6]
 
 
 async def test_a_stale_expected_version_is_refused_before_deciding(

@@ -46,7 +46,7 @@ async def incremental(conn: asyncpg.Connection, facts: list[Fact],
     schema = f"rt_{uuid.uuid4().hex[:12]}"
     SCHEMAS.append(schema)
     await create_tables(conn, schema)
-    projector = Projector(schema, publish_analytics=False)
+    projector = Projector(schema)
     start = 0
     while start < len(facts):
         size = batches.randint(2, 9) if batches else 1

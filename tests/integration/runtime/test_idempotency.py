@@ -18,6 +18,7 @@ from services.runtime.idempotency import (
     IdempotencyKeyReused,
 )
 from services.runtime.pipeline import CommandPipeline, UnitOfWork
+from services.runtime.results import Written
 from tests.support.samples import case_registered
 
 pytestmark = pytest.mark.integration
@@ -27,12 +28,12 @@ def register(stream: str, context: CommandContext, gate: asyncio.Event | None = 
              ) -> Any:
     """Work that registers a case on a new stream (waiting for `gate`, if given, before it ends)."""
 
-    async def work(unit: UnitOfWork) -> tuple[int, dict[str, Any]]:
+    async def work(unit: UnitOfWork) -> Written:
         unit.new(CASE, stream)
         state = unit.append(stream, [case_registered()], context)
         if gate is not None:
             await gate.wait()
-        return 201, {"id": stream, "version": state.version}
+        return Written({"id": stream, "version": state.version}, created=True)
 
     return work
 
@@ -42,7 +43,8 @@ async def test_a_repeated_key_with_the_same_body_gets_the_first_response_and_app
 ) -> None:
     pipeline, key = CommandPipeline(store), IdempotencyClaim("op-1", uuid.uuid4().hex, "hash-a")
     stream = f"test-{uuid.uuid4()}"
-    assert await pipeline.run(register(stream, context), key) == (201, {"id": stream, "version": 1})
+    assert await pipeline.run(register(stream, context), key) == Written(
+        {"id": stream, "version": 1}, created=True)
     with pytest.raises(AlreadyAnswered) as replay:
         await pipeline.run(register(f"test-{uuid.uuid4()}", context), key)
     assert (replay.value.response.status, replay.value.response.body) == (
@@ -71,7 +73,7 @@ async def test_a_key_still_running_answers_in_flight_and_the_first_request_still
     with pytest.raises(IdempotencyKeyInFlight):
         await pipeline.run(register(f"test-{uuid.uuid4()}", context), key)
     gate.set()
-    assert (await running)[0] == 201
+    assert (await running).created
     assert len(await store.load(first)) == 1
 
 
@@ -89,7 +91,7 @@ async def test_a_command_that_failed_leaves_its_key_free_and_stores_nothing(
     pipeline, key = CommandPipeline(store), IdempotencyClaim("op-1", uuid.uuid4().hex, "a")
     failed = f"test-{uuid.uuid4()}"
 
-    async def refused(unit: UnitOfWork) -> tuple[int, dict[str, Any]]:
+    async def refused(unit: UnitOfWork) -> Written:
         unit.new(CASE, failed)
         unit.append(failed, [case_registered()], context)
         raise RuntimeError("the command failed after deciding")
@@ -98,7 +100,7 @@ async def test_a_command_that_failed_leaves_its_key_free_and_stores_nothing(
         await pipeline.run(refused, key)
     assert await store.load(failed) == []
     stream = f"test-{uuid.uuid4()}"
-    assert (await pipeline.run(register(stream, context), key))[0] == 201
+    assert (await pipeline.run(register(stream, context), key)).created
     stored = await intake_pool.fetchval(
         "SELECT count(*) FROM intake.idempotency_keys WHERE principal = 'op-1' AND key = $1",
         key.key)

@@ -28,6 +28,7 @@ from services.intake.domain.case import CASE
 from services.runtime.eventstore import CommandContext, ConcurrencyConflict, EventStore, LogCursor
 from services.runtime.pipeline import CommandPipeline, StreamCache, UnitOfWork
 from services.runtime.relay import OutboxRelay
+from services.runtime.results import Written
 from services.runtime.topics import ensure_topics
 from tests.support.kafka import read_topic
 from tests.support.samples import case_registered
@@ -155,13 +156,13 @@ async def test_a_pipeline_command_racing_on_one_stream_lands_every_write_in_orde
     """Sixteen unversioned commands on one stream: each lands once, versions 1..n, chain intact."""
     pipeline, stream = CommandPipeline(store), f"race-{uuid.uuid4()}"
 
-    async def work(unit: UnitOfWork) -> tuple[int, dict[str, Any]]:
+    async def work(unit: UnitOfWork) -> Written:
         await unit.load(CASE, stream)
         state = unit.append(stream, [case_registered()], context)
-        return 200, {"version": state.version}
+        return Written({"version": state.version})
 
     answers = await asyncio.gather(*(pipeline.run(work) for _ in range(16)))
-    assert sorted(a[1]["version"] for a in answers) == list(range(1, 17))
+    assert sorted(a.view["version"] for a in answers) == list(range(1, 17))
     loaded = await store.load(stream)
     assert [e.version for e in loaded] == list(range(1, 17))
     assert all(e.prev_hash == p.hash for p, e in itertools.pairwise(loaded))

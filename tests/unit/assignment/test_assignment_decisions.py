@@ -14,8 +14,8 @@ from services.assignment.domain.assignment import (
     decide_manual,
     evolve,
 )
-from services.assignment.domain.errors import Conflict, Invalid
 from services.assignment.domain.rules import Routing
+from services.runtime.errors import Conflict, Invalid
 
 pytestmark = pytest.mark.unit
 

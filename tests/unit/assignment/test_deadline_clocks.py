@@ -7,7 +7,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from events import EscalationLevel
-from events.calendar import ProcedureClocks, WorkingCalendar, kazakhstan_calendar, procedure_clocks
+from events.calendar import (
+    ProcedureClocks,
+    WorkingCalendar,
+    agency_date,
+    kazakhstan_calendar,
+    procedure_clocks,
+)
 from services.assignment.domain.clocks import (
     APPEAL,
     EXTENSION,
@@ -15,9 +21,8 @@ from services.assignment.domain.clocks import (
     MISDIRECTED_FORWARD,
     Clocks,
     breach_key,
-    local_date,
-    today,
 )
+from services.runtime.clock import FixedClock, today
 
 pytestmark = pytest.mark.unit
 
@@ -95,5 +100,5 @@ def test_a_calendar_change_moves_the_replayed_due_date_and_so_the_breach() -> No
 
 def test_dates_are_taken_in_the_agency_time_zone() -> None:
     late_evening_utc = datetime(2026, 11, 29, 20, 30, tzinfo=UTC)  # already 30 Nov in Almaty
-    assert local_date(late_evening_utc) == date(2026, 11, 30)
-    assert today(late_evening_utc, offset_days=40) == date(2027, 1, 9)
+    assert agency_date(late_evening_utc) == date(2026, 11, 30)
+    assert today(FixedClock(late_evening_utc), offset_days=40) == date(2027, 1, 9)

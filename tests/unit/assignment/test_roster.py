@@ -6,8 +6,8 @@ import pytest
 
 from events import OfficeKind, OfficerChanged, Region, Sector
 from services.assignment.domain import roster
-from services.assignment.domain.errors import Conflict, Invalid
 from services.assignment.domain.roster import OfficerState, OfficeState
+from services.runtime.errors import Conflict, Invalid
 
 pytestmark = pytest.mark.unit
 

@@ -9,6 +9,7 @@ import pytest
 
 from events import (
     Actor,
+    AssignmentKind,
     CaseOutcome,
     CaseVerdictIgnored,
     EventPayload,
@@ -18,9 +19,9 @@ from events import (
     RiskLevel,
     Sector,
 )
+from events.lifecycle import CaseStatus
 from services.intake.domain.case import (
     CaseState,
-    CaseStatus,
     allowed_actions,
     decide,
     decide_register,
@@ -145,7 +146,8 @@ def test_the_same_verdict_twice_has_no_second_effect() -> None:
 def test_an_assignment_before_triage_is_recorded_and_triage_still_applies() -> None:
     case = Case()
     case.do(REGISTER)
-    case.do(RecordAssignment("office-1", "officer-1", "a1", False, T0 + timedelta(hours=1)))
+    case.do(RecordAssignment("office-1", "officer-1", "a1", AssignmentKind.AUTOMATIC,
+                             T0 + timedelta(hours=1)))
     assert case.state.status is CaseStatus.ASSIGNED
     case.do(TRIAGE)
     assert case.state.status is CaseStatus.ASSIGNED and case.state.risk_level is RiskLevel.HIGH
@@ -154,8 +156,8 @@ def test_an_assignment_before_triage_is_recorded_and_triage_still_applies() -> N
 def test_an_older_assignment_arriving_late_does_not_override_a_newer_one() -> None:
     case = Case()
     case.do(REGISTER)
-    case.do(RecordAssignment("office-2", "officer-2", "a2", True, T0 + timedelta(hours=2)))
-    assert case.do(RecordAssignment("office-1", "officer-1", "a1", False,
+    case.do(RecordAssignment("office-2", "officer-2", "a2", AssignmentKind.MANUAL, T0 + timedelta(hours=2)))
+    assert case.do(RecordAssignment("office-1", "officer-1", "a1", AssignmentKind.AUTOMATIC,
                                     T0 + timedelta(hours=1))) == []
     assert case.state.officer_id == "officer-2"
 

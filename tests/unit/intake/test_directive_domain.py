@@ -9,6 +9,7 @@ import pytest
 
 from events import Actor, EventPayload, Region
 from events.calendar import kazakhstan_calendar
+from events.lifecycle import DirectiveStatus
 from services.intake.domain.commands import (
     AcknowledgeDirective,
     CancelDirective,
@@ -22,7 +23,6 @@ from services.intake.domain.commands import (
 )
 from services.intake.domain.directive import (
     DirectiveState,
-    DirectiveStatus,
     allowed_actions,
     decide,
     evolve,

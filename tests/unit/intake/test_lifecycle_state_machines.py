@@ -12,6 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from events import (
     Actor,
+    AssignmentKind,
     CaseOutcome,
     EventPayload,
     IntakeSource,
@@ -21,10 +22,10 @@ from events import (
     Sector,
 )
 from events.calendar import add_months, kazakhstan_calendar
+from events.lifecycle import CaseStatus, DirectiveStatus
 from services.intake.directive_handlers import directive_view
 from services.intake.domain import case as cases
 from services.intake.domain import directive as directives
-from services.intake.domain.case import CaseStatus
 from services.intake.domain.commands import (
     AcknowledgeDirective,
     CancelDirective,
@@ -49,9 +50,9 @@ from services.intake.domain.commands import (
     TriageCase,
     WithdrawCase,
 )
-from services.intake.domain.directive import DirectiveStatus
-from services.intake.domain.errors import DomainError, IllegalTransition
+from services.intake.domain.errors import IllegalTransition
 from services.intake.handlers import case_view
+from services.runtime.errors import DomainError
 from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
 
 pytestmark = pytest.mark.unit
@@ -136,7 +137,7 @@ class CaseMachine(RuleBasedStateMachine):
 
     @rule(event_id=EVENT_IDS, hours=st.integers(0, 48))
     def assignment_arrives(self, event_id: str, hours: int) -> None:
-        self.apply(RecordAssignment("office", f"officer-{hours}", event_id, False,
+        self.apply(RecordAssignment("office", f"officer-{hours}", event_id, AssignmentKind.AUTOMATIC,
                                     T0 + timedelta(hours=hours)))
 
     @rule(review=st.sampled_from(["r1", "r2"]))

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from events import Actor, EventEnvelope, new_event_id
-from services.intake.api import domain_problem
+from events import Actor, AssignmentKind, EventEnvelope, new_event_id
 from services.intake.consumers import command_for
 from services.intake.domain.commands import RecordAssignment, RecordVerdict, StartReview
 from services.intake.domain.errors import FourEyesViolation, IllegalTransition, InvalidCommand
+from services.runtime.problems import domain_problem
 
 pytestmark = pytest.mark.unit
 
@@ -29,7 +29,7 @@ def test_an_assignment_of_a_case_becomes_record_assignment_stamped_with_its_time
     envelope = _envelope("assignment.made", "c1", {"subject_type": "case", "office_id": "o",
                                                    "officer_id": "u", "kind": "manual"})
     command = command_for(envelope, envelope.payload)
-    assert isinstance(command, RecordAssignment) and command.manual
+    assert isinstance(command, RecordAssignment) and command.kind is AssignmentKind.MANUAL
     assert command.assignment_event_id == str(envelope.event_id)
     assert command.occurred_at == envelope.occurred_at
 

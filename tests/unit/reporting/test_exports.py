@@ -42,7 +42,7 @@ def test_a_case_resolved_after_its_deadline_stays_marked_overdue() -> None:
 def test_days_overdue_count_to_the_completion_report_or_today_and_not_for_cancelled() -> None:
     base = {"due_date": date(2026, 3, 13), "status": "issued", "completed_at": None}
     assert with_days_overdue(base, date(2026, 3, 20))["days_overdue"] == 7
-    done = {**base, "status": "completion_reported", "completed_at": at("2026-03-15 20:00")}
+    done = {**base, "status": "reported", "completed_at": at("2026-03-15 20:00")}
     assert with_days_overdue(done, date(2026, 6, 1))["days_overdue"] == 3  # 16 Mar in Almaty
     cancelled = {**base, "status": "cancelled"}
     assert with_days_overdue(cancelled, date(2026, 6, 1))["days_overdue"] == 0

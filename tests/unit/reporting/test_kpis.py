@@ -40,7 +40,7 @@ REVIEWS = [ReviewFacts("KZ-75", "approved", date(2026, 3, 1)),
            ReviewFacts("KZ-75", "approved", date(2026, 5, 2)),
            ReviewFacts("KZ-11", None, None)]
 DIRECTIVES = [
-    DirectiveFacts("KZ-75", "Akimat", "completion_reported", date(2026, 2, 27), date(2026, 2, 26)),
+    DirectiveFacts("KZ-75", "Akimat", "reported", date(2026, 2, 27), date(2026, 2, 26)),
     DirectiveFacts("KZ-75", "Akimat", "verified", date(2026, 3, 13), date(2026, 3, 20)),
     DirectiveFacts("KZ-11", "Police", "acknowledged", date(2026, 4, 15), None),
     DirectiveFacts("KZ-11", "Police", "issued", date(2026, 4, 30), None),

@@ -46,7 +46,7 @@ def test_the_directive_row_counts_extensions_and_keeps_both_due_dates() -> None:
     (directive,) = project_all(world.facts).directives
     assert directive["original_due_date"] == date(2026, 2, 27)
     assert directive["due_date"] == date(2026, 3, 13) and directive["extensions"] == 1
-    assert directive["status"] == "completion_reported"
+    assert directive["status"] == "reported"
 
 
 def test_review_events_join_the_subject_history_even_before_the_opening_arrives() -> None:

@@ -1,0 +1,102 @@
+"""A case's state as its events made it, and which operator actions its status allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from events import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
+from events.cases import ReporterReference
+from events.lifecycle import CaseStatus
+
+S = CaseStatus
+OPEN = frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
+AWAITING_VERDICT = frozenset({S.RESOLVED, S.UNDER_REVIEW})
+FINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.DUPLICATE})
+ACTIONS: dict[str, frozenset[CaseStatus]] = {
+    "triage": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED}),
+    "notes": frozenset({S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}),
+    "resolve": frozenset({S.IN_PROGRESS, S.REOPENED}),
+    "reopen": frozenset({S.RESOLVED, S.UNDER_REVIEW, S.CLOSED}),
+    "duplicate-of": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS}),
+    "withdraw": OPEN | AWAITING_VERDICT,
+    "flag-for-review": frozenset(S) - {S.WITHDRAWN, S.DUPLICATE},
+    "reporter": frozenset(S),
+    "erase-reporter": frozenset(S),
+}
+"""The operator actions (named like their endpoints) and the statuses they apply in."""
+
+
+@dataclass(frozen=True)
+class ProgressNote:
+    """One progress note with its evidence references."""
+
+    note: str
+    evidence_refs: tuple[str, ...]
+    noted_at: datetime
+    noted_by: str
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """A case as its events made it; version 0 means it does not exist."""
+
+    id: str
+    version: int = 0
+    status: CaseStatus | None = None
+    title: str = ""
+    description: str = ""
+    region: Region | None = None
+    sector: Sector | None = None
+    source: IntakeSource | None = None
+    district: str | None = None
+    anonymous: bool = False
+    reporter: ReporterReference | None = None
+    reporter_erased: bool = False
+    disclosures: int = 0
+    registered_at: datetime | None = None
+    registered_by: str | None = None
+    updated_at: datetime | None = None
+    risk_level: RiskLevel | None = None
+    category: str | None = None
+    triage_notes: str | None = None
+    office_id: str | None = None
+    officer_id: str | None = None
+    assigned_at: datetime | None = None
+    assignment_event_ids: frozenset[str] = frozenset()
+    progress: tuple[ProgressNote, ...] = ()
+    outcome: CaseOutcome | None = None
+    summary: str | None = None
+    measures_taken: tuple[str, ...] = ()
+    resolved_by: str | None = None
+    review_id: str | None = None
+    escalated: bool = False
+    findings: str | None = None
+    reopen_count: int = 0
+    flagged_reason: str | None = None
+    duplicate_of: str | None = None
+    duplicates: tuple[str, ...] = ()
+    withdrawn_reason: str | None = None
+    finished_at: datetime | None = None
+    verdicts_seen: frozenset[str] = frozenset()
+    ignored_verdicts: tuple[str, ...] = field(default=())
+
+    @property
+    def exists(self) -> bool:
+        """Whether the case was ever registered."""
+        return self.status is not None
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether a reporter contact is held and not erased."""
+        return self.reporter is not None and not self.reporter_erased
+
+
+def allowed_actions(state: CaseState) -> list[str]:
+    """The operator actions the case's status allows now."""
+    if state.status is None:
+        return []
+    actions = [name for name, statuses in ACTIONS.items() if state.status in statuses]
+    if not state.has_contact:
+        actions = [a for a in actions if a not in ("reporter", "erase-reporter")]
+    return actions
