@@ -67,11 +67,11 @@ bench-tlog: venv ## proof latency over a 1M-leaf verifiable log and the offline 
 seed: venv ## load the demo roster (20 regional offices, officers, agency unit) into a running system
 	$(BIN)/python -m services.assignment.seed
 
-rebuild: venv ## replay every topic into fresh reporting read models and swap them in atomically
-	$(BIN)/python -m services.reporting.rebuild
+rebuild: venv ## rebuild a service's read tables from the log and swap them in atomically (SERVICE=reporting|review|assignment)
+	$(BIN)/python -m services.$(or $(SERVICE),reporting).rebuild
 
-check-rebuild: venv ## rebuild into shadow tables and compare with live (CSV byte for byte); exit 1 on a difference
-	$(BIN)/python -m services.reporting.rebuild --check
+check-rebuild: venv ## rebuild into shadow tables and compare with live; exit 1 on a difference (SERVICE=…)
+	$(BIN)/python -m services.$(or $(SERVICE),reporting).rebuild --check
 
 summary: venv ## print the KPI summary: make summary REGION=KZ-75 FROM=2026-01-01 TO=2026-04-30
 	$(BIN)/python -m services.reporting.show $(if $(REGION),--region $(REGION)) $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO))

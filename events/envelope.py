@@ -30,6 +30,10 @@ _UNSEALED = "0" * 64
 
 
 def _as_utc(value: datetime) -> datetime:
+    if value.tzinfo is UTC:
+        return value
+    if not value.utcoffset():  # UTC under another tzinfo (as parsed): same instant, no conversion
+        return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
 
 

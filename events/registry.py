@@ -111,6 +111,8 @@ class EventRegistry:
         latest = self.latest_version(event_type)
         if not 1 <= schema_version <= latest:
             raise UnknownSchemaVersion(f"unknown schema version {event_type} v{schema_version}")
+        if schema_version == latest:  # nothing to upcast: no upcaster sees (or changes) it
+            return latest, dict(payload)
         data = copy.deepcopy(dict(payload))
         for version in range(schema_version, latest):
             fn = self._upcasters.get((event_type, version))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,15 @@ REVIEW_COLUMNS = (
 GROUP_COLUMNS = ("group_id", "name", "region", "members", "member_count", "formed_at", "version")
 
 Row = dict[str, Any]
+
+_BODY_KEYS = {
+    "stream_id", "stream_type", "version", "event_id", "event_type", "schema_version",
+    "occurred_at", "recorded_at", "actor", "correlation_id", "causation_id", "payload",
+    "prev_hash",
+}
+"""What an envelope's hash covers: every field but the hash and the storage position."""
+_TIMES = ("occurred_at", "recorded_at")
+_CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,26 @@ class Fact:
             digest = hashlib.sha256(bytes.fromhex(self.prev_hash))
             digest.update(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
         except (TypeError, ValueError):
+            return False
+        return digest.hexdigest() == self.hash
+
+    def wire_hash_ok(self, value: bytes) -> bool:
+        """Whether the hash recomputes straight from the message that delivered the fact, when
+        that message is in canonical form (False otherwise: `hash_ok` then decides).
+
+        Canonical form means the body the message carries is byte for byte the body
+        `_fast_hash_ok` builds, so no timestamp needs formatting (hot in a replay)."""
+        try:
+            data = orjson.loads(value)
+            data.pop("hash")
+            data.pop("position", None)
+            canonical = (data.keys() == _BODY_KEYS and data["event_id"] == str(self.event_id)
+                         and all(_CANONICAL_TIME.fullmatch(data[k]) for k in _TIMES))
+            if not canonical:
+                return False
+            digest = hashlib.sha256(bytes.fromhex(self.prev_hash))
+            digest.update(orjson.dumps(data, option=orjson.OPT_SORT_KEYS))
+        except (TypeError, ValueError, KeyError):
             return False
         return digest.hexdigest() == self.hash
 

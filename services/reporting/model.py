@@ -205,40 +205,68 @@ class ReadModels:
     groups: list[Row]
 
 
-def project_all(facts: Iterable[Fact]) -> ReadModels:
-    """All read models from a set of facts: duplicates and order make no difference."""
-    unique: dict[UUID, Fact] = {}
-    slots: set[tuple[str, str, int]] = set()
-    for fact in facts:
+class ModelBuilder:
+    """`project_all` fact by fact, for a replay that writes as it reads: a fact's history row as
+    soon as its subject is known (at once, but for a review's: its opening may come later), the
+    rest once every fact is in."""
+
+    def __init__(self) -> None:
+        self.ids: set[UUID] = set()
+        self.slots: set[tuple[str, str, int]] = set()
+        self.own_rows: dict[tuple[str, str], list[Fact]] = {}
+        self.by_subject: dict[str, list[Fact]] = {}
+        self.verified: set[UUID] = set()
+
+    def add(self, fact: Fact, verified: bool = False) -> Row | None:
+        """Take a fact (`verified`: its hash is known to recompute); its history row if it can be
+        written now (None: a duplicate, or later)."""
         # Like the live history table: one event per id and per stream slot, the first wins.
         slot = (fact.stream_type, fact.stream_id, fact.version)
-        if fact.event_id in unique or slot in slots:
-            continue
-        unique[fact.event_id] = fact
-        slots.add(slot)
-    by_stream: dict[tuple[str, str], list[Fact]] = {}
-    for fact in unique.values():
-        by_stream.setdefault((fact.stream_type, fact.stream_id), []).append(fact)
-    review_subjects = {sid: review_subject(fs) for (kind, sid), fs in by_stream.items()
-                       if kind == "review"}
-    by_subject: dict[str, list[Fact]] = {}
-    history: list[Row] = []
-    for fact in unique.values():
-        if fact.stream_type == "review":
-            found = review_subjects.get(fact.stream_id)
-            subject = found[0] if found else None
-        else:
-            subject = direct_subject(fact)
-        history.append(history_row(fact, subject, fact.hash_ok()))
+        if fact.event_id in self.ids or slot in self.slots:
+            return None
+        self.ids.add(fact.event_id)
+        self.slots.add(slot)
+        if verified:
+            self.verified.add(fact.event_id)
+        if fact.stream_type in ("review", "monitoring_group"):
+            self.own_rows.setdefault((fact.stream_type, fact.stream_id), []).append(fact)
+            if fact.stream_type == "review":
+                return None
+        subject = direct_subject(fact)
         if subject is not None:
-            by_subject.setdefault(subject, []).append(fact)
-    cases, directives = [], []
-    for subject, subject_facts in by_subject.items():
-        if (case := case_row(subject, subject_facts)) is not None:
-            cases.append(case)
-        if (directive := directive_row(subject, subject_facts)) is not None:
-            directives.append(directive)
-    reviews = [review_row(sid, fs) for (kind, sid), fs in by_stream.items() if kind == "review"]
-    groups = [g for (kind, sid), fs in by_stream.items() if kind == "monitoring_group"
-              if (g := group_row(sid, fs)) is not None]
-    return ReadModels(history, cases, directives, reviews, groups)
+            self.by_subject.setdefault(subject, []).append(fact)
+        return history_row(fact, subject, verified or fact.hash_ok())
+
+    def finish(self) -> ReadModels:
+        """The rows not yet given: the reviews' history rows, and every register row."""
+        history: list[Row] = []
+        for (kind, _), facts in self.own_rows.items():
+            if kind != "review":
+                continue
+            found = review_subject(facts)
+            subject = found[0] if found else None
+            for fact in facts:
+                history.append(history_row(fact, subject,
+                                           fact.event_id in self.verified or fact.hash_ok()))
+                if subject is not None:
+                    self.by_subject.setdefault(subject, []).append(fact)
+        cases, directives = [], []
+        for subject, subject_facts in self.by_subject.items():
+            if (case := case_row(subject, subject_facts)) is not None:
+                cases.append(case)
+            if (directive := directive_row(subject, subject_facts)) is not None:
+                directives.append(directive)
+        reviews = [review_row(sid, fs) for (kind, sid), fs in self.own_rows.items()
+                   if kind == "review"]
+        groups = [g for (kind, sid), fs in self.own_rows.items() if kind == "monitoring_group"
+                  if (g := group_row(sid, fs)) is not None]
+        return ReadModels(history, cases, directives, reviews, groups)
+
+
+def project_all(facts: Iterable[Fact]) -> ReadModels:
+    """All read models from a set of facts: duplicates and order make no difference."""
+    builder = ModelBuilder()
+    early = [row for fact in facts if (row := builder.add(fact)) is not None]
+    models = builder.finish()
+    return ReadModels(early + models.history, models.cases, models.directives, models.reviews,
+                      models.groups)

@@ -7,19 +7,15 @@ python -m services.reporting.rebuild --check   replay into shadow tables, compar
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 import time
 from collections.abc import Sequence
 from datetime import date
-from importlib import resources
-from typing import TextIO
 
 import asyncpg
-from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from events import ASSIGNMENT_TOPIC, INTAKE_TOPIC, REVIEW_TOPIC, EventEnvelope, Role
+from events import ASSIGNMENT_TOPIC, INTAKE_TOPIC, REVIEW_TOPIC, Role
 from services.reporting import exports, queries
 from services.reporting.facts import (
     CASE_COLUMNS,
@@ -28,16 +24,17 @@ from services.reporting.facts import (
     HISTORY_COLUMNS,
     REVIEW_COLUMNS,
     Fact,
+    Row,
 )
-from services.reporting.model import ReadModels, project_all
+from services.reporting.model import ModelBuilder, ReadModels, project_all
 from services.reporting.projections import SCHEMA, Projector
+from services.runtime import rebuild
 from services.runtime.auth import ALL_REGIONS, Principal
-from services.runtime.consumer import decode_envelope
-from services.runtime.db import advisory_key, app_role
+from services.runtime.db import advisory_key
+from services.runtime.rebuild import TopicReplay, create_shadow, decode
 from services.runtime.settings import get_settings
 
 SHADOW = "reporting_rebuild"
-RETIRED = "reporting_retired"
 TOPICS = (INTAKE_TOPIC, ASSIGNMENT_TOPIC, REVIEW_TOPIC)
 READ_MODEL_SCRIPTS = ("001_case_register.sql", "002_read_models.sql")
 TABLES: dict[str, tuple[str, ...]] = {
@@ -45,97 +42,68 @@ TABLES: dict[str, tuple[str, ...]] = {
     "directive_register": DIRECTIVE_COLUMNS, "review_register": REVIEW_COLUMNS,
     "monitoring_groups": GROUP_COLUMNS,
 }
-QUIET_SECONDS = 2.0
-"""Stop once past the reported end offsets and a poll has brought nothing for this long
-(Tansu reports end offsets too low after multi-record batches, so they are only a hint)."""
 AUDITOR = Principal(sub="svc-reporting-rebuild", role=Role.ADMIN, regions=frozenset({ALL_REGIONS}))
 
 
-class Progress:
-    """A one-line progress bar with events/s and ETA, redrawn at most five times a second."""
-
-    def __init__(self, total: int, out: TextIO = sys.stderr) -> None:
-        self.total, self.done, self.out = max(total, 1), 0, out
-        self.started = self.drawn = time.monotonic()
-
-    def advance(self, count: int) -> None:
-        """Count events read and redraw when due."""
-        self.done += count
-        if time.monotonic() - self.drawn >= 0.2:
-            self.draw()
-
-    def draw(self, final: bool = False) -> None:
-        """Draw the bar: done/total, rate, ETA."""
-        self.drawn = time.monotonic()
-        elapsed = max(self.drawn - self.started, 1e-6)
-        rate = self.done / elapsed
-        total = max(self.total, self.done)
-        eta = (total - self.done) / rate if rate else 0.0
-        filled = int(30 * self.done / total)
-        line = (f"\rreplaying [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{total} events "
-                f"{rate:,.0f} ev/s ETA {int(eta) // 60:02d}:{int(eta) % 60:02d}")
-        self.out.write(line + ("\n" if final else ""))
-        self.out.flush()
+COPY_CHUNK = 5000
+"""History rows written per COPY while the replay goes on (each COPY its own short transaction)."""
 
 
-def decode(value: bytes | None) -> EventEnvelope | None:
-    """An envelope the live projector would apply; None for what it dead-letters."""
-    try:
-        return decode_envelope(value)
-    except Exception:  # the live projector dead-letters these
-        return None
+class ShadowWriter:
+    """Writes a replay's history rows into the shadow in chunks, one COPY in flight while the
+    next chunk is decoded (Postgres works on the other core meanwhile)."""
+
+    def __init__(self, conn: asyncpg.Connection, schema: str) -> None:
+        self.conn, self.schema = conn, schema
+        self.pending: list[tuple[object, ...]] = []
+        self.copying: asyncio.Task[str] | None = None
+
+    async def add(self, row: Row) -> None:
+        """Queue a history row; start a COPY once a chunk is full."""
+        self.pending.append(tuple(row[c] for c in HISTORY_COLUMNS))
+        if len(self.pending) >= COPY_CHUNK:
+            await self.flush(wait=False)
+
+    async def flush(self, wait: bool = True) -> None:
+        """COPY what is queued (after the COPY in flight); wait for it if asked."""
+        if self.copying is not None:
+            await self.copying
+            self.copying = None
+        if self.pending:
+            chunk, self.pending = self.pending, []
+            self.copying = asyncio.create_task(self.conn.copy_records_to_table(
+                "history", schema_name=self.schema, columns=list(HISTORY_COLUMNS),
+                records=chunk))
+        if wait and self.copying is not None:
+            await self.copying
+            self.copying = None
 
 
-async def read_topics(bootstrap: str, topics: Sequence[str] = TOPICS,
-                      quiet: float = QUIET_SECONDS) -> list[Fact]:
-    """Every applicable event on the topics from the start, until caught up."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                                group_id=None, auto_offset_reset="earliest",
-                                fetch_max_wait_ms=50, max_partition_fetch_bytes=4 * 1024 * 1024)
-    await consumer.start()
-    facts: list[Fact] = []
-    try:
-        await consumer.topics()
-        partitions = [TopicPartition(t, p) for t in topics
-                      for p in sorted(consumer.partitions_for_topic(t) or ())]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        progress = Progress(sum(ends.values()))
-        idle_since = time.monotonic()
-        while True:
-            batch = await consumer.getmany(timeout_ms=200, max_records=5000)
-            count = 0
-            for tp, records in batch.items():
-                for record in records:
-                    envelope = decode(record.value)
-                    if envelope is not None:
-                        facts.append(Fact.of(envelope, tp.topic))
-                count += len(records)
-            if count:
-                idle_since = time.monotonic()
-                progress.advance(count)
-                continue
-            positions = [await consumer.position(tp) for tp in partitions]
-            caught_up = all(pos >= ends[tp] for pos, tp in zip(positions, partitions, strict=True))
-            if time.monotonic() - idle_since >= (quiet if caught_up else quiet * 5):
-                break
-        progress.draw(final=True)
-    finally:
-        await consumer.stop()
-    return facts
+async def replay_into(conn: asyncpg.Connection, bootstrap: str, schema: str = SHADOW,
+                      topics: Sequence[str] = TOPICS) -> int:
+    """Replay every applicable event on the topics from the start into fresh tables in
+    `schema`, writing history as it reads; how many events were read."""
+    await create_tables(conn, schema)
+    builder, writer, count = ModelBuilder(), ShadowWriter(conn, schema), 0
+    async with TopicReplay(bootstrap, topics) as replay:
+        async for records in replay.batches():
+            for record in records:
+                envelope = decode(record.value)
+                if envelope is None:
+                    continue
+                count += 1
+                fact = Fact.of(envelope, record.topic)
+                row = builder.add(fact, fact.wire_hash_ok(record.value))
+                if row is not None:
+                    await writer.add(row)
+    await writer.flush()
+    await write_models(conn, schema, builder.finish())
+    return count
 
 
 async def create_tables(conn: asyncpg.Connection, schema: str) -> None:
     """A fresh schema holding empty read-model tables, made by the reporting migrations."""
-    role = app_role("reporting")
-    await conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-    await conn.execute(f"CREATE SCHEMA {schema}")
-    await conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
-    folder = resources.files("infra").joinpath("migrations", "reporting")
-    for script in READ_MODEL_SCRIPTS:
-        sql = folder.joinpath(script).read_text("utf-8")
-        await conn.execute(sql.replace("{schema}", schema).replace("{role}", role))
+    await create_shadow(conn, "reporting", schema, READ_MODEL_SCRIPTS)
 
 
 async def write_models(conn: asyncpg.Connection, schema: str, models: ReadModels) -> None:
@@ -155,25 +123,21 @@ async def build_shadow(conn: asyncpg.Connection, facts: list[Fact], schema: str 
     await write_models(conn, schema, project_all(facts))
 
 
+async def catch_up(conn: asyncpg.Connection, shadow: str = SHADOW, live: str = SCHEMA) -> int:
+    """Project into the shadow the facts live kept that the replay did not; how many."""
+    missing = await conn.fetch(
+        f"""SELECT l.* FROM {live}.history l
+            WHERE NOT EXISTS (SELECT 1 FROM {shadow}.history s WHERE s.event_id = l.event_id)
+            ORDER BY l.recorded_at, l.version""")
+    await Projector(shadow).project_facts(
+        conn, [Fact.from_row(row) for row in missing])
+    return len(missing)
+
+
 async def swap_in(conn: asyncpg.Connection, shadow: str = SHADOW, live: str = SCHEMA) -> int:
     """Catch the shadow up with what live applied meanwhile, then swap it in; one transaction."""
-    async with conn.transaction():
-        for table in TABLES:
-            await conn.execute(f"LOCK TABLE {live}.{table} IN EXCLUSIVE MODE")
-        missing = await conn.fetch(
-            f"""SELECT l.* FROM {live}.history l
-                WHERE NOT EXISTS (SELECT 1 FROM {shadow}.history s WHERE s.event_id = l.event_id)
-                ORDER BY l.recorded_at, l.version""")
-        await Projector(shadow).project_facts(
-            conn, [Fact.from_row(row) for row in missing])
-        await conn.execute(f"DROP SCHEMA IF EXISTS {RETIRED} CASCADE")
-        await conn.execute(f"CREATE SCHEMA {RETIRED}")
-        for table in TABLES:
-            await conn.execute(f"ALTER TABLE {live}.{table} SET SCHEMA {RETIRED}")
-            await conn.execute(f"ALTER TABLE {shadow}.{table} SET SCHEMA {live}")
-        await conn.execute(f"DROP SCHEMA {RETIRED} CASCADE")
-        await conn.execute(f"DROP SCHEMA {shadow} CASCADE")
-    return len(missing)
+    return await rebuild.swap_in(conn, list(TABLES), shadow, live,
+                                 lambda locked: catch_up(locked, shadow, live))
 
 
 async def export_lines(conn: asyncpg.Connection, schema: str, name: str, on: date) -> list[str]:
@@ -200,40 +164,30 @@ async def compare(conn: asyncpg.Connection, shadow: str = SHADOW, live: str = SC
 
 
 async def main_async(check: bool, bootstrap: str, database_url: str) -> int:
-    """Replay, build the shadow, then swap it in or compare it with live."""
+    """Replay into the shadow, then swap it in or compare it with live."""
     started = time.monotonic()
-    facts = await read_topics(bootstrap)
     conn = await asyncpg.connect(database_url)
     try:
         # One rebuild or check at a time: they share the shadow schema.
         await conn.execute("SELECT pg_advisory_lock($1)", advisory_key("casetrack.reporting.rebuild"))
-        await build_shadow(conn, facts)
+        replayed = await replay_into(conn, bootstrap)
         if check:
             differences = await compare(conn)
             await conn.execute(f"DROP SCHEMA IF EXISTS {SHADOW} CASCADE")
-            for difference in differences:
-                print(difference, file=sys.stderr)
-            print("check: rebuilt and live read models "
-                  + ("differ" if differences else "are identical"))
-            return 1 if differences else 0
+            return rebuild.report_check(differences, "read models")
         caught_up = await swap_in(conn)
     finally:
         await conn.close()
-    print(f"rebuild: {len(facts)} events replayed, {caught_up} applied live meanwhile, "
+    print(f"rebuild: {replayed} events replayed, {caught_up} applied live meanwhile, "
           f"swapped in after {time.monotonic() - started:.1f}s")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true",
-                        help="compare a rebuild with the live read models; exit 1 on a difference")
-    args = parser.parse_args(argv)
+    check = rebuild.check_requested(__doc__, argv)
     settings = get_settings()
-    return asyncio.run(main_async(args.check, settings.kafka_bootstrap_servers,
-                                  settings.database_url))
+    return asyncio.run(main_async(check, settings.kafka_bootstrap_servers, settings.database_url))
 
 
 if __name__ == "__main__":

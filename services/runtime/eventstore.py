@@ -23,6 +23,7 @@ from uuid import UUID
 import asyncpg
 
 from events import EventEnvelope, EventPayload
+from services.runtime.db import Conn
 from services.runtime.streamlog import (
     EVENT_COLUMNS,
     AnswerRace,
@@ -103,6 +104,20 @@ class EventStore(StreamLog):
         transactions have all ended, so nothing can later appear before the cursor.
         """
         rows = await self._visible_rows(after, limit, f"position, {EVENT_COLUMNS}")
+        if not rows:
+            return VisibleBatch([], after)
+        return VisibleBatch([row_to_envelope(r) for r in rows],
+                            LogCursor(rows[-1]["tx"], rows[-1]["position"]))
+
+    async def read_committed_in(self, conn: Conn, after: LogCursor) -> VisibleBatch:
+        """Every event after a cursor that the caller's transaction sees committed, in visibility
+        order, with no bound at running writers: for a reader that keeps the writers it cares
+        about out (by a lock) or reads one snapshot (a rebuild's last step)."""
+        rows = await conn.fetch(
+            f"""SELECT tx_id::text::bigint AS tx, position, {EVENT_COLUMNS}
+                FROM {self.schema}.events
+                WHERE (tx_id, position) > ($1::text::xid8, $2) ORDER BY tx_id, position""",
+            str(after.tx), after.position)
         if not rows:
             return VisibleBatch([], after)
         return VisibleBatch([row_to_envelope(r) for r in rows],

@@ -63,11 +63,13 @@ async def assert_nothing_lost_or_duplicated(db: asyncpg.Connection, acknowledged
 
 
 async def assert_read_models_equal_their_rebuild(system: RunningSystem) -> None:
-    """Reporting's read models equal a rebuild from the topics."""
-    done = await asyncio.to_thread(
-        subprocess.run, [sys.executable, "-m", "services.reporting.rebuild", "--check"],
-        env=system.env(), cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
+    """Reporting's read models, and review's and assignment's read tables, equal a rebuild from
+    the log."""
+    for service in ("reporting", "review", "assignment"):
+        done = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", f"services.{service}.rebuild", "--check"],
+            env=system.env(), cwd=ROOT, capture_output=True, text=True, timeout=240, check=False)
+        assert done.returncode == 0, f"{service}: {done.stdout}{done.stderr}"
 
 
 async def assert_dead_lettered(bootstrap: str, consumer: str, markers: list[bytes]) -> None:
