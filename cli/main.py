@@ -1,4 +1,5 @@
-"""`casetrack`: the project's command line (witness, verify, keygen; more subcommands join here)."""
+"""`casetrack`: the project's command line: the operator's commands (status, rebuild, case verify,
+export, dlq, token, seed) and the log's (witness, verify a bundle offline, keygen)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,34 @@ from typing import Annotated
 import httpx
 import typer
 
+from cli import dlq, ops
 from events.tlog.bundle import Bundle, verify_bundle
 from events.tlog.cosignature import Cosigner
 from events.tlog.note import NoteError, signer_from_key
 
-app = typer.Typer(help="casetrack: witness a log, verify a case bundle offline, make keys.",
+app = typer.Typer(help="casetrack: operate the services (status, rebuild, dlq, export, ...), "
+                       "witness a log, verify a case bundle offline, make keys.",
                   no_args_is_help=True)
+app.add_typer(dlq.app, name="dlq")
+app.add_typer(ops.case_app, name="case")
+app.command()(ops.rebuild)
+app.command()(ops.export)
+app.command()(ops.token)
+app.command()(ops.seed)
+
+
+@app.command()
+def status(as_json: Annotated[bool, typer.Option("--json", help="one JSON document")] = False
+           ) -> None:
+    """Readiness, release, relay backlog, consumer lag per partition, dead letters waiting.
+
+    Read from Postgres and the broker, so a dead process still shows its lag."""
+    import asyncio
+
+    from cli.status import gather, show
+    from services.runtime.settings import get_settings
+
+    show(asyncio.run(gather(get_settings())), as_json)
 
 
 @app.command()

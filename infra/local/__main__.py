@@ -179,7 +179,7 @@ def print_banner(
     rows = [("service", "URL", "docs", "log")]
     for child in supervisor.children:
         url = base_url(child.spec)
-        page = "/login" if child.spec.name == "console" else "/docs"
+        page = "/login" if child.spec.name.startswith("console") else "/docs"
         rows.append((child.spec.name, url or "-", f"{url}{page}" if url else "-", _rel(child.log_path)))
     rows.append(("postgres", env["DATABASE_URL"], "-", _rel(pg_log) if pg_log else "(external)"))
     rows.append(

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -34,19 +34,37 @@ class ProcessSpec:
     name: str
     argv: list[str]
     ready_url: str | None
+    env: Mapping[str, str] = field(default_factory=dict)
+    """What this process's environment adds to the stack's (a replica's ports)."""
+
+
+REPLICA_PORT_STEP = 10
+"""Replica r of a service's API listens on its port + 10*r (intake: 8001, 8011, ...)."""
+WORKER_METRICS_OFFSET = 100
+"""A worker's /metrics port: its service's port + 100 (+ 10*r), e.g. intake-worker on 8101."""
 
 
 def default_specs(env: Mapping[str, str] | None = None) -> list[ProcessSpec]:
-    """The process table of `make run`: every service's API and worker; ports from <SERVICE>_PORT."""
+    """The process table of `make run`: every service's API and worker, CASETRACK_REPLICAS of
+    each (default 1); ports from <SERVICE>_PORT."""
     from services.runtime.catalog import service_processes
     from services.runtime.settings import SERVICE_PORTS
 
     env = os.environ if env is None else env
+    replicas = max(int(env.get("CASETRACK_REPLICAS", "1") or 1), 1)
     specs = []
-    for proc in service_processes():
-        port = env.get(f"{proc.service.upper()}_PORT", str(SERVICE_PORTS[proc.service]))
-        ready = f"http://127.0.0.1:{port}/readyz" if proc.api else None
-        specs.append(ProcessSpec(proc.name, [sys.executable, "-m", proc.module], ready))
+    for replica in range(replicas):
+        for proc in service_processes():
+            base = int(env.get(f"{proc.service.upper()}_PORT", str(SERVICE_PORTS[proc.service])))
+            port = base + REPLICA_PORT_STEP * replica
+            name = proc.name if replica == 0 else f"{proc.name}-{replica + 1}"
+            argv = [sys.executable, "-m", proc.module]
+            if proc.api:
+                specs.append(ProcessSpec(name, argv, f"http://127.0.0.1:{port}/readyz",
+                                         {f"{proc.service.upper()}_PORT": str(port)}))
+            else:
+                specs.append(ProcessSpec(name, argv, None, {
+                    "CASETRACK_METRICS_PORT": str(port + WORKER_METRICS_OFFSET)}))
     return specs
 
 
@@ -109,7 +127,7 @@ class Child:
 
     def __init__(self, spec: ProcessSpec, env: Mapping[str, str], log_dir: Path) -> None:
         self.spec = spec
-        self.env = dict(env)
+        self.env = {**env, **spec.env}
         self.log_path = log_dir / f"{spec.name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0

@@ -19,6 +19,7 @@ from services.console.settings import console_settings
 from services.console.upstream import ApiRefused, SignInExpired, Upstream
 from services.console.web import CsrfRefused, NotFound, NotSignedIn, render
 from services.runtime.auth import jwt_keys
+from services.runtime.catalog import release
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.middleware import RequestContext
 from services.runtime.settings import get_settings
@@ -59,7 +60,7 @@ def create_app() -> FastAPI:
 
     @app.get("/livez", include_in_schema=False)
     async def livez() -> dict[str, str]:
-        return {"status": "ok"}
+        return {"status": "ok", "service": "console", "version": release()}
 
     @app.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:

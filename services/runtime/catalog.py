@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from importlib.util import find_spec
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.runtime.consumer import Subscription
 
 SERVICES: tuple[str, ...] = ("intake", "assignment", "review", "reporting", "console")
 
@@ -30,3 +37,39 @@ def service_processes() -> list[ServiceProcessInfo]:
             workers.append(ServiceProcessInfo(f"{service}-worker", service,
                                               f"services.{service}.worker", False))
     return apis + workers
+
+
+def subscriptions_of(service: str) -> list[Subscription]:
+    """The consumers a service's worker runs (none if it has no worker): its module's
+    `subscriptions(settings)`, or its `SUBSCRIPTIONS`."""
+    if find_spec(f"services.{service}.worker") is None:
+        return []
+    worker = import_module(f"services.{service}.worker")
+    if hasattr(worker, "subscriptions"):
+        from services.runtime.settings import get_settings
+
+        return list(worker.subscriptions(get_settings()))
+    return list(worker.SUBSCRIPTIONS)
+
+
+def consumers_by_service() -> dict[str, list[Subscription]]:
+    """Every service that consumes, with its subscriptions."""
+    found = {service: subscriptions_of(service) for service in SERVICES
+             if find_spec(f"services.{service}") is not None}
+    return {service: subs for service, subs in found.items() if subs}
+
+
+def owning_services() -> list[str]:
+    """The services that keep an event store and publish it through a relay."""
+    from events.topics import STREAM_TOPICS
+
+    owners = {topic.split(".")[1] for topic in STREAM_TOPICS.values()}  # casetrack.<owner>.v1
+    return [service for service in SERVICES if service in owners]
+
+
+def release() -> str:
+    """The installed casetrack release, as /livez reports it."""
+    try:
+        return package_version("casetrack")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"

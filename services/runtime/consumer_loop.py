@@ -10,8 +10,10 @@ topics every second; when an id or a partition count changes, it takes the new l
 again. Redelivery is a no-op (processed marks), so reading too much is harmless; the only thing
 that must never happen is reading too little.
 
-Two workers of one service would both read everything: correct (the processed mark of an event is
-taken by one of them, the other waits on it and skips), only wasted work.
+Replicas of one consumer share the partitions through a leased membership in Postgres
+(`membership.py`): each reads its share, and takes a departed replica's partitions from their
+stored positions once that replica's lease runs out. While views differ for a moment a partition
+may be read twice (a no-op) or wait a second; never skipped.
 """
 
 from __future__ import annotations
@@ -25,9 +27,16 @@ from aiokafka.structs import ConsumerRecord
 
 from services.runtime.consumer import Message, ProcessedOnce, Subscription
 from services.runtime.logs import get_logger
-from services.runtime.positions import stored_positions
+from services.runtime.membership import Membership, share
+from services.runtime.metrics import (
+    CONSUMER_APPLY_SECONDS,
+    CONSUMER_LAG_SECONDS,
+    CONSUMER_PARTITIONS,
+)
+from services.runtime.positions import Partition, stored_positions
 from services.runtime.settings import Settings
 from services.runtime.topics import Incarnation, ensure_topics, incarnations
+from services.runtime.tracing import apply_spans
 
 log = get_logger(__name__)
 
@@ -35,6 +44,8 @@ LAYOUT_CHECK_SECONDS = 1.0
 IDLE_LAYOUT_CHECK_SECONDS = 5.0
 """How often an idle consumer describes its topics (a broker that restarted meanwhile is found
 at the latest when messages flow again: they bring the check back to every second)."""
+MEMBERSHIP_RENEW_SECONDS = 1.0
+"""How often a replica renews its lease (LEASE_SECONDS) and looks at who else is alive."""
 FETCH_TIMEOUT_MS = 500
 IDLE_AFTER_SECONDS = 2.0
 """A consumer that fetched nothing for this long polls the broker at its idle pace."""
@@ -51,9 +62,29 @@ class ConsumerLoop:
         self.topics = list(subscription.topics)
         self.layout: dict[str, Incarnation] = {}
         """The topics as last described and assigned; messages are labelled with their ids."""
+        self._membership: Membership | None = None
+        self.place: tuple[int, int] = (0, 1)
+        """This replica's place among the consumer's live members, and how many there are."""
+        self.assigned: list[Partition] = []
+
+    @property
+    def membership(self) -> Membership:
+        """This replica's leased place among the consumer's members (made on first use)."""
+        if self._membership is None:
+            self._membership = Membership(self.consumer.pool, self.consumer.schema,
+                                          self.subscription.name)
+        return self._membership
 
     async def run(self) -> None:
-        """Consume until cancelled; any failure starts a new client, which resumes as on start."""
+        """Consume until cancelled, then hand this replica's partitions over at once."""
+        try:
+            await self._run()
+        finally:
+            with contextlib.suppress(Exception):
+                await self.membership.leave()
+
+    async def _run(self) -> None:
+        """Any failure starts a new client, which resumes as on start."""
         backoff = 0.5
         while True:
             kafka = self._client()
@@ -86,7 +117,7 @@ class ConsumerLoop:
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
         if not await self.follow_layout(kafka):
             raise ConnectionError("the topics could not be described")  # retried by run()
-        checked_at = last_message_at = time.monotonic()
+        checked_at = renewed_at = last_message_at = time.monotonic()
         while True:
             if not kafka.assignment():  # no topic exists yet; getmany would wait for ever
                 await asyncio.sleep(LAYOUT_CHECK_SECONDS)
@@ -101,16 +132,34 @@ class ConsumerLoop:
             self._pace(kafka, idle)
             every = IDLE_LAYOUT_CHECK_SECONDS if idle else LAYOUT_CHECK_SECONDS
             if time.monotonic() - checked_at >= every:
-                checked_at = time.monotonic()
+                checked_at = renewed_at = time.monotonic()
                 if await self.follow_layout(kafka):
                     continue  # reassigned: what was fetched is read again from the positions
+            elif time.monotonic() - renewed_at >= MEMBERSHIP_RENEW_SECONDS:
+                renewed_at = time.monotonic()  # a lease outlives an idle layout check: renew apart
+                if await self.follow_membership(kafka):
+                    continue
             if not messages:
+                for topic, partition in self.assigned:  # caught up with what the broker has
+                    CONSUMER_LAG_SECONDS.labels(self.subscription.name, topic, str(partition)).set(0)
                 continue
-            if self.subscription.batch > 1:
-                await self.consumer.process_batch(messages)
-            else:
-                for message in messages:
-                    await self.consumer.process(message)
+            with CONSUMER_APPLY_SECONDS.labels(self.subscription.name).time(), \
+                    apply_spans(self.subscription.name, messages):
+                if self.subscription.batch > 1:
+                    await self.consumer.process_batch(messages)
+                else:
+                    for message in messages:
+                        await self.consumer.process(message)
+            self._observe_lag(fetched)
+
+    def _observe_lag(self, fetched: dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
+                     ) -> None:
+        now_ms = time.time() * 1000
+        for tp, records in fetched.items():
+            if records:
+                age = max(now_ms - records[-1].timestamp, 0.0) / 1000
+                CONSUMER_LAG_SECONDS.labels(self.subscription.name, tp.topic, str(tp.partition)
+                                            ).set(age)
 
     def _pace(self, kafka: AIOKafkaConsumer, idle: bool) -> None:
         """Fetch with the short wait while messages flow, the idle one at rest."""
@@ -127,24 +176,43 @@ class ConsumerLoop:
         return Message(record.topic, record.partition, record.offset, record.key, record.value,
                        record.headers, known.topic_id if known else None)
 
+    async def follow_membership(self, kafka: AIOKafkaConsumer) -> bool:
+        """Renew this replica's lease; take its new share if the live members changed (on the
+        layout already known). Whether it changed."""
+        previous = self.place
+        with contextlib.suppress(Exception):  # the database is away: keep the share we have
+            self.place = await self.membership.renew()
+        if self.place == previous or not self.layout:
+            return False
+        return await self._assign(kafka, self.layout)
+
     async def follow_layout(self, kafka: AIOKafkaConsumer) -> bool:
-        """Take the topics' current layout if it changed: assign every partition, seek each to
-        its stored position in its incarnation. Whether it changed (False if unknown now)."""
+        """Take the topics' current layout and this replica's share of it if either changed:
+        assign the share, seek each partition to its stored position in its incarnation.
+        Whether it changed (False if unknown now)."""
         try:
             current = await incarnations(self.settings.kafka_bootstrap_servers, self.topics)
         except Exception as exc:  # the broker is away: look again at the next check
             log.info("consumer.layout_unknown", consumer=self.subscription.name,
                      error=repr(exc))
             return False
-        if current == self.layout:
+        previous_place = self.place
+        with contextlib.suppress(Exception):  # the database is away: keep the share we have
+            self.place = await self.membership.renew()
+        if current == self.layout and self.place == previous_place:
             return False
+        return await self._assign(kafka, current)
+
+    async def _assign(self, kafka: AIOKafkaConsumer, current: dict[str, Incarnation]) -> bool:
+        """Read this replica's share of `current` from the stored positions; True once done."""
         if any(i.partitions == 0 for i in current.values()):
             # A broker restarted without its data: create the contract's topics (and dead-letter
             # topics) with their partition counts before anyone's send to them is lost.
             with contextlib.suppress(Exception):
                 if await ensure_topics(self.settings.kafka_bootstrap_servers):
                     return await self.follow_layout(kafka)
-        partitions = [(t, p) for t, i in current.items() for p in range(i.partitions)]
+        partitions = share([(t, p) for t, i in current.items() for p in range(i.partitions)],
+                           *self.place)
         positions = await stored_positions(
             self.consumer.pool, self.consumer.schema, self.consumer.name,
             {t: i.topic_id for t, i in current.items()}, partitions)
@@ -152,7 +220,15 @@ class ConsumerLoop:
         kafka.assign([TopicPartition(t, p) for t, p in partitions])
         for (topic, partition), offset in positions.items():
             kafka.seek(TopicPartition(topic, partition), offset)
+        for topic, partition in set(self.assigned) - set(partitions):  # now another's to report
+            with contextlib.suppress(KeyError):
+                CONSUMER_LAG_SECONDS.remove(self.subscription.name, topic, str(partition))
+        self.assigned = partitions
+        CONSUMER_PARTITIONS.labels(self.subscription.name).set(len(partitions))
+        with contextlib.suppress(Exception):
+            await self.membership.holds(partitions)
         log.info("consumer.layout_changed", consumer=self.subscription.name,
+                 member=self.membership.member, place=self.place,
                  previous={t: (i.topic_id, i.partitions) for t, i in self.layout.items()},
                  current={t: (i.topic_id, i.partitions) for t, i in current.items()},
                  positions={f"{t}:{p}": o for (t, p), o in positions.items()})

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from events import Role
 from services.runtime.auth import authenticate, jwt_keys
+from services.runtime.catalog import release, subscriptions_of
 from services.runtime.clock import SYSTEM_CLOCK, Clock
 from services.runtime.consumer import consumer_stalled
 from services.runtime.context import Part, Runtime, ServiceRuntime
@@ -20,6 +21,7 @@ from services.runtime.docs import install_docs
 from services.runtime.eventstore import EventStore
 from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
+from services.runtime.metrics import BacklogObserver
 from services.runtime.middleware import RequestContext
 from services.runtime.openapi import install_honest_openapi
 from services.runtime.pipeline import CommandPipeline
@@ -29,6 +31,7 @@ from services.runtime.relay import OutboxRelay
 from services.runtime.settings import Settings, get_settings
 from services.runtime.streams import router as streams_router
 from services.runtime.topics import close_describers
+from services.runtime.tracing import configure_tracing
 
 log = get_logger(__name__)
 
@@ -55,6 +58,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         cfg = settings or get_settings()
         configure_logging(cfg.log_level, cfg.log_json)
+        configure_tracing(name)
         pool = await create_pool(database_url_for(name, cfg.database_url), name,
                                  max_size=cfg.db_pool_size)
         runtime = ServiceRuntime(name=name, settings=cfg, pool=pool, clock=clock)
@@ -71,6 +75,9 @@ def create_service_app(
                 runtime.relay = OutboxRelay(runtime.store, runtime.producer, pool,
                                             cfg.kafka_bootstrap_servers, topic)
                 relay_task = asyncio.create_task(runtime.relay.run(), name=f"{name}-relay")
+            app.state.backlog = BacklogObserver(
+                name, pool, cfg.kafka_bootstrap_servers, owns_log=topic is not None,
+                consumers={s.name: s.topics for s in subscriptions_of(name)})
             async with contextlib.AsyncExitStack() as opened:
                 for part in parts:
                     runtime.provide(await opened.enter_async_context(part(runtime)))
@@ -95,8 +102,8 @@ def create_service_app(
 
     @app.get("/livez", tags=["health"])
     async def livez() -> dict[str, str]:
-        """The process is alive."""
-        return {"status": "ok"}
+        """The process is alive; which service and release it is."""
+        return {"status": "ok", "service": name, "version": release()}
 
     @app.get("/readyz", tags=["health"], responses={
         503: {"description": "not ready, with the reasons", "content": {"application/json": {}}}})
@@ -132,6 +139,7 @@ def create_service_app(
         """Prometheus metrics of this process (an admin's token when CASETRACK_PROTECT_METRICS)."""
         if runtime.settings.protect_metrics:
             (await authenticate(request)).require(Role.ADMIN)
+        await request.app.state.backlog.refresh()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     install_docs(app)

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.runtime.logs import get_logger
 from services.runtime.problems import PROBLEM_JSON
 from services.runtime.routing import allowed_methods
+from services.runtime.tracing import caller_trace_id, request_span
 
 log = get_logger("casetrack.http")
 
@@ -48,7 +49,8 @@ class RequestContext:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         request_id = headers.get("x-request-id") or uuid.uuid4().hex
-        correlation_id = headers.get("x-correlation-id") or request_id
+        correlation_id = (headers.get("x-correlation-id") or caller_trace_id(headers)
+                          or request_id)  # a new id is a trace id too: logs name the trace
         scope.setdefault("state", {})
         scope["state"]["request_id"] = request_id
         scope["state"]["correlation_id"] = correlation_id
@@ -78,7 +80,11 @@ class RequestContext:
             if refusal is not None:
                 await _answer(send_with_ids, *refusal)
             else:
-                await self.app(scope, receive, send_with_ids)
+                with request_span(scope["method"], headers, correlation_id) as span:
+                    await self.app(scope, receive, send_with_ids)
+                    if span is not None:
+                        span.update_name(f"{scope['method']} {_route_template(scope)}")
+                        span.set_attribute("http.response.status_code", status)
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ from services.runtime.idempotency import (
     claim_in,
     stored_response,
 )
+from services.runtime.metrics import APPEND_SECONDS, COMMAND_SECONDS, COMMIT_SECONDS
 from services.runtime.results import Written, http_status
+from services.runtime.tracing import tracer
 
 S = TypeVar("S")
 
@@ -148,13 +151,18 @@ class UnitOfWork:
             return
         try:
             if self.pending or answer[0] is not None:
-                await self.store.write(self.conn, self.pending, answer)
+                with APPEND_SECONDS.labels(self.store.schema).time(), \
+                        tracer().start_as_current_span("casetrack.append", attributes={
+                            "casetrack.events": len(self.pending)}):
+                    await self.store.write(self.conn, self.pending, answer)
         except BaseException:
             if self._transaction is not None:
                 await self._transaction.rollback()
             raise
         if self._transaction is not None:
-            await self._transaction.commit()
+            with COMMIT_SECONDS.labels(self.store.schema).time(), \
+                    tracer().start_as_current_span("casetrack.commit"):
+                await self._transaction.commit()
 
     async def load(self, aggregate: Aggregate[S], stream_id: str) -> S:
         """A stream's current state: its cached state and the events after it."""
@@ -227,6 +235,14 @@ async def load_cached(store: EventStore, cache: StreamCache, conn: Conn,
 Work = Callable[[UnitOfWork], Awaitable[Written]]
 
 
+def command_name(work: Work, unit: UnitOfWork) -> str:
+    """A command's metric label: the type of the first event it appended (case.registered for
+    RegisterCase), else the name of the function that ran it."""
+    if unit.pending:
+        return unit.pending[0].event_type
+    return getattr(work, "__qualname__", "command").split(".<locals>")[0]
+
+
 class CommandPipeline:
     """Runs commands as units of work against one service's event store."""
 
@@ -248,6 +264,7 @@ class CommandPipeline:
         StaleVersion when the caller's expected version does not hold.
         """
         schema = self.store.schema
+        started = time.perf_counter()
         for attempt in range(RACE_RETRIES):
             async with self.store.pool.acquire() as conn:
                 unit = UnitOfWork(self.store, self.cache, conn)
@@ -275,5 +292,7 @@ class CommandPipeline:
                     assert stored is not None
                     raise AlreadyAnswered(stored) from None
                 unit.remember()
+                COMMAND_SECONDS.labels(schema, command_name(work, unit)).observe(
+                    time.perf_counter() - started)
                 return written
         raise AssertionError("unreachable: the last attempt raises or returns")

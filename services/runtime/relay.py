@@ -21,6 +21,7 @@ from services.runtime.topics import (
     partition_for,
     present_incarnation,
 )
+from services.runtime.tracing import publish_spans
 
 log = get_logger(__name__)
 
@@ -122,18 +123,19 @@ class OutboxRelay:
                     cursor = synced
                     continue
             if batch:
-                futures = [
-                    await self.producer.send(
-                        self.topic,
-                        value=e.to_wire(),
-                        key=partition_key(e),
-                        headers=message_headers(e),
-                        partition=self._partition_of(partition_key(e)),
-                    )
-                    for e in batch
-                ]
-                await self._checkpoint("sent")
-                await asyncio.gather(*futures)
+                with publish_spans(self.topic, batch) as traced:  # no-op unless tracing is on
+                    futures = [
+                        await self.producer.send(
+                            self.topic,
+                            value=e.to_wire(),
+                            key=partition_key(e),
+                            headers=message_headers(e) + traced.headers(i),
+                            partition=self._partition_of(partition_key(e)),
+                        )
+                        for i, e in enumerate(batch)
+                    ]
+                    await self._checkpoint("sent")
+                    await asyncio.gather(*futures)
                 await self._checkpoint("acknowledged")
                 cursor = visible.cursor
                 await self._save_cursor(cursor)

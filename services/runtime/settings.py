@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     JSON such as {"read": [100, 200]}; a class left out is not limited."""
     replicas: int = Field(1, ge=1, alias="CASETRACK_REPLICAS")
     """Replicas of each service: each enforces its share of the rate limits."""
+    metrics_port: int | None = Field(None, ge=0, le=65535, alias="CASETRACK_METRICS_PORT")
+    """A worker's /metrics port (workers have no HTTP app); unset: not served."""
     protect_docs: bool = Field(False, alias="CASETRACK_PROTECT_DOCS")
     """/docs and /openapi.json answer only to an authenticated caller."""
     protect_metrics: bool = Field(False, alias="CASETRACK_PROTECT_METRICS")

@@ -22,8 +22,10 @@ from services.runtime.consumer_loop import ConsumerLoop
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
+from services.runtime.metrics import serve_worker_metrics
 from services.runtime.settings import get_settings
 from services.runtime.topics import close_describers, ensure_topics
+from services.runtime.tracing import configure_tracing
 
 log = get_logger(__name__)
 
@@ -58,6 +60,8 @@ class Worker:
     async def run(self, stopping: asyncio.Event) -> None:
         """Consume until `stopping` is set or a consumer loop dies, then close everything."""
         settings = get_settings()
+        serve_worker_metrics(settings.host, settings.metrics_port)
+        configure_tracing(self.service)
         await ensure_topics(settings.kafka_bootstrap_servers)
         pool = await create_pool(database_url_for(self.service, settings.database_url),
                                  self.service, max_size=4)

@@ -16,6 +16,7 @@ from infra.local.postgres import EmbeddedPostgres
 from infra.migrate import migrate
 from services.runtime.topics import ensure_topics
 from tests.conftest import run_async
+from tests.support.kafka import own_broker
 from tests.support.system import RunningSystem, free_port
 
 
@@ -36,12 +37,8 @@ def fault_postgres() -> Iterator[EmbeddedPostgres]:
 @pytest.fixture(scope="session")
 def fault_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TansuBroker]:
     """A broker of the fault suite's own."""
-    broker = TansuBroker(free_port(), log_file=tmp_path_factory.mktemp("faults-tansu") / "log")
-    broker.start()
-    try:
+    with own_broker(tmp_path_factory.mktemp("faults-tansu") / "log") as broker:
         yield broker
-    finally:
-        broker.stop()
 
 
 @pytest.fixture(scope="session")

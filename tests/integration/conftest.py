@@ -7,13 +7,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from events import Actor
 from infra.local.broker import TansuBroker
 from infra.migrate import migrate
 from services.runtime.db import create_pool
 from services.runtime.eventstore import CommandContext, EventStore
-from tests.support.system import free_port
+from tests.support.kafka import own_broker
 
 
 @pytest.fixture(scope="session")
@@ -47,9 +48,14 @@ def context() -> CommandContext:
 @pytest.fixture
 def private_broker(tmp_path: Path) -> Iterator[TansuBroker]:
     """A Tansu broker (memory only) of the test's own, so that restarting it disturbs nobody."""
-    broker = TansuBroker(free_port(), log_file=tmp_path / "tansu.log")
-    broker.start()
-    try:
+    with own_broker(tmp_path / "tansu.log") as broker:
         yield broker
-    finally:
-        broker.stop()
+
+
+@pytest.fixture
+async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
+    """A plain producer on the session's broker, for tests that put messages in place."""
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=False)
+    await producer.start()
+    yield producer
+    await producer.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 
 from infra.local.broker import probe_metadata
 from tests.conftest import Broker
@@ -86,8 +88,12 @@ def _create_topics(bootstrap: str, topics: dict[str, int]) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="test-infra")
     try:
         existing = set(admin.list_topics())
-        missing = [NewTopic(t, n, 1) for t, n in topics.items() if t not in existing]
-        if missing:
-            admin.create_topics(missing)
+        for topic, partitions in topics.items():
+            if topic in existing:
+                continue
+            # One at a time: the session's running services re-create their topics after a
+            # restart too, and one already made must not fail the others.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics([NewTopic(topic, partitions, 1)])
     finally:
         admin.close()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
+
+from infra.local.broker import TansuBroker
+from tests.support.system import free_port
 
 
 async def read_topic(
@@ -50,3 +55,14 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str, deadline: float) -
         if partitions or time.monotonic() > deadline:
             return set(partitions or ())
         await asyncio.sleep(0.1)
+
+
+@contextlib.contextmanager
+def own_broker(log_file: Path) -> Iterator[TansuBroker]:
+    """A Tansu broker (memory only) on a free port, for tests that must not share topics."""
+    broker = TansuBroker(free_port(), log_file=log_file)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()

@@ -38,6 +38,8 @@ class ServiceProcess:
     ready_url: str | None
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    """What this process's environment adds to the system's (a replica's port)."""
 
 
 @dataclass
@@ -48,9 +50,14 @@ class RunningSystem:
     bootstrap: str
     log_dir: Path
     extra_env: dict[str, str] = field(default_factory=dict)
+    replicas: int = 1
+    """Processes of each service (replica r > 1 of intake is named intake-r, on its own port)."""
+    services: tuple[str, ...] | None = None
+    """Only these services' processes (None: all)."""
 
     def __post_init__(self) -> None:
-        procs = service_processes()
+        procs = [p for p in service_processes()
+                 if self.services is None or p.service in self.services]
         self.ports = {p.service: free_port() for p in procs if p.api}
         self.urls = {service: f"http://127.0.0.1:{port}" for service, port in self.ports.items()}
         self.intake_url = self.urls["intake"]
@@ -61,6 +68,18 @@ class RunningSystem:
                                    self.log_dir / f"{p.name}.log")
             for p in procs
         }
+        self.replica_urls = {service: [url] for service, url in self.urls.items()}
+        for replica in range(2, self.replicas + 1):
+            for p in procs:
+                name = f"{p.name}-{replica}"
+                port = free_port() if p.api else None
+                url = f"http://127.0.0.1:{port}"
+                if p.api:
+                    self.replica_urls[p.service].append(url)
+                self.processes[name] = ServiceProcess(
+                    name, p.module, f"{url}/readyz" if p.api else None,
+                    self.log_dir / f"{name}.log",
+                    env={f"{p.service.upper()}_PORT": str(port)} if p.api else {})
 
     def env(self) -> dict[str, str]:
         """The environment every service process gets."""
@@ -78,6 +97,8 @@ class RunningSystem:
         env.update({f"{service.upper()}_PORT": str(port) for service, port in self.ports.items()})
         env.update({f"{service.upper()}_URL": url for service, url in self.urls.items()})
         env.update(self.extra_env)
+        if self.replicas > 1:
+            env["CASETRACK_REPLICAS"] = str(self.replicas)
         return env
 
     def start(self, name: str) -> None:
@@ -85,7 +106,7 @@ class RunningSystem:
         proc = self.processes[name]
         log = proc.log_path.open("ab")
         proc.process = subprocess.Popen(
-            [sys.executable, "-m", proc.module], env=self.env(), stdout=log,
+            [sys.executable, "-m", proc.module], env={**self.env(), **proc.env}, stdout=log,
             stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2],
         )
         log.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import asyncpg
 import pytest
@@ -39,14 +39,6 @@ class Recording(ProcessedOnce):
 
 async def _nothing(conn: Conn, envelope: EventEnvelope, topic: str) -> None:
     return None
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=False)
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 async def _consume_until(loop: ConsumerLoop, consumer: Recording, event_ids: set[str]) -> None:
