@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 
 import asyncpg
 import pytest
@@ -19,14 +19,6 @@ from tests.support.samples import case_registered
 pytestmark = pytest.mark.integration
 
 TOPIC = "test.batch.apply"
-
-
-@pytest.fixture
-async def producer(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, enable_idempotence=False)
-    await producer.start()
-    yield producer
-    await producer.stop()
 
 
 async def _streams(store: EventStore, context: CommandContext, n: int) -> list[str]:
