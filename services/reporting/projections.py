@@ -29,7 +29,7 @@ from services.reporting.model import (
     review_subject,
 )
 from services.runtime.consumer import Delivery
-from services.runtime.db import Conn
+from services.runtime.db import Conn, advisory_key
 
 SCHEMA = "reporting"
 
@@ -137,6 +137,7 @@ class Projector:
         filed = {f.event_id: moved[f.stream_id] if f.stream_type == "review" else direct_subject(f)
                  for f in changes.fresh}
         changes.history = [history_row(f, filed[f.event_id], f.hash_ok()) for f in changes.fresh]
+        await self._lock_subjects(conn, subjects)
         changes.subject_facts = await self._subject_facts(conn, subjects, streams, moved,
                                                           changes.fresh, filed)
         changes.rows = self._rows(changes, streams)
@@ -178,6 +179,16 @@ class Projector:
                 found[(row["stream_type"], row["stream_id"])].append(
                     (Fact.from_row(row), row["subject_id"]))
         return found
+
+    async def _lock_subjects(self, conn: Conn, subjects: Collection[str]) -> None:
+        """Hold each subject until commit, in one order: two projectors (replicas sharing the
+        partitions) that touch one subject recompute its rows one after the other, each from
+        the other's facts, instead of side by side from two snapshots."""
+        keys = sorted({advisory_key(f"{self.schema}.subject.{s}") for s in subjects})
+        if keys:
+            await conn.execute(
+                "SELECT count(pg_advisory_xact_lock(k)) FROM"
+                " (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS ordered", keys)
 
     async def _subject_facts(self, conn: Conn, subjects: Collection[str],
                              streams: dict[StreamKey, list[Kept]],
