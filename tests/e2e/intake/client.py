@@ -103,8 +103,13 @@ async def publish(bootstrap: str, topic: str, envelopes: list[EventEnvelope]) ->
 
 
 def assignment_made(case_id: str, officer_id: str, at: datetime | None = None) -> EventEnvelope:
-    """assignment.made for a case, as the assignment service publishes it."""
-    return foreign_event("assignment", case_id, "assignment.made", {
+    """assignment.made for a case, as the assignment service publishes it.
+
+    In a stream of its own: the assignment service's stream of the case (named by the case id)
+    has real events at version 1, and reporting keeps the first event of each stream slot, so a
+    made-up one there could hide a real one from reporting.
+    """
+    return foreign_event("assignment", f"made-up-{uuid.uuid4()}", "assignment.made", {
         "subject_id": case_id, "subject_type": "case", "region": REGION,
         "office_id": "office-kz75", "officer_id": officer_id, "kind": "automatic",
         "rule": "least_loaded", "reason": "automatic assignment", "previous_officer_id": None,
