@@ -78,6 +78,10 @@ class Intake:
 
 
 
+MADE_UP_VERSION = 1000
+"""Where made-up events go in a real stream: beyond any version the tests' streams reach."""
+
+
 def foreign_event(stream_type: str, stream_id: str, event_type: str, payload: dict[str, Any],
                   version: int = 1, occurred_at: datetime | None = None) -> EventEnvelope:
     """An envelope as the assignment or review service would publish it."""
@@ -105,15 +109,15 @@ async def publish(bootstrap: str, topic: str, envelopes: list[EventEnvelope]) ->
 def assignment_made(case_id: str, officer_id: str, at: datetime | None = None) -> EventEnvelope:
     """assignment.made for a case, as the assignment service publishes it.
 
-    In a stream of its own: the assignment service's stream of the case (named by the case id)
-    has real events at version 1, and reporting keeps the first event of each stream slot, so a
-    made-up one there could hide a real one from reporting.
+    On the case's own assignment stream (so on its partition, in order with the real events),
+    far past its real versions: reporting keeps the first event of each stream slot, so a
+    made-up one at a real version could hide the real event from reporting.
     """
-    return foreign_event("assignment", f"made-up-{uuid.uuid4()}", "assignment.made", {
+    return foreign_event("assignment", case_id, "assignment.made", {
         "subject_id": case_id, "subject_type": "case", "region": REGION,
         "office_id": "office-kz75", "officer_id": officer_id, "kind": "automatic",
         "rule": "least_loaded", "reason": "automatic assignment", "previous_officer_id": None,
-    }, occurred_at=at)
+    }, version=MADE_UP_VERSION, occurred_at=at)
 
 
 def review_opened(review_id: str, subject_id: str, subject_type: str = "case",
