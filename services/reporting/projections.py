@@ -208,10 +208,9 @@ class Projector:
         for (kind, sid), kept in streams.items():
             target = moved.get(sid) if kind == "review" else None
             for fact, current in kept:
-                if target is not None and current is not None and current != target:
-                    by_subject[target].append(fact)  # moving in from another subject
-                elif target is not None and current is None and fact.event_id not in filed:
-                    by_subject[target].append(fact)  # filed under no subject until now
+                # Kept before, filed elsewhere or nowhere until now (the batch's own are below).
+                if target is not None and current != target and fact.event_id not in filed:
+                    by_subject[target].append(fact)
         for fact in fresh:
             if (subject := filed[fact.event_id]) is not None:
                 by_subject[subject].append(fact)
