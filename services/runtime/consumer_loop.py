@@ -6,9 +6,9 @@ records, groups and committed offsets when it restarts, and the topics come back
 topics, as the broker describes them now (no consumer group: nothing to rejoin, nothing that can
 leave a partition unassigned), each from the position stored with the consumer's effects for the
 topic's current incarnation, which is the start for an incarnation never seen. It describes the
-topics every second; when an id or a partition count changes, it takes the new layout and seeks
-again. Redelivery is a no-op (processed marks), so reading too much is harmless; the only thing
-that must never happen is reading too little.
+topics every second (every 5 s while idle); when an id or a partition count changes, it takes the
+new layout and seeks again. Redelivery is a no-op (processed marks), so reading too much is
+harmless; the only thing that must never happen is reading too little.
 
 Replicas of one consumer share the partitions through a leased membership in Postgres
 (`membership.py`): each reads its share, and takes a departed replica's partitions from their
