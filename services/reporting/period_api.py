@@ -49,10 +49,14 @@ def report_region(principal: Principal, region: Region | None) -> str | None:
     raise Invalid("a token limited to several regions asks for one of them", field="region")
 
 
-def _inputs(start: date, end: date, as_of: date | None, cut: str | None, on: date
+def report_inputs(start: date, end: date, as_of: date | None, cut: str | None, on: date
             ) -> tuple[kpis.Period, date, Cut | None]:
+    """The period, the day lateness is measured on (default `on`, today) and the cut asked for."""
     if end < start:
         raise Invalid("to is before from", field="to")
+    if as_of is not None and as_of > on:
+        raise Invalid("as_of is after today: lateness is measured on a day that has come",
+                      field="as_of")
     try:
         parsed = Cut.parse(cut) if cut is not None else None
     except ValueError as exc:
@@ -67,7 +71,7 @@ async def period(principal: CurrentPrincipal, runtime: Runtime, start: FromRequi
     """The four-month report: cases, directives, central bodies at a cut of the owners' logs
     (named in the answer, with the URL that recomputes it), plus the live sections."""
     scope = report_region(principal, region)
-    span, on, at = _inputs(start, end, as_of, cut, today(runtime.clock))
+    span, on, at = report_inputs(start, end, as_of, cut, today(runtime.clock))
     async with runtime.pool.acquire() as conn:
         return await period_report(conn, SCHEMA, span, scope, on, at)
 
@@ -81,7 +85,7 @@ async def period_xlsx(principal: CurrentPrincipal, runtime: Runtime, start: From
                       cut: CutQ = None) -> Response:
     """The same report as a downloadable XLSX workbook."""
     scope = report_region(principal, region)
-    span, on, at = _inputs(start, end, as_of, cut, today(runtime.clock))
+    span, on, at = report_inputs(start, end, as_of, cut, today(runtime.clock))
     async with runtime.pool.acquire() as conn:
         report = await period_report(conn, SCHEMA, span, scope, on, at)
     name = f"casetrack-report-{start.isoformat()}-{end.isoformat()}-{scope or 'all'}.xlsx"
@@ -96,6 +100,6 @@ async def central_bodies(principal: CurrentPrincipal, runtime: Runtime, start: F
     """Each central body's responsiveness to the directives issued to it in the period:
     acknowledged on time, reported on time, days overdue; per month too."""
     scope = report_region(principal, region)
-    span, on, at = _inputs(start, end, as_of, cut, today(runtime.clock))
+    span, on, at = report_inputs(start, end, as_of, cut, today(runtime.clock))
     async with runtime.pool.acquire() as conn:
         return await central_bodies_report(conn, SCHEMA, span, scope, on, at)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import inspect
+from datetime import date
 
 import pytest
 
 from events import Region, Role
 from services.reporting import sections
 from services.reporting.cut import Cut
-from services.reporting.period_api import report_region
+from services.reporting.period_api import report_inputs, report_region
 from services.runtime.auth import Principal
 from services.runtime.errors import Invalid, NotFound
 from services.runtime.problems import Problem
@@ -61,3 +62,14 @@ def test_every_registered_section_resolves_to_an_async_section_function() -> Non
 def test_a_path_that_names_no_section_function_is_refused() -> None:
     with pytest.raises(TypeError):
         sections.resolve("services.reporting.cut:owner_of_topic")
+
+
+def test_a_report_measured_on_a_day_still_to_come_is_refused() -> None:
+    start, end, today = date(2026, 1, 1), date(2026, 4, 30), date(2026, 5, 2)
+    assert report_inputs(start, end, None, "intake:3", today)[1:] == (today, Cut({"intake": 3}))
+    with pytest.raises(Invalid) as refused:
+        report_inputs(start, end, date(2026, 5, 3), None, today)
+    assert refused.value.field == "as_of"
+    with pytest.raises(Invalid) as refused:
+        report_inputs(start, end, None, "intake:1,intake:2", today)
+    assert refused.value.field == "cut"
