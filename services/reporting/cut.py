@@ -51,13 +51,6 @@ class Cut:
             raise ValueError(f"each owner at most once, among {', '.join(sorted(known))}")
         return cls({o: int(p) for o, p in pairs})
 
-    def holds(self, fact: Fact) -> bool:
-        """Whether a fact is at or below the cut."""
-        if fact.position is None:
-            return True
-        upto = self.positions.get(owner_of_topic(fact.topic))
-        return upto is not None and fact.position <= upto
-
 
 @dataclass(frozen=True)
 class FactSummary:

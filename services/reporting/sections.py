@@ -1,7 +1,8 @@
 """The period report's sections that other parts of reporting provide, by name.
 
 Each entry names `module:function`, an `async def x_for_period(conn, start, end, region) ->
-dict[str, Any]` over reporting's live read models; None keeps a placeholder in the report until
+dict[str, Any]` over reporting's live read models (it runs in the report's read-only,
+repeatable-read transaction, so it must not write); None keeps a placeholder in the report until
 that part is merged. Adding a section is one line here.
 """
 
