@@ -32,6 +32,8 @@ async def test_a_ministrys_directive_is_reported_and_the_report_recomputes_from_
             "issuing_authority": "Agency", "addressee_body": "gov-mia", "region": REGION,
             "due_date": (today + timedelta(days=21)).isoformat()}
     async with httpx.AsyncClient() as http:
+        catalog = (await http.get(f"{system.intake_url}/v1/central-bodies", headers=reader)).json()
+        assert "GOV-MIA" in {b["code"] for b in catalog["bodies"]}
         refused = await http.post(f"{system.intake_url}/v1/directives", headers=auth(),
                                   json={**body, "addressee_body": "GOV-NOPE"})
         assert refused.status_code == 422 and "addressee_body" in refused.text
