@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from events import EventPayload, IntakeSource, Region, ReporterReference, RiskLevel, Sector
+from events import IntakeSource, Region, ReporterReference, RiskLevel, Sector
 from events.case_clocks import appeal_due, extension_limit, forward_due, notice_due
 from events.cases import (
     CaseConsiderationExtended,
