@@ -37,6 +37,11 @@ class EscalationLevel(StrEnum):
     OVERDUE = "overdue"
 
 
+SIDE_CLOCKS = frozenset({"extension_notice", "misdirected_forward"})
+"""`assignment.deadline_set` / `assignment.escalated` clocks that run beside a case's due date
+and never move it: the reporter's notice of an extension, the forwarding of a misdirected case."""
+
+
 @payload_type("assignment.made", 1)
 class AssignmentMade(EventPayload):
     """A subject was given to an officer of an office, by a rule, a supervisor or a hand-over."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from events import EscalationLevel
+from events.assignments import SIDE_CLOCKS
 from events.calendar import ProcedureClocks, WorkingCalendar, add_months
 
 APPEAL = "appeal"
@@ -18,9 +19,8 @@ MISDIRECTED_FORWARD = "misdirected_forward"
 """A misdirected appeal is forwarded within 3 working days."""
 DIRECTIVE = "directive"
 """A directive's own due date, as issued or as extended."""
-SIDE_CLOCKS = (EXTENSION_NOTICE, MISDIRECTED_FORWARD)
-"""Clocks that run beside a subject's due date (never move it) and escalate only when missed:
-their whole span is the due-soon window, so a due-soon warning would say nothing."""
+# SIDE_CLOCKS (the contract's): EXTENSION_NOTICE and MISDIRECTED_FORWARD run beside a subject's
+# due date and escalate only when missed: their whole span is the due-soon window.
 
 
 @dataclass(frozen=True)
