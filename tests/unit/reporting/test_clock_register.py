@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+import events
+from events import EventEnvelope
+from events.asyncapi import ANALYTICS_FACT_REF
+from services.reporting.analytics import analytics_fact
 from services.reporting.clocks import CaseClocks, clock_counts
+from services.reporting.facts import Fact
 from services.reporting.model import case_row, direct_subject, project_all
 from tests.unit.reporting.clock_scenario import clock_scenario
 
@@ -79,3 +86,18 @@ def test_the_clock_kpis_count_extensions_late_notices_and_forwards_of_the_cohort
                            "notices_not_possible": 1, "forwarded": 2, "forwarded_late": 1}
     after = clock_counts(cases, date(2026, 11, 1), date(2026, 11, 30), date(2027, 1, 14))
     assert after["late_notices"] == 2  # the owed notice is late from the day after its due
+
+
+@pytest.mark.parametrize("event_type", ["case.consideration_extended", "case.reporter_notified",
+                                        "case.marked_misdirected", "case.forwarded"])
+def test_a_clock_events_analytics_fact_carries_its_codes_and_dates_never_its_reason(
+        event_type: str) -> None:
+    golden = Path(events.__file__).parent / "golden" / f"{event_type}.v1.json"
+    envelope = EventEnvelope.model_validate(json.loads(golden.read_text()))
+    record = analytics_fact(Fact.of(envelope, "casetrack.intake.v1"), None, key="k" * 32)
+    schema = json.loads((Path(events.__file__).parent / ANALYTICS_FACT_REF).read_text())
+    assert set(record) <= set(schema["properties"])
+    assert "reason" not in record and "target_body" not in record
+    coded = {k: v for k, v in envelope.payload.items() if k not in ("reason", "target_body")}
+    assert {k: record[k] for k in coded if coded[k] is not None} == {
+        k: v for k, v in coded.items() if v is not None}
