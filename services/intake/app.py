@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from events import INTAKE_TOPIC
 from services.intake.cases_api import router as cases_router
+from services.intake.clocks_api import router as clocks_router
 from services.intake.consumers import REACTOR
 from services.intake.directives_api import router as directives_router
 from services.intake.vault import Vault
@@ -22,7 +23,8 @@ SERVICE = "intake"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """intake: owns cases and directives and publishes its log to casetrack.intake.v1."""
-    return create_service_app(SERVICE, routers=[cases_router, directives_router, log_router],
+    return create_service_app(SERVICE, routers=[cases_router, clocks_router, directives_router,
+                                                       log_router],
                               topic=INTAKE_TOPIC, consumers=[REACTOR],
                               description=__doc__ or "", settings=settings,
                               parts=[open_vault])

@@ -38,6 +38,16 @@ SAMPLES: dict[str, Sample] = {
         "/v1/cases/{case}/duplicate-of", {"original_case_id": "{original}"}, {}),
     "intake POST /v1/cases/{case_id}/erase-reporter": (
         "/v1/cases/{case}/erase-reporter", REASON, {}),
+    "intake POST /v1/cases/{case_id}/extend-consideration": (
+        "/v1/cases/{case}/extend-consideration",
+        {"new_due_date": "2027-01-15", "reason": "probe"}, {}),
+    "intake POST /v1/cases/{case_id}/notify-reporter": (
+        "/v1/cases/{case}/notify-reporter", {"channel": "phone", "notified_on": "2026-12-01"},
+        {}),
+    "intake POST /v1/cases/{case_id}/misdirected": ("/v1/cases/{case}/misdirected", REASON, {}),
+    "intake POST /v1/cases/{case_id}/forward": (
+        "/v1/cases/{case}/forward",
+        {"target_kind": "region", "target_region": "KZ-71", "reason": "probe"}, {}),
     "intake GET /v1/cases/{case_id}/reporter": (
         "/v1/cases/{case}/reporter", None, {"purpose": "matrix probe"}),
     "intake POST /v1/directives": ("/v1/directives", {
