@@ -75,6 +75,12 @@ from events.roster import (  # importing registers the payloads
     OfficerEnrolled,
     OfficerReactivated,
 )
+from events.surveys import (  # importing registers the payloads
+    InstitutionType,
+    SurveyAnswer,
+    SurveyCell,
+    SurveyWaveImported,
+)
 from events.topics import (
     ANALYTICS_TOPIC,
     ASSIGNMENT_TOPIC,
@@ -168,6 +174,7 @@ __all__ = [
     "EventPayload",
     "EventRegistry",
     "FindingFlag",
+    "InstitutionType",
     "IntakeSource",
     "InvalidEnvelope",
     "InvalidPayload",
@@ -195,6 +202,9 @@ __all__ = [
     "Role",
     "Sector",
     "SubjectType",
+    "SurveyAnswer",
+    "SurveyCell",
+    "SurveyWaveImported",
     "UnknownEventType",
     "UnknownSchemaVersion",
     "Upcaster",
