@@ -71,11 +71,11 @@ def wave_indicators(ordered: list[Wave], wave_id: str, regions: frozenset[str] |
                          WaveFigures.of(previous.cells) if previous else None, regions)}
 
 
-async def surveys_for_period(conn: Conn, start: date, end: date, region: str | None
-                             ) -> dict[str, Any]:
+async def surveys_for_period(conn: Conn, start: date, end: date, region: str | None, *,
+                             schema: str = SCHEMA) -> dict[str, Any]:
     """The period report's survey section: every wave whose period overlaps [start, end], with
     its indicators (one region's if given), suppressed, against the wave before it."""
-    ordered = await waves(conn)
+    ordered = await waves(conn, schema)
     scope = frozenset({region}) if region else None
     return {"waves": [wave_indicators(ordered, w.id, scope) for w in ordered
                       if w.period_start <= end and w.period_end >= start]}
