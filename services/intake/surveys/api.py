@@ -23,7 +23,7 @@ from services.intake.surveys.upload import MAX_UPLOAD_BYTES, MEDIA_TYPES, format
 from services.runtime.auth import ALL_REGIONS, CurrentPrincipal, Principal
 from services.runtime.commands import command_context
 from services.runtime.context import Runtime
-from services.runtime.fields import LINE_PATTERN, PeriodDate
+from services.runtime.fields import Line, PeriodDate
 from services.runtime.logs import get_logger
 from services.runtime.problems import Problem
 
@@ -48,8 +48,7 @@ class WaveView(BaseModel):
     imported_by: str
 
 
-WaveName = Annotated[str, Query(min_length=1, max_length=200, description="the wave's name (unique)",
-                                json_schema_extra={"pattern": LINE_PATTERN})]
+WaveName = Annotated[Line, Query(max_length=200, description="the wave's name (unique)")]
 _UPLOAD_DOC: dict[str, Any] = {
     "requestBody": {"required": True, "description": (
         f"the wave's file, at most {MAX_UPLOAD_BYTES} bytes; header row with the columns "
@@ -79,7 +78,6 @@ async def import_wave(request: Request, principal: CurrentPrincipal, runtime: Ru
     """Import a wave of anonymous responses (analyst, supervisor or admin); a caller with some
     regions only may import rows of those regions. A row that fails refuses the whole file."""
     principal.require(*UPLOADERS)
-    name = name.strip()
     if period_end < period_start:
         raise Problem(422, "Invalid request", "period_end is before period_start",
                       field="period_end")

@@ -87,8 +87,9 @@ def read_wave(file: BinaryIO, fmt: FileFormat, regions: frozenset[str] | None) -
                 found.responses.append(response)
     except UnicodeDecodeError as exc:
         found.refuse(found.rows_read + 2, None, f"the file is not UTF-8 ({exc.reason})")
-    except (csv.Error, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        found.refuse(found.rows_read + 2, None, f"the file cannot be read as {fmt.value}: {exc}")
+    except Exception as exc:  # a malformed file raises whatever csv or openpyxl meets first
+        found.refuse(found.rows_read + 2, None,
+                     f"the file cannot be read as {fmt.value}: {type(exc).__name__}")
     if not found.rows_read and not found.problem_count:
         found.refuse(2, None, "the file holds no responses")
     return found

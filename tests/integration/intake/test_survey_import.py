@@ -143,3 +143,10 @@ async def test_a_period_that_ends_before_it_starts_is_refused(client: httpx.Asyn
                                        "period_end": "2026-03-01"},
                                headers={"Content-Type": CSV, **auth()})
     assert (answer.status_code, answer.json()["field"]) == (422, "period_end")
+
+
+async def test_a_wave_name_with_a_control_character_is_refused_naming_it(
+        client: httpx.AsyncClient) -> None:
+    answer = await post(client, wave_csv(5, "x"), "bad\x00name")
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["name"]
