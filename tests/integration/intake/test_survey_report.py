@@ -19,7 +19,7 @@ from events import INTAKE_TOPIC, EventEnvelope
 from services.reporting import surveys
 from services.reporting.facts import Fact
 from services.reporting.projections import Projector
-from services.reporting.rebuild import build_shadow, create_tables
+from services.reporting.rebuild import build_shadow, compare, create_tables
 from tests.integration.intake.conftest import HEADER, post
 from tests.support.kafka import read_topic
 
@@ -124,5 +124,8 @@ async def test_two_waves_are_reported_compared_and_suppressed_with_no_free_text_
     assert rebuilt == ordered
     assert [surveys.wave_indicators(rebuilt, w.id, None) for w in rebuilt] == \
         [surveys.wave_indicators(ordered, w.id, None) for w in ordered]
+    assert await compare(conn, shadow, schema) == []
+    partial = await projected(conn, facts[:1], random.Random(5))
+    assert [d.split(":")[0] for d in await compare(conn, shadow, partial)] == ["survey waves differ"]
 
 
