@@ -118,16 +118,18 @@ def _regions(principal: Principal) -> frozenset[str] | None:
 
 def _answer_of(found: list[asyncpg.Record], wave: store.WaveFile) -> JSONResponse | None:
     """The original answer for the same file and name; 409 when either belongs to another."""
-    for record in found:
-        if record["content_sha256"] == wave.content_sha256 and record["name"] == wave.name:
-            return JSONResponse(_view(record), status_code=200)
-    for record in found:
-        same_file = record["content_sha256"] == wave.content_sha256
-        raise Problem(409, "Conflict", (
-            f"this file was imported as wave {record['name']!r}" if same_file else
-            "another file was imported under this name"), field="file" if same_file else "name",
-            wave_id=record["wave_id"])
-    return None
+    same = [r for r in found
+            if r["content_sha256"] == wave.content_sha256 and r["name"] == wave.name]
+    if same:
+        return JSONResponse(_view(same[0]), status_code=200)
+    if not found:
+        return None
+    other = found[0]
+    same_file = other["content_sha256"] == wave.content_sha256
+    raise Problem(409, "Conflict", (
+        f"this file was imported as wave {other['name']!r}" if same_file else
+        "another file was imported under this name"), field="file" if same_file else "name",
+        wave_id=other["wave_id"])
 
 
 def _refusal(rows: WaveRows) -> Problem:
