@@ -105,6 +105,8 @@ SAMPLES: dict[str, Sample] = {
         "/v1/monitoring-groups/activity", None, {"region": "{region}"}),
     "reporting GET /v1/exports/{name}.csv": (
         "/v1/exports/cases.csv", None, {**PERIOD, "region": "{region}"}),
+    "reporting GET /v1/exports/{name}.parquet": (
+        "/v1/exports/directives.parquet", None, {**PERIOD, "region": "{region}"}),
     "reporting GET /v1/cases/{case_id}/bundle": ("/v1/cases/{case}/bundle", None, {}),
     # No file: a role that may upload gets 415, which still passed the role check.
     "intake POST /v1/surveys/waves": ("/v1/surveys/waves", None, {
