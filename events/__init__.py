@@ -82,6 +82,12 @@ from events.roster import (  # importing registers the payloads
     OfficerEnrolled,
     OfficerReactivated,
 )
+from events.surveys import (  # importing registers the payloads
+    InstitutionType,
+    SurveyAnswer,
+    SurveyCell,
+    SurveyWaveImported,
+)
 from events.topics import (
     ANALYTICS_TOPIC,
     ASSIGNMENT_TOPIC,
@@ -181,6 +187,7 @@ __all__ = [
     "EventRegistry",
     "FindingFlag",
     "ForwardTargetKind",
+    "InstitutionType",
     "IntakeSource",
     "InvalidEnvelope",
     "InvalidPayload",
@@ -209,6 +216,9 @@ __all__ = [
     "Role",
     "Sector",
     "SubjectType",
+    "SurveyAnswer",
+    "SurveyCell",
+    "SurveyWaveImported",
     "UnknownEventType",
     "UnknownSchemaVersion",
     "Upcaster",

@@ -18,7 +18,7 @@ from events import REGISTRY, EventEnvelope, compute_hash, format_timestamp
 OWNER_OF_STREAM: dict[str, str] = {
     "case": "intake", "directive": "intake", "assignment": "assignment",
     "office": "assignment", "officer": "assignment", "review": "review",
-    "monitoring_group": "review",
+    "monitoring_group": "review", "survey_wave": "intake",
 }
 """The service that owns (and can re-serve) each stream type."""
 

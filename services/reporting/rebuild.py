@@ -16,7 +16,7 @@ from datetime import date
 import asyncpg
 
 from events import ASSIGNMENT_TOPIC, INTAKE_TOPIC, REVIEW_TOPIC, Role
-from services.reporting import exports, queries
+from services.reporting import exports, queries, surveys
 from services.reporting.facts import (
     CASE_COLUMNS,
     DIRECTIVE_COLUMNS,
@@ -160,6 +160,10 @@ async def compare(conn: asyncpg.Connection, shadow: str = SHADOW, live: str = SC
                 f"rows; first difference at line {first + 1}:\n"
                 f"  rebuilt: {rebuilt[first].strip() if first < len(rebuilt) else '<none>'}\n"
                 f"  live:    {current[first].strip() if first < len(current) else '<none>'}")
+    rebuilt_waves, live_waves = await surveys.waves(conn, shadow), await surveys.waves(conn, live)
+    if rebuilt_waves != live_waves:  # not in the history export: their counts are unsuppressed
+        differences.append(f"survey waves differ: rebuilt {[w.id for w in rebuilt_waves]}, "
+                           f"live {[w.id for w in live_waves]}")
     return differences
 
 
