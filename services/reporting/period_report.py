@@ -141,7 +141,7 @@ async def period_report(conn: Conn, schema: str, period: kpis.Period, region: st
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         cut = cut or await current_cut(conn, schema)
         facts = await facts_at(conn, schema, cut, REPORT_STREAMS)
-        live = await sections.live_sections(conn, period.start, period.end, region)
+        live = await sections.live_sections(conn, period.start, period.end, region, schema)
     report = compute(facts, cut, period, as_of, region)
     return {**report, "recompute": f"/v1/reports/period?{recompute_query(report)}",
             "live_sections": live}

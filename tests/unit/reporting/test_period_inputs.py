@@ -55,7 +55,9 @@ def test_operators_do_not_read_the_period_report() -> None:
 
 def test_every_registered_section_resolves_to_an_async_section_function() -> None:
     assert set(sections.LIVE_SECTIONS) == {"clocks", "receptions", "surveys"}
-    for path in filter(None, sections.LIVE_SECTIONS.values()):
+    registered = [p for p in sections.LIVE_SECTIONS.values() if p]
+    assert len(registered) >= 2  # clocks and surveys are merged; receptions follows
+    for path in registered:
         assert inspect.iscoroutinefunction(sections.resolve(path))
 
 
