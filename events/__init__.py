@@ -56,6 +56,13 @@ from events.groups import (  # importing registers the payloads
     MonitoringGroupMemberAdded,
     MonitoringGroupMemberDeactivated,
 )
+from events.receptions import (  # importing registers the payloads
+    Official,
+    ReceptionCancelled,
+    ReceptionHeld,
+    ReceptionScheduled,
+    ReceptionStatus,
+)
 from events.registry import REGISTRY, EventPayload, EventRegistry, Upcaster, payload_type
 from events.reviews import (  # importing registers the payloads
     FindingFlag,
@@ -127,6 +134,10 @@ __all__ = [
     "REGION_NAMES",
     "REGISTRY",
     "REVIEW_TOPIC",
+    "ReceptionCancelled",
+    "ReceptionHeld",
+    "ReceptionScheduled",
+    "ReceptionStatus",
     "STREAM_TOPICS",
     "TOPIC_PARTITIONS",
     "Actor",
@@ -184,6 +195,7 @@ __all__ = [
     "OfficerDeactivated",
     "OfficerEnrolled",
     "OfficerReactivated",
+    "Official",
     "Region",
     "RegistrationError",
     "ReporterReference",
