@@ -11,6 +11,7 @@ from events import INTAKE_TOPIC
 from services.intake.cases_api import router as cases_router
 from services.intake.consumers import REACTOR
 from services.intake.directives_api import router as directives_router
+from services.intake.receptions_api import router as receptions_router
 from services.intake.vault import Vault
 from services.runtime.context import ServiceRuntime
 from services.runtime.http import create_service_app
@@ -21,8 +22,9 @@ SERVICE = "intake"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """intake: owns cases and directives and publishes its log to casetrack.intake.v1."""
-    return create_service_app(SERVICE, routers=[cases_router, directives_router, log_router],
+    """intake: owns cases, directives and citizen receptions and publishes its log to casetrack.intake.v1."""
+    return create_service_app(SERVICE, routers=[cases_router, directives_router, receptions_router,
+                                       log_router],
                               topic=INTAKE_TOPIC, consumers=[REACTOR],
                               description=__doc__ or "", settings=settings,
                               parts=[open_vault])

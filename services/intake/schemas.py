@@ -48,6 +48,9 @@ class RegisterCaseRequest(BaseModel):
     anonymous: bool = False
     reporter: ReporterContact | None = None
     witnesses: Annotated[list[ReporterContact], Field(max_length=MAX_WITNESSES)] = []
+    reception_id: Annotated[Line, Field(max_length=200, description=(
+        "the citizen reception the report was made at: held, or being held today, in the "
+        "case's region"))] | None = None
 
     @model_validator(mode="after")
     def _anonymous_has_no_reporter(self) -> Self:
@@ -156,4 +159,5 @@ class CaseView(BaseModel):
     duplicate_of: str | None
     duplicates: list[str]
     withdrawn_reason: str | None
+    reception_id: str | None
     allowed_actions: list[str]
