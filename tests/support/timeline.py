@@ -24,15 +24,15 @@ class Stream:
     envelopes: list[EventEnvelope] = field(default_factory=list)
 
     def add(self, event_type: str, payload: dict[str, Any], when: str,
-            actor: str = "op-1", role: str = "operator", region: str | None = "KZ-75"
-            ) -> EventEnvelope:
+            actor: str = "op-1", role: str = "operator", region: str | None = "KZ-75",
+            schema_version: int = 1) -> EventEnvelope:
         """Seal `event_type` with `payload` at `when` (UTC) as the next event of the stream."""
         moment = at(when)
         envelope = EventEnvelope.seal(
             prev_hash=self.envelopes[-1].hash if self.envelopes else GENESIS_HASH,
             stream_id=self.stream_id, stream_type=self.stream_type,
             version=len(self.envelopes) + 1, event_id=new_event_id(), event_type=event_type,
-            schema_version=1, occurred_at=moment, recorded_at=moment,
+            schema_version=schema_version, occurred_at=moment, recorded_at=moment,
             actor={"id": actor, "role": role, "region": region}, correlation_id="corr",
             causation_id=None, payload=payload)
         self.envelopes.append(envelope)
