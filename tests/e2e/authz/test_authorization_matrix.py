@@ -104,6 +104,8 @@ async def _make_objects(system: RunningSystem) -> dict[str, str]:
             "title": "Matrix directive", "text": "t", "issuing_authority": "Agency",
             "addressee_body": "Dept", "region": HOME,
             "due_date": SAMPLES["intake POST /v1/directives"][1]["due_date"]}))["id"]  # type: ignore[index]
+        reception = (await post("intake", "/v1/receptions", _fill(
+            SAMPLES["intake POST /v1/receptions"][1], {"region": HOME})))["id"]
         groups = (await http.get(f"{url['review']}/v1/monitoring-groups", headers=admin)).json()
         group = next((g["id"] for g in groups["items"] if g["region"] == HOME), None)
         if group is None:
@@ -135,6 +137,7 @@ async def _make_objects(system: RunningSystem) -> dict[str, str]:
                   for service, stream in (("intake", case), ("assignment", case),
                                           ("review", found))}
     return {"case": case, "original": original, "directive": directive, "review": found,
+            "reception": reception,
             "group": group, "office": office, "officer": officer, "region": HOME,
             **{f"{service}_event": event for service, event in logged.items()}}
 
