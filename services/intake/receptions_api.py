@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from events import Official
 from services.intake import reception_handlers as handlers
 from services.intake.api import WRITERS, context_for, day_of, expected
+from services.intake.cases_api import WRITE_RESPONSES
 from services.intake.domain.reception_commands import (
     CancelReception,
     HoldReception,
@@ -30,10 +31,6 @@ from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId
 router = APIRouter(prefix="/v1/receptions", tags=["receptions"])
 
 ReceptionId = PathId
-WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"headers": {"ETag": {}}}, 409: {"description": "illegal transition or stale version"},
-    412: {"description": "If-Match does not match"},
-}
 
 
 def _officials(bodies: list[OfficialBody]) -> tuple[Official, ...]:

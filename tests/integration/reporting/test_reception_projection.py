@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date
 
 import asyncpg
@@ -18,23 +17,15 @@ from services.reporting.facts import Fact
 from services.reporting.projections import Projector
 from services.reporting.rebuild import AUDITOR, build_shadow, create_tables
 from services.runtime.auth import Principal
+from tests.integration.reporting.test_projection_equivalence import SCHEMAS, conn
 from tests.unit.reporting.reception_scenario import reception_world
 
 pytestmark = pytest.mark.integration
 
 ON = date(2026, 6, 1)
 EXPORTS = ("receptions", "cases", "directives", "history")
-SCHEMAS: list[str] = []
 
-
-@pytest.fixture
-async def conn(migrated_database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """A superuser connection; the throwaway schemas a test made are dropped after it."""
-    connection = await asyncpg.connect(migrated_database_url)
-    yield connection
-    while SCHEMAS:
-        await connection.execute(f"DROP SCHEMA IF EXISTS {SCHEMAS.pop()} CASCADE")
-    await connection.close()
+__all__ = ["conn"]  # the fixture: a connection that drops the SCHEMAS a test made
 
 
 async def _exports(conn: asyncpg.Connection, schema: str) -> dict[str, str]:
