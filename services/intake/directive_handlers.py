@@ -12,7 +12,7 @@ from services.intake.domain import directive as domain
 from services.intake.domain.commands import DirectiveCommand, IssueDirective
 from services.intake.domain.directive import DIRECTIVE, DirectiveState, allowed_actions, lateness
 from services.intake.execution import ContextFor, Kind, execute, read_visible
-from services.intake.reception_counts import receptions_held
+from services.intake.reception_queries import receptions_held
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.errors import Forbidden

@@ -31,7 +31,7 @@ from services.intake.domain.commands import (
     ReportCompletion,
     ReportProgress,
 )
-from services.intake.reception_counts import receptions_held
+from services.intake.reception_queries import receptions_held
 from services.intake.schemas import ReasonRequest
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from events import new_event_id
+from services.intake import reception_queries as queries
 from services.intake.domain import reception as domain
 from services.intake.domain.directive import DIRECTIVE
 from services.intake.domain.reception import RECEPTION, ReceptionState, allowed_actions
@@ -15,8 +16,9 @@ from services.intake.domain.reception_commands import (
     ScheduleReception,
 )
 from services.intake.execution import ContextFor, Kind, execute, read_visible
-from services.intake.reception_schemas import OfficialView, ReceptionView
-from services.runtime.auth import Principal
+from services.intake.reception_queries import ReceptionFilter
+from services.intake.reception_schemas import OfficialView, ReceptionPage, ReceptionView
+from services.runtime.auth import ALL_REGIONS, Principal
 from services.runtime.commands import WriteResult
 from services.runtime.errors import Forbidden
 from services.runtime.eventstore import CommandContext
@@ -86,6 +88,19 @@ async def change_reception(
     """Hold or cancel a reception."""
     return await execute(pipeline, RECEPTIONS, principal, reception_id, expected, command,
                          context_for, claim, _json_view)
+
+
+async def find_receptions(pipeline: CommandPipeline, principal: Principal,
+                          which: ReceptionFilter, limit: int, offset: int) -> ReceptionPage:
+    """A page of the receptions the caller may see that match (`which.regions` narrows)."""
+    allowed = None if ALL_REGIONS in principal.regions else set(principal.regions)
+    if which.regions is not None and allowed is not None:
+        which = replace(which, regions=sorted(allowed & set(which.regions)))
+    elif allowed is not None:
+        which = replace(which, regions=sorted(allowed))
+    total, streams = await queries.find_receptions(pipeline.store, which, limit, offset)
+    items = [reception_view(RECEPTION.fold(s[0].stream_id, s)) for s in streams]
+    return ReceptionPage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def load_reception(pipeline: CommandPipeline, principal: Principal, reception_id: str,

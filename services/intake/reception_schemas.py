@@ -80,3 +80,12 @@ class ReceptionView(BaseModel):
     attendance: int | None
     cancel_reason: str | None
     allowed_actions: list[str]
+
+
+class ReceptionPage(BaseModel):
+    """A page of receptions, by scheduled day."""
+
+    items: list[ReceptionView]
+    total: int
+    limit: int
+    offset: int

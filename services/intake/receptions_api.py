@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from events import Official
+from events import Official, Region
 from services.intake import reception_handlers as handlers
 from services.intake.api import WRITERS, context_for, day_of, expected
 from services.intake.cases_api import WRITE_RESPONSES
@@ -16,9 +18,11 @@ from services.intake.domain.reception_commands import (
     ReceptionCommand,
     ScheduleReception,
 )
+from services.intake.reception_queries import ReceptionFilter
 from services.intake.reception_schemas import (
     HoldReceptionRequest,
     OfficialBody,
+    ReceptionPage,
     ReceptionView,
     ScheduleReceptionRequest,
 )
@@ -26,7 +30,17 @@ from services.intake.schemas import ReasonRequest
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
 from services.runtime.context import Runtime
-from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId
+from services.runtime.errors import Invalid
+from services.runtime.fields import (
+    IDEMPOTENT,
+    VERSIONED,
+    AsOf,
+    Limit,
+    Offset,
+    PathId,
+    PeriodDate,
+    QueryText,
+)
 
 router = APIRouter(prefix="/v1/receptions", tags=["receptions"])
 
@@ -54,6 +68,24 @@ async def schedule(body: ScheduleReceptionRequest, request: Request,
         request, principal,
         lambda claim: handlers.schedule_reception(pipeline, principal, command, context, claim),
         location=lambda b: f"/v1/receptions/{b['id']}")
+
+
+@router.get("", response_model=ReceptionPage)
+async def list_receptions(
+    principal: CurrentPrincipal, runtime: Runtime,
+    region: Annotated[Region | None, Query()] = None, district: QueryText = None,
+    start: Annotated[PeriodDate | None, Query(alias="from", description="first day, inclusive")
+                     ] = None,
+    end: Annotated[PeriodDate | None, Query(alias="to", description="last day, inclusive")
+                   ] = None,
+    limit: Limit = 50, offset: Offset = 0,
+) -> ReceptionPage:
+    """Receptions of the caller's regions by scheduled day: filter by region, district and
+    days (reporting's register adds the cases registered at each and per-district totals)."""
+    if start is not None and end is not None and end < start:
+        raise Invalid("to is before from", field="to")
+    which = ReceptionFilter([region.value] if region else None, district, start, end)
+    return await handlers.find_receptions(runtime.commands, principal, which, limit, offset)
 
 
 @router.get("/{reception_id}", response_model=ReceptionView)

@@ -3,3 +3,7 @@
 CREATE INDEX IF NOT EXISTS events_reception_directive
     ON {schema}.events ((payload->>'directive_id'))
     WHERE event_type = 'reception.scheduled';
+-- …and the receptions of a region and district by scheduled day (GET /v1/receptions).
+CREATE INDEX IF NOT EXISTS events_reception_day
+    ON {schema}.events ((payload->>'region'), (payload->>'scheduled_on'))
+    WHERE event_type = 'reception.scheduled';

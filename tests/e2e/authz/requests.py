@@ -26,6 +26,7 @@ SAMPLES: dict[str, Sample] = {
     "intake POST /v1/receptions": ("/v1/receptions", {
         "region": "{region}", "district": "Matrix district", "scheduled_on": TODAY,
         "place": "Matrix hall", "officials": [AKIM]}, {}),
+    "intake GET /v1/receptions": ("/v1/receptions", None, {"region": "{region}"}),
     "intake GET /v1/receptions/{reception_id}": ("/v1/receptions/{reception}", None, {}),
     "intake POST /v1/receptions/{reception_id}/hold": ("/v1/receptions/{reception}/hold", {
         "held_on": TODAY, "officials_present": [AKIM], "attendance": 3}, {}),

@@ -3,6 +3,7 @@ registered at a reception; refusals answer problem+json naming the field and app
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
@@ -195,3 +196,23 @@ async def test_a_directives_progress_counts_the_held_receptions_that_name_it(
     too_many = await http.post("/v1/directives", headers=as_("supervisor"),
                                json=_directive(receptions_required=-1))
     assert (too_many.status_code, too_many.json()["field"]) == (422, "receptions_required")
+
+
+async def test_receptions_are_listed_by_district_and_day_within_the_callers_regions(
+        http: httpx.AsyncClient) -> None:
+    district = f"District {uuid.uuid4().hex[:8]}"
+    later = (today() + timedelta(days=5)).isoformat()
+    first = await _schedule(http, district=district)
+    second = await _schedule(http, district=district, scheduled_on=later)
+    await _schedule(http, district=district, region="KZ-71", caller=("admin", ("*",)))
+    page = await http.get("/v1/receptions", headers=as_(), params={"district": district})
+    assert page.status_code == 200, page.text
+    assert [r["id"] for r in page.json()["items"]] == [first["id"], second["id"]]
+    assert page.json()["total"] == 2
+    everywhere = await http.get("/v1/receptions", headers=as_("admin", ("*",)),
+                                params={"district": district, "from": later})
+    assert [r["region"] for r in everywhere.json()["items"]] == ["KZ-75"]
+    assert everywhere.json()["items"][0]["id"] == second["id"]
+    backwards = await http.get("/v1/receptions", headers=as_(),
+                               params={"from": later, "to": today().isoformat()})
+    assert (backwards.status_code, backwards.json()["field"]) == (422, "to")
