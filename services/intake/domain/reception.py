@@ -16,7 +16,7 @@ from events import (
     Region,
 )
 from events.lifecycle import DirectiveStatus
-from events.receptions import next_reception_status
+from events.receptions import MAX_ATTENDANCE, next_reception_status
 from services.intake.domain.errors import IllegalTransition, InvalidCommand
 from services.intake.domain.reception_commands import (
     CancelReception,
@@ -105,6 +105,8 @@ def decide(state: ReceptionState, command: ReceptionCommand) -> list[EventPayloa
             if command.held_on > command.today:
                 raise InvalidCommand("held_on", "a reception cannot be recorded as held in "
                                      "the future")
+            if not 0 <= command.attendance <= MAX_ATTENDANCE:
+                raise InvalidCommand("attendance", f"attendance is 0 to {MAX_ATTENDANCE}")
             return [ReceptionHeld(held_on=command.held_on,
                                   officials_present=list(command.officials_present),
                                   attendance=command.attendance)]

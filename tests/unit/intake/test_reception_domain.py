@@ -17,6 +17,7 @@ from events import (
     Region,
 )
 from events.lifecycle import DirectiveStatus
+from events.receptions import MAX_ATTENDANCE
 from services.intake.domain.errors import IllegalTransition, InvalidCommand
 from services.intake.domain.reception import (
     AHEAD_DAYS,
@@ -172,3 +173,18 @@ def test_a_case_may_not_name_a_missing_foreign_future_or_cancelled_reception() -
         with pytest.raises(InvalidCommand) as refused:
             check_case_link(reception, region, TODAY)
         assert refused.value.field == "reception_id"
+
+
+@pytest.mark.parametrize("attendance", [-1, MAX_ATTENDANCE + 1])
+def test_attendance_outside_its_bounds_is_refused_naming_attendance(attendance: int) -> None:
+    _, state = _scheduled()
+    with pytest.raises(InvalidCommand) as refused:
+        decide(state, _hold(SCHEDULE.scheduled_on, attendance=attendance))
+    assert refused.value.field == "attendance"
+
+
+@pytest.mark.parametrize("attendance", [0, MAX_ATTENDANCE])
+def test_attendance_at_its_bounds_is_recorded(attendance: int) -> None:
+    _, state = _scheduled()
+    (held,) = decide(state, _hold(SCHEDULE.scheduled_on, attendance=attendance))
+    assert isinstance(held, ReceptionHeld) and held.attendance == attendance
