@@ -27,6 +27,9 @@ from events.topics import (
 
 KAFKA_BINDING_VERSION = "0.5.0"
 ENVELOPE_REF = "schemas/envelope.json"
+ANALYTICS_FACT_REF = "analytics_fact.v1.schema.json"
+"""The analytics topic's record: a PII-free, pseudonymous fact, not an envelope (hand-written:
+reporting derives it from envelopes, so no payload model generates it)."""
 
 CHANNELS: dict[str, tuple[str, str]] = {
     "intake": (INTAKE_TOPIC, "Case and directive events, published by intake."),
@@ -44,8 +47,8 @@ def schema_file(event_type: str, version: int) -> str:
 def build_asyncapi(registry: EventRegistry) -> dict[str, Any]:
     """The AsyncAPI 3.0 document for every topic and every registered event type and version."""
     messages = {_message_id(t, v): _event_message(registry, t, v) for t, v in registry.types()}
-    messages["analyticsEnvelope"] = _plain_message("An envelope stripped of PII.", ENVELOPE_REF)
-    by_topic: dict[str, list[str]] = {ANALYTICS_TOPIC: ["analyticsEnvelope"]}
+    messages["analyticsFact"] = _analytics_message()
+    by_topic: dict[str, list[str]] = {ANALYTICS_TOPIC: ["analyticsFact"]}
     for event_type, version in registry.types():
         topic = topic_for_stream(event_type.split(".")[0])  # a type's prefix is its stream type
         by_topic.setdefault(topic, []).append(_message_id(event_type, version))
@@ -116,13 +119,21 @@ def _event_message(registry: EventRegistry, event_type: str, version: int) -> di
     }
 
 
-def _plain_message(summary: str, payload_ref: str) -> dict[str, Any]:
+def _analytics_message() -> dict[str, Any]:
     return {
-        "summary": summary,
+        "name": "casetrack.analytics.fact",
+        "summary": "One PII-free, pseudonymous fact per case or directive event, published by "
+        "reporting.",
+        "description": "The key is the subject's pseudonym (HMAC-SHA256), never its id. Headers: "
+        "event_id (the fact's dedupe key, the source event's id), event_type (the source "
+        "event's type) and schema_version (the fact's own schema version, not the source "
+        "event's).",
         "contentType": "application/json",
         "headers": {"$ref": "#/components/schemas/EventHeaders"},
-        "payload": {"$ref": payload_ref},
-        "bindings": _key_binding(),
+        "payload": {"$ref": ANALYTICS_FACT_REF},
+        "bindings": {"kafka": {"key": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                                       "description": "the subject's pseudonym"},
+                               "bindingVersion": "0.5.0"}},
     }
 
 

@@ -103,6 +103,19 @@ class DirectiveReturned(EventPayload):
     findings: Text | None
 
 
+@payload_type("directive.escalated", 1)
+class DirectiveEscalated(EventPayload):
+    """The review flagged the completion unresolved and handed the directive to the agency.
+
+    The directive stays open: its addressee works on and reports again, and that report is
+    reviewed again, linked to this review.
+    """
+
+    review_id: Short
+    verdict_event_id: Short
+    findings: Text
+
+
 @payload_type("directive.deadline_extended", 1)
 class DirectiveDeadlineExtended(EventPayload):
     """A supervisor other than the issuer moved the due date, with a reason."""

@@ -19,6 +19,7 @@ class CaseStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
     UNDER_REVIEW = "under_review"
+    ESCALATED = "escalated"
     CLOSED = "closed"
     REOPENED = "reopened"
     WITHDRAWN = "withdrawn"
@@ -34,6 +35,7 @@ class DirectiveStatus(StrEnum):
     REPORTED = "reported"
     UNDER_REVIEW = "under_review"
     RETURNED = "returned"
+    ESCALATED = "escalated"
     VERIFIED = "verified"
     CANCELLED = "cancelled"
 
@@ -43,6 +45,7 @@ _CASE_MOVES: dict[str, CaseStatus] = {
     "case.registered": C.REGISTERED, "case.progress_noted": C.IN_PROGRESS,
     "case.resolved": C.RESOLVED, "case.closed": C.CLOSED, "case.reopened": C.REOPENED,
     "case.marked_duplicate": C.DUPLICATE, "case.withdrawn": C.WITHDRAWN,
+    "case.escalated": C.ESCALATED,
 }
 """Case events that set the status whatever it was."""
 
@@ -60,6 +63,7 @@ _DIRECTIVE_MOVES: dict[str, DirectiveStatus] = {
     "directive.progress_reported": D.IN_PROGRESS, "directive.completion_reported": D.REPORTED,
     "directive.review_started": D.UNDER_REVIEW, "directive.verified": D.VERIFIED,
     "directive.returned": D.RETURNED, "directive.cancelled": D.CANCELLED,
+    "directive.escalated": D.ESCALATED,
 }
 """Directive events that set the status; the others (extension, ignored verdict) keep it."""
 

@@ -266,7 +266,8 @@ async def _answers_200(http: httpx.AsyncClient, url: str | None) -> bool:
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        async with asyncio.timeout(seconds):  # not wait_for: 3.11's can drop a cancel
+            await stop.wait()
 
 
 def _indent(text: str) -> str:

@@ -34,7 +34,10 @@ SYSTEM_ACTOR = "assignment-planner"
 OPENS = {"case.registered": SubjectType.CASE, "directive.issued": SubjectType.DIRECTIVE}
 CLOSES = frozenset({"case.resolved", "case.closed", "case.withdrawn", "case.marked_duplicate",
                     "directive.verified", "directive.cancelled"})
-REOPENS = frozenset({"case.reopened", "directive.returned"})
+REOPENS = frozenset({"case.reopened", "directive.returned", "case.escalated",
+                     "directive.escalated"})
+"""A returned or escalated subject is worked on again: its clock runs again (escalated: from
+the deadline it already missed or is missing, so the scanner escalates it as it would any)."""
 
 
 @dataclass(frozen=True)

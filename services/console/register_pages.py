@@ -10,16 +10,15 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from events import IntakeSource, Sector
+from events.lifecycle import CaseStatus, DirectiveStatus
 from services.console.pages import Paging
 from services.console.web import CurrentViewer, NotFound, render, upstream
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Query(max_length=120)]
 PageQ = Annotated[int, Query(ge=1, le=10_000)]
-CASE_STATUSES = ("registered", "triaged", "assigned", "in_progress", "resolved", "under_review",
-                 "reopened", "closed", "withdrawn", "duplicate")
-DIRECTIVE_STATUSES = ("issued", "acknowledged", "in_progress", "reported", "under_review",
-                      "returned", "verified", "cancelled")
+CASE_STATUSES = tuple(str(s) for s in CaseStatus)
+DIRECTIVE_STATUSES = tuple(str(s) for s in DirectiveStatus)
 EXPORTS = ("cases", "directives", "summary")
 
 

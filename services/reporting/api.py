@@ -8,15 +8,15 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from events import IntakeSource, Region, Role, Sector
-from services.reporting import exports, kpis, queries
+from services.reporting import exports, kpis, parquet, queries
 from services.reporting.bundle_api import require_visible, verification
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
-from services.runtime.auth import CurrentPrincipal
+from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.clock import today
-from services.runtime.context import Runtime
+from services.runtime.context import Runtime, ServiceRuntime
 from services.runtime.errors import Invalid
 from services.runtime.fields import Instant, Limit, Offset, PathId, PeriodDate, QueryText
 
@@ -142,6 +142,9 @@ async def monitoring_activity(principal: CurrentPrincipal, runtime: Runtime,
     return {"groups": groups}
 
 
+PARQUET = "application/vnd.apache.parquet"
+
+
 @router.get("/exports/{name}.csv", response_class=StreamingResponse,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                              "description": "the rows as CSV, streamed"}})
@@ -149,15 +152,10 @@ async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Run
                      start: FromQ = None, end: ToQ = None, region: RegionQ = None,
                      sector: Sector | None = None) -> StreamingResponse:
     """A register, the history or the summary as CSV, streamed, with the same filters."""
-    filters: dict[str, Any] = {"region": region.value if region else None, "from": start,
-                               "to": end, "sector": sector.value if sector else None}
+    filters = _export_filters(start, end, region, sector)
     headers = {"Content-Disposition": f'attachment; filename="{name.value}.csv"'}
     if name is ExportName.SUMMARY:
-        period = _period(start, end, required=True)
-        assert period is not None
-        async with runtime.pool.acquire() as conn:
-            body = await queries.summary(conn, principal, period, filters["region"],
-                                         filters["sector"], today(runtime.clock))
+        body = await _summary_for_export(runtime, principal, filters)
         return StreamingResponse(iter(exports.summary_lines(body)), media_type="text/csv",
                                  headers=headers)
 
@@ -168,3 +166,42 @@ async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Run
                 yield line
 
     return StreamingResponse(lines(), media_type="text/csv", headers=headers)
+
+
+@router.get("/exports/{name}.parquet", response_class=StreamingResponse,
+            responses={200: {"content": {PARQUET: {"schema": {"type": "string",
+                                                              "format": "binary"}}},
+                             "description": "the rows as Parquet, typed columns, streamed"}})
+async def export_parquet(name: ExportName, principal: CurrentPrincipal, runtime: Runtime,
+                         start: FromQ = None, end: ToQ = None, region: RegionQ = None,
+                         sector: Sector | None = None) -> Response:
+    """The same exports as Parquet: the CSV's columns, each with its type (dates, numbers)."""
+    filters = _export_filters(start, end, region, sector)
+    headers = {"Content-Disposition": f'attachment; filename="{name.value}.parquet"'}
+    if name is ExportName.SUMMARY:
+        body = await _summary_for_export(runtime, principal, filters)
+        return Response(parquet.summary_parquet(exports.summary_records(body)),
+                        media_type=PARQUET, headers=headers)
+
+    async def pieces() -> AsyncIterator[bytes]:
+        async with runtime.pool.acquire() as conn, exports.open_rows(
+                conn, name.value, principal, filters, today(runtime.clock)) as rows:
+            async for piece in parquet.stream_parquet(rows):
+                yield piece
+
+    return StreamingResponse(pieces(), media_type=PARQUET, headers=headers)
+
+
+def _export_filters(start: date | None, end: date | None, region: Region | None,
+                    sector: Sector | None) -> dict[str, Any]:
+    return {"region": region.value if region else None, "from": start, "to": end,
+            "sector": sector.value if sector else None}
+
+
+async def _summary_for_export(runtime: ServiceRuntime, principal: Principal,
+                              filters: dict[str, Any]) -> dict[str, Any]:
+    period = _period(filters["from"], filters["to"], required=True)
+    assert period is not None
+    async with runtime.pool.acquire() as conn:
+        return await queries.summary(conn, principal, period, filters["region"],
+                                     filters["sector"], today(runtime.clock))

@@ -1,11 +1,12 @@
-"""CSV exports streamed row by row from a server-side cursor, never built in memory."""
+"""Exports streamed row by row from a server-side cursor, never built in memory (CSV here)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -55,6 +56,8 @@ class Export:
     columns: tuple[str, ...]
     query: Callable[[Principal, dict[str, Any], str], tuple[str, list[Any]]]
     complete: Callable[[dict[str, Any], date], dict[str, Any]]
+    derived: Mapping[str, str] = field(default_factory=dict)
+    """The Postgres type of each column `complete` adds (the query's columns carry their own)."""
 
 
 def _cases(principal: Principal, filters: dict[str, Any], schema: str) -> tuple[str, list[Any]]:
@@ -109,28 +112,57 @@ def _receptions(principal: Principal, filters: dict[str, Any], schema: str
 
 
 EXPORTS: dict[str, Export] = {
-    "cases": Export(CASE_EXPORT, _cases, queries.with_overdue),
-    "directives": Export(DIRECTIVE_EXPORT, _directives, queries.with_days_overdue),
+    "cases": Export(CASE_EXPORT, _cases, queries.with_overdue,
+                    {"deadline": "date", "overdue": "bool"}),
+    "directives": Export(DIRECTIVE_EXPORT, _directives, queries.with_days_overdue,
+                         {"days_overdue": "int4"}),
     "history": Export(HISTORY_EXPORT, _history, lambda row, _: row),
     "receptions": Export(RECEPTION_EXPORT, _receptions, lambda row, _: row),
 }
 
 
-async def stream_rows(conn: Conn, name: str, principal: Principal, filters: dict[str, Any],
-                      on: date, schema: str = SCHEMA) -> AsyncIterator[str]:
-    """The CSV lines of an export, header first, read through a cursor inside a transaction."""
+@dataclass(frozen=True)
+class ExportRows:
+    """An export's rows as they stream, with each column's Postgres type name."""
+
+    columns: tuple[str, ...]
+    types: dict[str, str]
+    rows: AsyncIterator[dict[str, Any]]
+
+
+@contextlib.asynccontextmanager
+async def open_rows(conn: Conn, name: str, principal: Principal, filters: dict[str, Any],
+                    on: date, schema: str = SCHEMA) -> AsyncIterator[ExportRows]:
+    """An export's completed rows, read through a cursor inside a transaction."""
     export = EXPORTS[name]
-    yield csv_line(export.columns)
     sql, args = export.query(principal, filters, schema)
     async with conn.transaction():
-        async for record in conn.cursor(sql, *args, prefetch=500):
-            row = export.complete(dict(record), on)
+        statement = await conn.prepare(sql)
+        types = {a.name: a.type.name for a in statement.get_attributes()} | dict(export.derived)
+
+        async def rows() -> AsyncIterator[dict[str, Any]]:
+            async for record in statement.cursor(*args, prefetch=500):
+                yield export.complete(dict(record), on)
+
+        yield ExportRows(export.columns, {c: types[c] for c in export.columns}, rows())
+
+
+async def stream_rows(conn: Conn, name: str, principal: Principal, filters: dict[str, Any],
+                      on: date, schema: str = SCHEMA) -> AsyncIterator[str]:
+    """The CSV lines of an export, header first."""
+    async with open_rows(conn, name, principal, filters, on, schema) as export:
+        yield csv_line(export.columns)
+        async for row in export.rows:
             yield csv_line([row[c] for c in export.columns])
 
 
-def summary_lines(body: dict[str, Any]) -> list[str]:
+SummaryRecord = tuple[str, str, str, str, str, Any]
+"""(scope, period_from, period_to, metric, key, value)."""
+
+
+def summary_records(body: dict[str, Any]) -> list[SummaryRecord]:
     """The summary report flattened to (scope, period, metric, key, value) records."""
-    lines = [csv_line(SUMMARY_EXPORT)]
+    records: list[SummaryRecord] = []
 
     def emit(scope: str, kpi: dict[str, Any]) -> None:
         for metric, value in kpi.items():
@@ -138,13 +170,13 @@ def summary_lines(body: dict[str, Any]) -> list[str]:
                 continue
             if metric in ("resolved_by_outcome", "cases_by_status", "cases_by_sector",
                           "review_outcomes"):
-                lines.extend(csv_line((scope, kpi["from"], kpi["to"], metric, k, v))
-                             for k, v in value.items())
+                records.extend((scope, kpi["from"], kpi["to"], metric, k, v)
+                               for k, v in value.items())
             elif metric == "directives_by_addressee":
-                lines.extend(csv_line((scope, kpi["from"], kpi["to"], metric, f"{a}:{b}", n))
-                             for a, buckets in value.items() for b, n in buckets.items())
+                records.extend((scope, kpi["from"], kpi["to"], metric, f"{a}:{b}", n)
+                               for a, buckets in value.items() for b, n in buckets.items())
             else:
-                lines.append(csv_line((scope, kpi["from"], kpi["to"], metric, "", value)))
+                records.append((scope, kpi["from"], kpi["to"], metric, "", value))
 
     emit("all", {k: v for k, v in body.items() if k not in ("by_region", "months", "region",
                                                              "sector", "time_zone")})
@@ -152,4 +184,9 @@ def summary_lines(body: dict[str, Any]) -> list[str]:
         emit(f"region:{region}", kpi)
     for month in body["months"]:
         emit(f"month:{month['from'][:7]}", month)
-    return lines
+    return records
+
+
+def summary_lines(body: dict[str, Any]) -> list[str]:
+    """The summary report as CSV lines, header first."""
+    return [csv_line(SUMMARY_EXPORT), *(csv_line(r) for r in summary_records(body))]

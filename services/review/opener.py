@@ -29,7 +29,12 @@ from events.cases import (
     CaseResolved,
     CaseTriaged,
 )
-from events.directives import DirectiveCompletionReported, DirectiveIssued, DirectiveReturned
+from events.directives import (
+    DirectiveCompletionReported,
+    DirectiveEscalated,
+    DirectiveIssued,
+    DirectiveReturned,
+)
 from services.review.domain.opening import (
     OpeningPolicy,
     Subject,
@@ -159,9 +164,10 @@ async def apply(conn: Conn, envelope: EventEnvelope, policy: OpeningPolicy) -> N
     elif isinstance(payload, CaseFlaggedForReview):
         await _upsert(conn, subject_id, case, "")
         await open_if_due(conn, envelope, TriggerKind.FLAGGED, policy)
-    elif isinstance(payload, CaseReopened | CaseEscalated | DirectiveReturned):
+    elif isinstance(payload, CaseReopened | CaseEscalated | DirectiveReturned
+                    | DirectiveEscalated):
         # Returned (or escalated) by a review: its next resolution is reviewed again, linked.
-        stype = directive if isinstance(payload, DirectiveReturned) else case
+        stype = directive if isinstance(payload, DirectiveReturned | DirectiveEscalated) else case
         if payload.review_id is not None:
             await _upsert(conn, subject_id, stype, "returned_by_review_id = $3",
                           payload.review_id)

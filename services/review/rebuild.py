@@ -42,11 +42,12 @@ MEMBERS = Table("group_members", ("group_id", "monitor_id"),
                 ("group_id", "monitor_id", "name", "active", "added_at", "changed_at"))
 
 RESOLUTIONS = frozenset({"case.resolved", "directive.completion_reported"})
-RETURNS = frozenset({"case.reopened", "case.escalated", "directive.returned"})
+RETURNS = frozenset({"case.reopened", "case.escalated", "directive.returned",
+                     "directive.escalated"})
 CREATES = {"case.registered": "case", "directive.issued": "directive", "case.triaged": "case",
            "case.resolved": "case", "directive.completion_reported": "directive",
            "case.flagged_for_review": "case", "case.reopened": "case", "case.escalated": "case",
-           "directive.returned": "directive"}
+           "directive.returned": "directive", "directive.escalated": "directive"}
 """Intake events that give the opener a subject row (returns only when they name a review)."""
 
 

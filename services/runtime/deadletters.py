@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,17 +84,30 @@ async def read_dead_letters(bootstrap: str, consumer: str) -> list[DeadLetter]:
         end = (await kafka.end_offsets([tp]))[tp]
         letters: list[DeadLetter] = []
         while True:
-            fetched = await kafka.getmany(tp, timeout_ms=QUIET_MS)
-            records = fetched.get(tp, [])
+            asked_ms = time.time() * 1000
+            records = (await kafka.getmany(tp, timeout_ms=QUIET_MS)).get(tp, [])
+            if not records and _answered_since(kafka, tp, asked_ms) \
+                    and await kafka.position(tp) >= end:
+                # An answer that came as the wait ended may still hold records.
+                records = (await kafka.getmany(tp, timeout_ms=0)).get(tp, [])
+                if not records:
+                    return letters
             letters.extend(_letter(consumer, r.offset, r.key, r.value,
                                    tuple((k, bytes(v)) for k, v in r.headers)) for r in records)
-            # Stop when a fetch past the reported end is quiet (the local broker's end offsets
-            # are only a hint).
-            if not records and await kafka.position(tp) >= end:
-                return letters
     finally:
         with contextlib.suppress(Exception):
             await kafka.stop()
+
+
+def _answered_since(kafka: AIOKafkaConsumer, tp: TopicPartition, asked_ms: float) -> bool:
+    """Whether the broker answered a fetch of `tp` since `asked_ms`.
+
+    A quiet `getmany` alone proves nothing: on a loaded machine the fetch may not have been
+    answered yet. Nor do the broker's end offsets (the local broker reports them too low after
+    multi-record batches): the end is where an answered fetch found nothing.
+    """
+    answered = kafka.last_poll_timestamp(tp)
+    return answered is not None and answered >= asked_ms
 
 
 async def replayed(conn: asyncpg.Connection, service: str, consumer: str, dlq_id: str | None

@@ -81,7 +81,8 @@ class BacklogObserver:
                 return
             self._at = time.monotonic()
             try:
-                await asyncio.wait_for(self._observe(), REFRESH_TIMEOUT)
+                async with asyncio.timeout(REFRESH_TIMEOUT):
+                    await self._observe()
                 OBSERVED_AT.set(time.time())
             except Exception as exc:  # metrics must answer even when the broker does not
                 log.info("metrics.backlog_unobserved", error=repr(exc))

@@ -148,8 +148,17 @@ class OutboxRelay:
             self.healthy = True
             wait = recheck if held_back else self.poll_seconds
             recheck = min(recheck * 2, HELD_BACK_RECHECK[1]) if held_back else HELD_BACK_RECHECK[0]
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+            await self._idle(wait)
+
+    async def _idle(self, seconds: float) -> None:
+        """Wait for a commit's wake-up or `seconds`; a cancel always ends the wait.
+
+        Not `wait_for`: on Python 3.11 it drops a cancel that lands as the wake-up does, and the
+        relay then publishes on after its owner stopped it.
+        """
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
 
     async def _sync_with_broker(self) -> LogCursor:
         """Start over when the topic is new: a broker that lost its memory needs everything.

@@ -11,13 +11,15 @@ from events.lifecycle import CaseStatus
 
 S = CaseStatus
 OPEN = frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
+"""Statuses in which the case is worked on at its office. An escalated case is open too, at the
+agency: it can be noted on, resolved again or reopened, but not withdrawn or merged."""
 AWAITING_VERDICT = frozenset({S.RESOLVED, S.UNDER_REVIEW})
 FINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.DUPLICATE})
 ACTIONS: dict[str, frozenset[CaseStatus]] = {
     "triage": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED}),
-    "notes": frozenset({S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED}),
-    "resolve": frozenset({S.IN_PROGRESS, S.REOPENED}),
-    "reopen": frozenset({S.RESOLVED, S.UNDER_REVIEW, S.CLOSED}),
+    "notes": frozenset({S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED, S.ESCALATED}),
+    "resolve": frozenset({S.IN_PROGRESS, S.REOPENED, S.ESCALATED}),
+    "reopen": frozenset({S.RESOLVED, S.UNDER_REVIEW, S.CLOSED, S.ESCALATED}),
     "duplicate-of": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS}),
     "withdraw": OPEN | AWAITING_VERDICT,
     "flag-for-review": frozenset(S) - {S.WITHDRAWN, S.DUPLICATE},

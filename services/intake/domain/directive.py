@@ -10,6 +10,7 @@ from events import (
     DirectiveCancelled,
     DirectiveCompletionReported,
     DirectiveDeadlineExtended,
+    DirectiveEscalated,
     DirectiveIssued,
     DirectiveProgressReported,
     DirectiveReturned,
@@ -40,7 +41,7 @@ STREAM_TYPE = "directive"
 
 
 D = DirectiveStatus
-WORKING = frozenset({D.ACKNOWLEDGED, D.IN_PROGRESS, D.RETURNED})
+WORKING = frozenset({D.ACKNOWLEDGED, D.IN_PROGRESS, D.RETURNED, D.ESCALATED})
 ACTIONS: dict[str, frozenset[DirectiveStatus]] = {
     "acknowledge": frozenset({D.ISSUED}),
     "progress": WORKING,
@@ -167,6 +168,10 @@ def _decide_verdict(state: DirectiveState, command: RecordVerdict) -> list[Event
                                   verdict_event_id=command.verdict_event_id)]
     elif command.verdict == "returned":
         return [DirectiveReturned(review_id=command.review_id, findings=command.findings)]
+    elif command.verdict == "escalated" and command.findings:
+        return [DirectiveEscalated(review_id=command.review_id,
+                                   verdict_event_id=command.verdict_event_id,
+                                   findings=command.findings)]
     else:
         reason = f"verdict {command.verdict!r} does not apply to directives"
     return [DirectiveVerdictIgnored(review_id=command.review_id, verdict=command.verdict,
@@ -202,6 +207,10 @@ def evolve(state: DirectiveState, envelope: EventEnvelope, payload: EventPayload
         case DirectiveReturned():
             return replace(s, review_id=payload.review_id,
                            findings=payload.findings, reported_on=None)
+        case DirectiveEscalated():
+            return replace(s, review_id=payload.review_id, findings=payload.findings,
+                           reported_on=None,
+                           verdicts_seen=s.verdicts_seen | {payload.verdict_event_id})
         case DirectiveVerdictIgnored():
             return replace(s, verdicts_seen=s.verdicts_seen | {payload.verdict_event_id})
         case DirectiveDeadlineExtended():

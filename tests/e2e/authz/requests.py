@@ -118,6 +118,8 @@ SAMPLES: dict[str, Sample] = {
         "/v1/monitoring-groups/activity", None, {"region": "{region}"}),
     "reporting GET /v1/exports/{name}.csv": (
         "/v1/exports/cases.csv", None, {**PERIOD, "region": "{region}"}),
+    "reporting GET /v1/exports/{name}.parquet": (
+        "/v1/exports/directives.parquet", None, {**PERIOD, "region": "{region}"}),
     "reporting GET /v1/cases/{case_id}/bundle": ("/v1/cases/{case}/bundle", None, {}),
     "reporting GET /v1/directives/{directive_id}/bundle": (
         "/v1/directives/{directive}/bundle", None, {}),

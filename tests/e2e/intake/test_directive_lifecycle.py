@@ -88,7 +88,7 @@ async def test_a_cancelled_directive_accepts_nothing_more(system: RunningSystem)
         assert refused.json()["allowed_actions"] == []
 
 
-async def test_an_escalated_verdict_for_a_directive_is_recorded_as_ignored(
+async def test_an_escalated_verdict_hands_a_directive_to_the_agency(
     system: RunningSystem,
 ) -> None:
     async with httpx.AsyncClient() as http:
@@ -98,16 +98,17 @@ async def test_an_escalated_verdict_for_a_directive_is_recorded_as_ignored(
         await api.ok(f"/v1/directives/{did}/report", {"summary": "done"})
         review = str(uuid.uuid4())
         await publish(system.bootstrap, REVIEW_TOPIC,
-                      [verdict_recorded(review, did, "escalated", "directive")])
+                      [verdict_recorded(review, did, "escalated", "directive",
+                                        findings="no measures taken")])
 
-        async def ignored() -> Any:
+        async def escalated() -> Any:
             events = (await api.get(f"/v1/streams/{did}/events", role="admin")).json()["events"]
-            return [e for e in events if e["event_type"] == "directive.verdict_ignored"]
+            return [e for e in events if e["event_type"] == "directive.escalated"]
 
-        (event,) = await eventually(ignored)
-        assert event["payload"]["reason"] and event["payload"]["verdict"] == "escalated"
-        status = (await api.get(f"/v1/directives/{did}")).json()["status"]
-        assert status in ("reported", "under_review")  # the review service may have opened one
+        (event,) = await eventually(escalated)
+        assert event["payload"]["review_id"] == review
+        assert (await api.get(f"/v1/directives/{did}")).json()["status"] == "escalated"
+        await api.ok(f"/v1/directives/{did}/report", {"summary": "done, with the centre"})
 
 
 async def test_only_a_supervisor_other_than_the_issuer_may_extend(system: RunningSystem) -> None:

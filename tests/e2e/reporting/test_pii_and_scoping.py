@@ -6,12 +6,16 @@ import csv
 import io
 import json
 import uuid
+from typing import Any
 
 import asyncpg
 import httpx
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from events import ANALYTICS_TOPIC
+from services.reporting.exports import cell
 from services.runtime.kafka import header_value
 from tests.e2e.reporting.support import case_body, directive_body, post, projected
 from tests.support.kafka import read_topic
@@ -107,3 +111,38 @@ async def test_every_list_report_and_export_is_scoped_to_the_callers_regions(
         "region:KZ-11"}
     assert other["id"] not in "".join(exported.values())
     assert other_directive["id"] not in "".join(exported.values())
+
+
+async def test_a_parquet_export_holds_the_csv_exports_rows_with_typed_columns(
+    system: RunningSystem,
+) -> None:
+    analyst = auth("analyst", ["KZ-11"])
+    scope = {**PERIOD, "region": "KZ-11"}
+    async with httpx.AsyncClient() as client:
+        mine = await post(client, f"{system.intake_url}/v1/cases", case_body("KZ-11"))
+        await projected(client, system, "cases", mine["id"])
+        base = f"{system.reporting_url}/v1/exports"
+        for name in ("cases", "directives", "history", "summary"):
+            as_csv = await client.get(f"{base}/{name}.csv", params=scope, headers=analyst)
+            as_parquet = await client.get(f"{base}/{name}.parquet", params=scope, headers=analyst)
+            assert as_parquet.status_code == 200, as_parquet.text
+            assert as_parquet.headers["content-type"] == "application/vnd.apache.parquet"
+            table = pq.read_table(pa.BufferReader(as_parquet.content))
+            header = as_csv.text.splitlines()[0].split(",")
+            assert table.column_names == header, name
+            expected: list[dict[str, Any]] = list(csv.DictReader(io.StringIO(as_csv.text)))
+            got: list[dict[str, Any]] = [{k: cell(v) for k, v in row.items()}
+                                         for row in table.to_pylist()]
+            if name == "summary":  # values are numbers there: 1 and 1.0 are the same value
+                got = [{**r, "value": _number(r["value"])} for r in got]
+                expected = [{**r, "value": _number(r["value"])} for r in expected]
+            assert got == expected, name
+            if name == "cases":
+                assert mine["id"] in {r["case_id"] for r in got}
+                assert table.schema.field("registered_at").type == pa.timestamp("us", tz="UTC")
+                assert table.schema.field("overdue").type == pa.bool_()
+                assert table.schema.field("due_date").type == pa.date32()
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text else None

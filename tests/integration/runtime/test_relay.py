@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 import pytest
@@ -19,6 +19,7 @@ from services.runtime.relay import OutboxRelay
 from services.runtime.topics import ensure_topics
 from tests.support.kafka import read_topic
 from tests.support.samples import case_registered
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -75,6 +76,13 @@ def _published(records: list[ConsumerRecord[bytes, bytes]], streams: set[str]
     return per_stream
 
 
+def _leading_and_idle(relay: OutboxRelay) -> Callable[[], Awaitable[bool]]:
+    async def probe() -> bool:
+        return relay.is_leader and relay.healthy
+
+    return probe
+
+
 async def _stop(task: asyncio.Task[None]) -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -107,6 +115,22 @@ async def test_fifty_concurrent_writers_publish_exactly_what_was_committed_in_st
     finally:
         await _stop(running)
     assert await _published_once_relayed(relay, kafka_bootstrap, topic, committed) == committed
+
+
+async def test_a_relay_stops_when_cancelled_as_a_commit_wakes_it(
+    store: EventStore, producer: AIOKafkaProducer, intake_pool: asyncpg.Pool,
+    kafka_bootstrap: str, topic: str,
+) -> None:
+    # Python 3.11's wait_for returns the woken result and drops a cancel that arrives in the same
+    # loop step: the relay then published on forever and its owner's shutdown hung.
+    for _ in range(5):
+        relay = _relay(store, producer, intake_pool, kafka_bootstrap, topic)
+        running = asyncio.create_task(relay.run())
+        await eventually(_leading_and_idle(relay), within=30, what="the relay to lead, idle")
+        relay._wake.set()
+        running.cancel()
+        done, _ = await asyncio.wait([running], timeout=5)
+        assert done, "the relay ignored its cancel"
 
 
 async def test_a_relay_killed_at_random_moments_skips_nothing(

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+import events
 from events import REGISTRY, AssignmentKind, CaseAssigned, EventEnvelope
-from services.reporting import analytics
+from events.asyncapi import ANALYTICS_FACT_REF
 from services.reporting.analytics import analytics_fact
 from services.reporting.facts import Fact
 
@@ -46,6 +47,6 @@ def test_reading_upcasts_but_the_stored_payload_and_its_hash_stay_as_they_were()
 
 def test_the_analytics_record_of_a_v1_assignment_carries_the_v2_kind_within_its_schema() -> None:
     record = analytics_fact(Fact.of(_golden(1), "casetrack.intake.v1"), None, key="k" * 32)
-    schema = json.loads((Path(analytics.__file__).parent / "analytics_fact.schema.json").read_text())
+    schema = json.loads((Path(events.__file__).parent / ANALYTICS_FACT_REF).read_text())
     assert record["kind"] == "automatic" and "manual" not in record
     assert set(schema["required"]) <= set(record) <= set(schema["properties"])

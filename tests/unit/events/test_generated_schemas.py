@@ -82,3 +82,13 @@ def test_asyncapi_has_a_message_per_type_keyed_by_stream_id(event_type: str, ver
     ]
     assert "stream_id" in message["bindings"]["kafka"]["key"]["description"]
     assert (schema_gen.PACKAGE_DIR / f"schemas/{event_type}.v{version}.json").is_file()
+
+
+def test_asyncapi_documents_the_analytics_topic_as_the_published_fact() -> None:
+    doc = _load("asyncapi.json")
+    (channel,) = [c for c in doc["channels"].values() if c["address"] == ANALYTICS_TOPIC]
+    (ref,) = channel["messages"].values()
+    message = doc["components"]["messages"][ref["$ref"].rsplit("/", 1)[1]]
+    fact_schema = _load(message["payload"]["$ref"])
+    assert fact_schema["$id"] == "casetrack.analytics.fact.v1"
+    assert "pseudonym" in message["bindings"]["kafka"]["key"]["description"]

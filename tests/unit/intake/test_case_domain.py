@@ -129,6 +129,21 @@ def test_a_returned_verdict_reopens_and_work_can_resume() -> None:
     assert case.state.status.value == "resolved" and case.state.reopen_count == 1
 
 
+def test_an_escalated_verdict_keeps_the_case_open_at_the_agency_until_it_is_resolved_again(
+) -> None:
+    case = _resolved()
+    case.do(StartReview("r1"))
+    (escalated,) = case.do(RecordVerdict("r1", "escalated", "v1", "needs the centre", ()))
+    assert escalated.event_type == "case.escalated" and case.state.status is CaseStatus.ESCALATED
+    assert {"notes", "resolve", "reopen"} <= set(allowed_actions(case.state))
+    assert not {"withdraw", "duplicate-of"} & set(allowed_actions(case.state))
+    (late,) = case.do(RecordVerdict("r1", "approved", "v2", None, ()))
+    assert isinstance(late, CaseVerdictIgnored) and case.state.status is CaseStatus.ESCALATED
+    case.do(RESOLVE)
+    case.do(StartReview("r2"))
+    assert case.state.status is CaseStatus.UNDER_REVIEW and case.state.review_id == "r2"
+
+
 def test_a_verdict_for_a_closed_case_is_recorded_as_ignored_with_a_reason() -> None:
     case = _resolved()
     case.do(RecordVerdict("r1", "approved", "v1", None, ()))

@@ -142,7 +142,20 @@ def test_a_cancelled_directive_is_never_overdue() -> None:
     assert late is not None and not late.overdue and allowed_actions(directive.state) == []
 
 
-def test_an_escalated_verdict_does_not_apply_to_a_directive_and_is_kept_as_ignored() -> None:
+def test_an_escalated_verdict_hands_a_directive_to_the_agency_and_it_is_reported_again() -> None:
+    directive = _issued()
+    directive.do(AcknowledgeDirective(None))
+    directive.do(ReportCompletion("done"))
+    (escalated,) = directive.do(RecordVerdict("r1", "escalated", "v1", "nothing changed", ()))
+    assert escalated.event_type == "directive.escalated"
+    assert directive.state.status is DirectiveStatus.ESCALATED
+    assert directive.state.findings == "nothing changed" and directive.state.reported_on is None
+    assert directive.do(RecordVerdict("r1", "escalated", "v1", "nothing changed", ())) == []
+    directive.do(ReportCompletion("done, with the centre's measures"))
+    assert directive.state.status is DirectiveStatus.REPORTED
+
+
+def test_an_escalated_verdict_without_findings_is_kept_as_ignored() -> None:
     directive = _issued()
     directive.do(AcknowledgeDirective(None))
     directive.do(ReportCompletion("done"))

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from services.reporting import analytics
+import events
+from events.asyncapi import ANALYTICS_FACT_REF
 from services.reporting.analytics import analytics_fact, pseudonym
 from services.reporting.facts import Fact
 from tests.support.timeline import Stream, registered
@@ -41,6 +42,6 @@ def test_the_fact_carries_the_almaty_date_and_codes() -> None:
 
 
 def test_the_fact_has_exactly_the_fields_its_published_schema_allows() -> None:
-    schema = json.loads((Path(analytics.__file__).parent / "analytics_fact.schema.json").read_text())
+    schema = json.loads((Path(events.__file__).parent / ANALYTICS_FACT_REF).read_text())
     record = analytics_fact(registration(), None, key="k" * 32)
     assert set(schema["required"]) <= set(record) <= set(schema["properties"])
