@@ -60,6 +60,9 @@ def ratios(results: dict[str, Any]) -> dict[str, Any]:
         "rebuild_per_raw_copy": _div(system.get("rebuild", {}).get("events_per_s"),
                                      base.get("copy", {}).get("rows_per_s")),
     }
+    survey, copy = system.get("survey_import", {}), base.get("survey_copy", {})
+    out["survey_import_per_raw_copy"] = {
+        fmt: _div(figure.get("rows_per_s"), copy.get("rows_per_s")) for fmt, figure in survey.items()}
     if "1" in intake:
         out["intake_per_raw_insert_tx"]["1_client_vs_1_connection"] = _div(
             intake["1"]["rps"], base.get("insert_1", {}).get("tx_per_s"))
@@ -99,6 +102,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     check("consumer apply >= 5,000 events/s", system.get("apply", {}).get("events_per_s"),
           5_000, True)
     check("rebuild / raw COPY >= 0.5", ratios_.get("rebuild_per_raw_copy"), 0.5, True)
+    for fmt, figure in sorted(system.get("survey_import", {}).items()):
+        check(f"survey wave of {figure.get('rows')} rows imported as {fmt} <= 60 s",
+              figure.get("seconds") if figure.get("status") == 201 else None, 60, False)
     check("services and broker at rest <= 10% of one core",
           system.get("at_rest", {}).get("services_and_broker"), 10, False)
     for name, mb in sorted(system.get("rss_peak_mb", {}).items()):
@@ -148,6 +154,13 @@ def table(results: dict[str, Any]) -> str:
                      f"{ls['long_stream']['rps']}/s p99 {ls['long_stream']['p99_ms']} ms",
                      f"new case {ls['new_stream']['rps']}/s p99 {ls['new_stream']['p99_ms']} ms",
                      ls.get("long_per_new")))
+    copy = base.get("survey_copy", {})
+    for fmt, figure in sorted(system.get("survey_import", {}).items()):
+        rows.append((f"survey wave import, {fmt}, {figure.get('rows')} rows",
+                     f"{figure.get('rows_per_s')} rows/s, {figure.get('seconds')} s"
+                     f" ({figure.get('status')})",
+                     f"raw COPY {copy.get('rows_per_s')} rows/s, {copy.get('seconds')} s",
+                     results["ratios"].get("survey_import_per_raw_copy", {}).get(fmt)))
     for key, label in (("apply", "consumer apply events/s"), ("backlog_append", "EventStore append")):
         rows.append((label, str(system.get(key, {}).get("events_per_s")), "", None))
     rows.append(("raw broker consume msg/s", str(base.get("broker", {}).get("consume_per_s")), "", None))

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench import hops, pipeline, profiling, rawbroker, rawdb
+from bench import hops, pipeline, profiling, rawbroker, rawdb, surveys
 from bench.httpload import LoadConfig, run_load
 from bench.longstream import LONG_STREAM_EVENTS, long_stream
 from bench.plan import Plan, sample_body_bytes
@@ -56,6 +56,7 @@ class Run:
         self.raw_baselines()
         self.http()
         self.long_stream()
+        self.survey_import()
         self.end_to_end()
         self.at_rest()
         self.backlog()
@@ -103,6 +104,15 @@ class Run:
             self.system["long_stream"] = long_stream(
                 self.stack.system.intake_url, self.token, self.body, self.plan.http_seconds,
                 self.plan.http_warmup)
+        self.settle()
+
+    def survey_import(self) -> None:
+        """A 100k-row survey wave imported (CSV, then XLSX) against a raw COPY of its rows."""
+        say(f"survey wave of {surveys.SURVEY_ROWS} rows: raw COPY, then imported as CSV and XLSX")
+        with self.monitor.watching("survey_import"):
+            self.base["survey_copy"], self.system["survey_import"] = surveys.measure(
+                self.stack.database_url, self.stack.system.intake_url,
+                token("analyst", ["*"], "bench"))
         self.settle()
 
     def _closed(self, base_url: str, concurrency: int, bearer: str | None) -> LoadConfig:

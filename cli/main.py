@@ -1,5 +1,5 @@
 """`casetrack`: the project's command line: the operator's commands (status, rebuild, case verify,
-export, dlq, token, seed) and the log's (witness, verify a bundle offline, keygen)."""
+export, dlq, token, seed, survey import) and the log's (witness, verify a bundle offline, keygen)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Annotated
 import httpx
 import typer
 
-from cli import dlq, ops
+from cli import dlq, ops, survey
 from events.tlog.bundle import Bundle, verify_bundle
 from events.tlog.cosignature import Cosigner
 from events.tlog.note import NoteError, signer_from_key
@@ -20,6 +20,7 @@ app = typer.Typer(help="casetrack: operate the services (status, rebuild, dlq, e
                   no_args_is_help=True)
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(ops.case_app, name="case")
+app.add_typer(survey.app, name="survey")
 app.command()(ops.rebuild)
 app.command()(ops.export)
 app.command()(ops.token)

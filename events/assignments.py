@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
-from events.registry import EventPayload, payload_type
+from events.registry import REGISTRY, EventPayload, payload_type
 from events.vocabulary import Region
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -35,6 +35,11 @@ class EscalationLevel(StrEnum):
 
     DUE_SOON = "due_soon"
     OVERDUE = "overdue"
+
+
+SIDE_CLOCKS = frozenset({"extension_notice", "misdirected_forward"})
+"""`assignment.deadline_set` / `assignment.escalated` clocks that run beside a case's due date
+and never move it: the reporter's notice of an extension, the forwarding of a misdirected case."""
 
 
 @payload_type("assignment.made", 1)
@@ -64,11 +69,38 @@ class DeadlineSet(EventPayload):
 
 
 @payload_type("assignment.escalated", 1)
-class AssignmentEscalated(EventPayload):
-    """A subject is due soon or overdue; `breach` names the breach so it is raised once."""
+class AssignmentEscalatedV1(EventPayload):
+    """v1, read only: a breach of the subject's one due date."""
 
     subject_id: Id
     subject_type: SubjectType
     level: EscalationLevel
     due_date: date
     breach: Id
+
+
+@payload_type("assignment.escalated", 2)
+class AssignmentEscalated(EventPayload):
+    """A subject is due soon or overdue on a named clock; `breach` names the breach so it is
+    raised once.
+
+    v2 names the `clock`: besides the subject's due date (`appeal`, `extension`, `directive`,
+    `directive_extended`), a case's extension notice (`extension_notice`) and the forwarding of a
+    misdirected case (`misdirected_forward`) escalate too. v1 upcasts with `clock` null: the
+    subject's due date, whichever clock had set it.
+    """
+
+    subject_id: Id
+    subject_type: SubjectType
+    level: EscalationLevel
+    due_date: date
+    breach: Id
+    clock: Id | None
+
+
+def assignment_escalated_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 escalated the subject's due date without naming its clock."""
+    return {**payload, "clock": None}
+
+
+REGISTRY.register_upcaster("assignment.escalated", 1, assignment_escalated_v1_to_v2)

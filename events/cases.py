@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -235,3 +237,68 @@ class CaseReporterErased(EventPayload):
     """The reporter's (and witnesses') contact was crypto-shredded; the commitment stays."""
 
     reason: Reason
+
+
+class NoticeChannel(StrEnum):
+    """How the reporter was told of an extension; `not_possible` only for a case with no contact
+    held (anonymous, or erased), recorded by intake itself when the extension is decided."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    POST = "post"
+    IN_PERSON = "in_person"
+    PORTAL = "portal"
+    NOT_POSSIBLE = "not_possible"
+
+
+class ForwardTargetKind(StrEnum):
+    """Where a misdirected case goes: another region's office, or another state body."""
+
+    REGION = "region"
+    BODY = "body"
+
+
+@payload_type("case.consideration_extended", 1)
+class CaseConsiderationExtended(EventPayload):
+    """A supervisor's motivated decision moved the case's due date (at most two months from
+    registration in all); the reporter is to be told by `notice_due_date`."""
+
+    previous_due_date: date
+    new_due_date: date
+    reason: Reason
+    notice_due_date: date
+
+
+@payload_type("case.reporter_notified", 1)
+class CaseReporterNotified(EventPayload):
+    """The reporter was told of the latest extension: how and on which day (never to whom)."""
+
+    channel: NoticeChannel
+    notified_on: date
+
+
+@payload_type("case.marked_misdirected", 1)
+class CaseMarkedMisdirected(EventPayload):
+    """The case belongs to another region or body: it is to be forwarded by `forward_due_date`."""
+
+    reason: Reason
+    forward_due_date: date
+
+
+@payload_type("case.forwarded", 1)
+class CaseForwarded(EventPayload):
+    """The misdirected case was forwarded to the region or body it belongs to; it ends here."""
+
+    target_kind: ForwardTargetKind
+    target_region: Region | None
+    target_body: Short | None
+    reason: Reason
+    forward_due_date: date
+
+    @model_validator(mode="after")
+    def _names_one_target(self) -> Self:
+        if (self.target_kind is ForwardTargetKind.REGION) != (self.target_region is not None):
+            raise ValueError("a forward to a region names target_region, and only then")
+        if (self.target_kind is ForwardTargetKind.BODY) != (self.target_body is not None):
+            raise ValueError("a forward to a body names target_body, and only then")
+        return self

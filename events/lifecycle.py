@@ -24,6 +24,8 @@ class CaseStatus(StrEnum):
     REOPENED = "reopened"
     WITHDRAWN = "withdrawn"
     DUPLICATE = "duplicate"
+    FORWARDED = "forwarded"
+    """Sent on to the region or body it belongs to (a misdirected appeal): it ends here."""
 
 
 class DirectiveStatus(StrEnum):
@@ -45,7 +47,7 @@ _CASE_MOVES: dict[str, CaseStatus] = {
     "case.registered": C.REGISTERED, "case.progress_noted": C.IN_PROGRESS,
     "case.resolved": C.RESOLVED, "case.closed": C.CLOSED, "case.reopened": C.REOPENED,
     "case.marked_duplicate": C.DUPLICATE, "case.withdrawn": C.WITHDRAWN,
-    "case.escalated": C.ESCALATED,
+    "case.escalated": C.ESCALATED, "case.forwarded": C.FORWARDED,
 }
 """Case events that set the status whatever it was."""
 

@@ -27,6 +27,7 @@ DLQ_PARTITIONS = 1
 STREAM_TOPICS: dict[str, str] = {
     "case": INTAKE_TOPIC,
     "directive": INTAKE_TOPIC,
+    "survey_wave": INTAKE_TOPIC,
     "assignment": ASSIGNMENT_TOPIC,
     "office": ASSIGNMENT_TOPIC,
     "officer": ASSIGNMENT_TOPIC,

@@ -21,8 +21,17 @@ from events.calendar import agency_date
 from services.assignment import tables
 from services.assignment.domain import assignment as domain
 from services.assignment.domain.assignment import SubjectState
-from services.assignment.domain.clocks import APPEAL, DIRECTIVE, Clocks, breach_key
+from services.assignment.domain.clocks import (
+    APPEAL,
+    DIRECTIVE,
+    EXTENSION,
+    EXTENSION_NOTICE,
+    MISDIRECTED_FORWARD,
+    Clocks,
+    breach_key,
+)
 from services.assignment.domain.rules import Rule, route
+from services.assignment.domain.side_clocks import EXTENDED, MISDIRECTED, TRACKED, after_intake, pending
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext, EventStore
 from services.runtime.pipeline import CommandPipeline, StreamCache
@@ -33,7 +42,7 @@ SYSTEM_ACTOR = "assignment-planner"
 
 OPENS = {"case.registered": SubjectType.CASE, "directive.issued": SubjectType.DIRECTIVE}
 CLOSES = frozenset({"case.resolved", "case.closed", "case.withdrawn", "case.marked_duplicate",
-                    "directive.verified", "directive.cancelled"})
+                    "case.forwarded", "directive.verified", "directive.cancelled"})
 REOPENS = frozenset({"case.reopened", "directive.returned", "case.escalated",
                      "directive.escalated"})
 """A returned or escalated subject is worked on again: its clock runs again (escalated: from
@@ -104,10 +113,28 @@ class Planner:
             if due != state.due_date:
                 await self.commit(conn, state, [self._deadline(state, due, "directive_extended",
                                                                envelope)], context)
+        elif kind in TRACKED:
+            await self._side_clock(conn, after_intake(state, kind, False), envelope, payload,
+                                   context)
         elif kind in CLOSES:
-            await tables.save_subject(conn, replace(state, status=domain.CLOSED))
+            await tables.save_subject(conn, replace(after_intake(state, kind, True),
+                                                    status=domain.CLOSED))
         elif kind in REOPENS and state.status == domain.CLOSED:
             await self.assign_by_rules(conn, replace(state, status=domain.OPEN), kind, context)
+
+    async def _side_clock(self, conn: Conn, state: SubjectState, envelope: EventEnvelope,
+                          payload: dict[str, Any], context: CommandContext) -> None:
+        """An extension moves the due date and starts the notice clock; marking a case
+        misdirected starts its forwarding clock; a notice only meets its clock."""
+        events: list[EventPayload] = []
+        if envelope.event_type == EXTENDED:
+            events = [self._deadline(state, _day(payload["new_due_date"]), EXTENSION, envelope),
+                      self._deadline(state, _day(payload["notice_due_date"]), EXTENSION_NOTICE,
+                                     envelope)]
+        elif envelope.event_type == MISDIRECTED:
+            events = [self._deadline(state, _day(payload["forward_due_date"]),
+                                     MISDIRECTED_FORWARD, envelope)]
+        await self.commit(conn, state, events, context)
 
     async def _open(self, conn: Conn, envelope: EventEnvelope, subject_type: SubjectType,
                     payload: dict[str, Any], context: CommandContext) -> None:
@@ -154,12 +181,32 @@ class Planner:
         breach = breach_key(state.id, level, state.due_date)
         if await tables.escalated(conn, breach):
             return None
+        await self._raise(conn, state, level, state.due_date, state.clock, breach, context)
+        return level
+
+    async def escalate_side_clocks(self, conn: Conn, state: SubjectState, today: date,
+                                   context: CommandContext) -> SubjectState:
+        """Raise each missed side clock (notice, forwarding) once per clock and due date."""
+        for clock, due in pending(state):
+            breach = breach_key(state.id, EscalationLevel.OVERDUE, due, clock)
+            if today > due and not await tables.escalated(conn, breach):
+                state = await self._raise(conn, state, EscalationLevel.OVERDUE, due, clock,
+                                          breach, context)
+        return state
+
+    async def _raise(self, conn: Conn, state: SubjectState, level: EscalationLevel, due: date,
+                     clock: str | None, breach: str, context: CommandContext) -> SubjectState:
         event = AssignmentEscalated(subject_id=state.id, subject_type=state.subject_type,
-                                    level=level, due_date=state.due_date, breach=breach)
+                                    level=level, due_date=due, breach=breach, clock=clock)
         result = await self.store.append_in(conn, state.id, STREAM_TYPE, None, [event], context,
                                             serialised=True)
-        await tables.record_escalation(conn, breach, state.id, level.value, state.due_date,
+        await tables.record_escalation(conn, breach, state.id, level.value, due,
                                        result.envelopes[0].event_id)
-        await tables.save_subject(conn, replace(state, version=result.version))
-        return level
+        state = replace(state, version=result.version)
+        await tables.save_subject(conn, state)
+        return state
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(str(value))
 

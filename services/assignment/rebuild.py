@@ -34,6 +34,7 @@ from services.assignment.domain.roster import (
     evolve_office,
     evolve_officer,
 )
+from services.assignment.domain.side_clocks import TRACKED, after_intake
 from services.assignment.planner import CLOSES, OPENS, REOPENS, STREAM_TYPE
 from services.runtime.rebuild import Table
 from services.runtime.rebuild_owned import OwnedTables, Row, Rows, Source, command
@@ -46,7 +47,8 @@ OFFICERS = Table("officers", ("officer_id",), (
 SUBJECTS = Table("subjects", ("subject_id",), (
     "subject_id", "subject_type", "region", "sector", "risk_level", "status", "office_id",
     "officer_id", "manual", "rule", "clock", "basis_date", "basis_event_id", "due_date",
-    "version", "updated_at"), volatile=("updated_at",))
+    "version", "notice_due_date", "notice_done", "forward_due_date", "forward_done",
+    "updated_at"), volatile=("updated_at",))
 ESCALATIONS = Table("escalations", ("breach",), (
     "breach", "subject_id", "level", "due_date", "event_id", "raised_at"),
     volatile=("raised_at",))
@@ -76,8 +78,10 @@ def planned(consumed: Sequence[tuple[EventEnvelope, str]]
             continue
         elif kind == "case.triaged" and payload.get("risk_level") != state.risk_level:
             state = replace(state, risk_level=payload.get("risk_level"))
+        elif kind in TRACKED:
+            state = after_intake(state, kind, False)
         elif kind in CLOSES:
-            state = replace(state, status=domain.CLOSED)
+            state = replace(after_intake(state, kind, True), status=domain.CLOSED)
         elif kind in REOPENS and state.status == domain.CLOSED:
             state = replace(state, status=domain.OPEN)
         else:
@@ -94,7 +98,7 @@ def fold(source: Source) -> Rows:
     officers: dict[str, tuple[OfficerState, datetime]] = {}
     escalations: list[Row] = []
     for envelope in source.own:
-        payload = REGISTRY.decode(envelope.event_type, envelope.schema_version, envelope.payload)
+        payload = REGISTRY.read(envelope)
         sid, version = envelope.stream_id, envelope.version
         if envelope.stream_type == OFFICE_STREAM:
             office = offices.get(sid, (OfficeState(id=sid), envelope.recorded_at))[0]
@@ -127,7 +131,7 @@ def _subject_row(state: SubjectState, at: datetime) -> Row:
 
 TABLES = OwnedTables(
     service=SCHEMA, consumer=PLANNER, topics=(INTAKE_TOPIC,),
-    scripts=("001_roster_and_subjects.sql",),
+    scripts=("001_roster_and_subjects.sql", "002_clocks.sql"),
     tables=(OFFICES, OFFICERS, SUBJECTS, ESCALATIONS), fold=fold)
 
 

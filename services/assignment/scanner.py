@@ -61,6 +61,10 @@ async def scan(pool: asyncpg.Pool, planner: Planner, offset_days: int = 0,
                 report.rerouted += state.version != before.version
             if await planner.escalate(conn, state, on, context) is not None:
                 report.escalated += 1
+                state = await tables.subject(conn, state.id) or state
+            before = state
+            state = await planner.escalate_side_clocks(conn, state, on, context)
+            report.escalated += state.version - before.version
             if deadline is not None and time.monotonic() > deadline:
                 report.resume_after = state.id
                 return report

@@ -86,6 +86,8 @@ def _subject(row: asyncpg.Record) -> SubjectState:
         office_id=row["office_id"], officer_id=row["officer_id"], manual=row["manual"],
         rule=row["rule"], clock=row["clock"], basis_date=row["basis_date"],
         basis_event_id=row["basis_event_id"], due_date=row["due_date"], version=row["version"],
+        notice_due_date=row["notice_due_date"], notice_done=row["notice_done"],
+        forward_due_date=row["forward_due_date"], forward_done=row["forward_done"],
     )
 
 
@@ -106,10 +108,13 @@ async def open_subjects_of(conn: Conn, officer_id: str) -> list[SubjectState]:
 
 
 async def open_subjects(conn: Conn, after: str | None = None) -> list[SubjectState]:
-    """Open subjects (those after `after`, by id), for clock recomputation, routing replays and
-    escalation scans."""
-    rows = await conn.fetch("SELECT * FROM subjects WHERE status = 'open' AND subject_id > $1"
-                            " ORDER BY subject_id", after or "")
+    """Open subjects and those with a side clock still running (those after `after`, by id),
+    for clock recomputation, routing replays and escalation scans."""
+    rows = await conn.fetch(
+        """SELECT * FROM subjects
+           WHERE (status = 'open' OR (notice_due_date IS NOT NULL AND NOT notice_done)
+                  OR (forward_due_date IS NOT NULL AND NOT forward_done))
+             AND subject_id > $1 ORDER BY subject_id""", after or "")
     return [_subject(r) for r in rows]
 
 

@@ -15,7 +15,7 @@ VALUE_LABELS: dict[str, str] = {
     "closed": N_("Closed"), "reopened": N_("Reopened"), "withdrawn": N_("Withdrawn"),
     "duplicate": N_("Duplicate"), "issued": N_("Issued"), "acknowledged": N_("Acknowledged"),
     "reported": N_("Reported"), "returned": N_("Returned"), "verified": N_("Verified"),
-    "cancelled": N_("Cancelled"),
+    "cancelled": N_("Cancelled"), "forwarded": N_("Forwarded"),
     # review statuses, reasons, verdicts and flags
     "open": N_("Open"), "claimed": N_("Claimed"), "decided": N_("Decided"),
     "high_risk": N_("High risk"), "sampled": N_("Sampled"), "directive_report": N_("Directive report"),

@@ -9,9 +9,12 @@ from fastapi import FastAPI
 
 from events import INTAKE_TOPIC
 from services.intake.cases_api import router as cases_router
+from services.intake.clocks_api import router as clocks_router
 from services.intake.consumers import REACTOR
 from services.intake.directives_api import router as directives_router
 from services.intake.receptions_api import router as receptions_router
+from services.intake.surveys.api import WAVES_PATH
+from services.intake.surveys.api import router as surveys_router
 from services.intake.vault import Vault
 from services.runtime.context import ServiceRuntime
 from services.runtime.http import create_service_app
@@ -22,12 +25,13 @@ SERVICE = "intake"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """intake: owns cases, directives and citizen receptions and publishes its log to casetrack.intake.v1."""
-    return create_service_app(SERVICE, routers=[cases_router, directives_router, receptions_router,
-                                       log_router],
+    """intake: owns cases, directives, citizen receptions and survey waves; publishes its log to
+    casetrack.intake.v1."""
+    return create_service_app(SERVICE, routers=[cases_router, clocks_router, directives_router,
+                                                receptions_router, surveys_router, log_router],
                               topic=INTAKE_TOPIC, consumers=[REACTOR],
                               description=__doc__ or "", settings=settings,
-                              parts=[open_vault])
+                              parts=[open_vault], uploads=[WAVES_PATH])
 
 
 @asynccontextmanager

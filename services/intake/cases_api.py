@@ -80,8 +80,9 @@ async def get_case(
     return handlers.case_view(state)
 
 
-async def _change(request: Request, principal: Principal, runtime: Runtime, case_id: str,
+async def change(request: Request, principal: Principal, runtime: Runtime, case_id: str,
                   expected_version: int | None, command: CaseCommand) -> JSONResponse:
+    """Run one single-stream case command for a request (versions, idempotency, context)."""
     pipeline, exp, ctx = runtime.commands, expected(request, expected_version), context_for(
         request, principal)
     return await run_write(
@@ -95,7 +96,7 @@ async def triage(case_id: CaseId, body: TriageRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Assess risk level and category."""
     principal.require(*WRITERS)
-    return await _change(request, principal, runtime, case_id, body.expected_version,
+    return await change(request, principal, runtime, case_id, body.expected_version,
                          TriageCase(body.risk_level, body.category, body.notes))
 
 
@@ -105,7 +106,7 @@ async def note_progress(case_id: CaseId, body: NotesRequest, request: Request,
                         principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Record progress, with evidence references; the case is then in progress."""
     principal.require(*WRITERS)
-    return await _change(request, principal, runtime, case_id, body.expected_version,
+    return await change(request, principal, runtime, case_id, body.expected_version,
                          NoteProgress(body.note, tuple(body.evidence_refs)))
 
 
@@ -115,7 +116,7 @@ async def resolve(case_id: CaseId, body: ResolveRequest, request: Request,
                   principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Resolve with an outcome, a summary and the measures taken."""
     principal.require(*WRITERS)
-    return await _change(request, principal, runtime, case_id, body.expected_version,
+    return await change(request, principal, runtime, case_id, body.expected_version,
                          ResolveCase(body.outcome, body.summary, tuple(body.measures_taken)))
 
 
@@ -125,7 +126,7 @@ async def reopen(case_id: CaseId, body: ReasonRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Reopen a resolved, under-review or closed case by hand (supervisor)."""
     principal.require(*SUPERVISORS)
-    return await _change(request, principal, runtime, case_id, body.expected_version,
+    return await change(request, principal, runtime, case_id, body.expected_version,
                          ReopenCase(body.reason))
 
 
@@ -135,7 +136,7 @@ async def withdraw(case_id: CaseId, body: ReasonRequest, request: Request,
                    principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Withdraw a case that is not yet closed (supervisor)."""
     principal.require(*SUPERVISORS)
-    return await _change(request, principal, runtime, case_id, body.expected_version,
+    return await change(request, principal, runtime, case_id, body.expected_version,
                          WithdrawCase(body.reason))
 
 
@@ -145,7 +146,7 @@ async def flag_for_review(case_id: CaseId, body: ReasonRequest, request: Request
                           principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
     """Ask the monitoring group to review this case."""
     principal.require(*WRITERS)
-    return await _change(request, principal, runtime, case_id, body.expected_version,
+    return await change(request, principal, runtime, case_id, body.expected_version,
                          FlagForReview(body.reason))
 
 

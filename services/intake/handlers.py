@@ -57,6 +57,11 @@ def case_view(state: CaseState) -> CaseView:
         findings=state.findings, reopen_count=state.reopen_count,
         flagged_for_review=state.flagged_reason, duplicate_of=state.duplicate_of,
         duplicates=list(state.duplicates), withdrawn_reason=state.withdrawn_reason,
+        due_date=state.due_date, extensions=state.extensions,
+        notice_due_date=state.notice_due_date, notified_on=state.notified_on,
+        notice_channel=state.notice_channel.value if state.notice_channel else None,
+        misdirected_reason=state.misdirected_reason, forward_due_date=state.forward_due_date,
+        forwarded_to=state.forwarded_to, forwarded_at=state.forwarded_at,
         reception_id=state.reception_id,
         allowed_actions=allowed_actions(state),
     )

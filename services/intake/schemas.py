@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -159,5 +159,14 @@ class CaseView(BaseModel):
     duplicate_of: str | None
     duplicates: list[str]
     withdrawn_reason: str | None
-    reception_id: str | None
+    due_date: date | None = Field(description="15 working days from registration, or as extended")
+    extensions: int = 0
+    notice_due_date: date | None = None
+    notified_on: date | None = None
+    notice_channel: str | None = None
+    misdirected_reason: str | None = None
+    forward_due_date: date | None = None
+    forwarded_to: str | None = None
+    forwarded_at: datetime | None = None
+    reception_id: str | None = None
     allowed_actions: list[str]

@@ -38,7 +38,8 @@ PUBLISHED = Counter("casetrack_analytics_published_total", "Analytics facts publ
 
 # Payload fields copied as they are: codes and dates only, never free text or people.
 CODED_FIELDS = ("outcome", "risk_level", "category", "due_date", "new_due_date",
-                "previous_due_date", "verdict", "kind")
+                "previous_due_date", "verdict", "kind", "notice_due_date", "channel",
+                "notified_on", "forward_due_date", "target_kind", "target_region")
 
 
 def pseudonym(kind: str, value: str, key: str) -> str:

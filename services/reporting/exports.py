@@ -77,6 +77,8 @@ def _directives(principal: Principal, filters: dict[str, Any], schema: str
 def _history(principal: Principal, filters: dict[str, Any], schema: str
              ) -> tuple[str, list[Any]]:
     where = queries.Where()
+    # A survey wave's fact holds unsuppressed counts: only its indicators leave reporting.
+    where.add("stream_type <> {}", "survey_wave")
     where.add("subject_region = ANY({}::text[])",
               queries.region_scope(principal, filters.get("region")))
     where.add("occurred_at >= {}", queries.day_starts(filters.get("from")))

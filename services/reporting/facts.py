@@ -18,7 +18,7 @@ from events import REGISTRY, EventEnvelope, compute_hash, format_timestamp
 OWNER_OF_STREAM: dict[str, str] = {
     "case": "intake", "directive": "intake", "assignment": "assignment",
     "office": "assignment", "officer": "assignment", "review": "review",
-    "monitoring_group": "review", "reception": "intake",
+    "monitoring_group": "review", "reception": "intake", "survey_wave": "intake",
 }
 """The service that owns (and can re-serve) each stream type."""
 
@@ -32,7 +32,9 @@ CASE_COLUMNS = (
     "registered_at", "registered_by", "version", "updated_at", "risk_level", "category",
     "office_id", "assignee_id", "assigned_at", "due_date", "deadline_source",
     "escalation_level", "outcome", "resolved_at", "closed_at", "reopen_count", "review_id",
-    "review_status", "reviews_opened", "duplicate_of", "reception_id",
+    "review_status", "reviews_opened", "duplicate_of",
+    "extensions", "extended_due_date", "notice_due_date", "notified_on", "notice_channel",
+    "notices_late", "forward_due_date", "forwarded_to", "forwarded_at", "reception_id",
 )
 DIRECTIVE_COLUMNS = (
     "directive_id", "region", "title", "issuing_authority", "addressee_body",

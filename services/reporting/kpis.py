@@ -19,9 +19,10 @@ from events.calendar import (
     kazakhstan_calendar,
     procedure_clocks,
 )
+from services.reporting.clocks import CaseClocks, case_clocks, clock_counts
 
 RESOLVED_STATES = frozenset({"resolved", "under_review", "closed"})
-NOT_PURSUED = frozenset({"withdrawn", "duplicate"})
+NOT_PURSUED = frozenset({"withdrawn", "duplicate", "forwarded"})
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class CaseFacts:
     due_date: date | None
     reopen_count: int
     reviews_opened: int
+    clocks: CaseClocks | None = None
+    """The case's legal clocks (extensions, notice, forwarding), when known."""
 
     @property
     def deadline(self) -> date:
@@ -217,6 +220,8 @@ def kpis(cases: Sequence[CaseFacts], reviews: Sequence[ReviewFacts],
         "review_coverage": review_coverage(cases, period),
         "approval_rate": approval_rate(reviews, period),
         "directives_by_addressee": directives_by_addressee(directives, period, today),
+        **clock_counts([c.clocks for c in cases if c.clocks], period.start, period.end,
+                       min(period.end, today)),
     }
 
 
@@ -243,7 +248,8 @@ def summary(cases: Sequence[CaseFacts], reviews: Sequence[ReviewFacts],
 
 
 CASES_SQL = """SELECT case_id, region, sector, status, registered_at, resolved_at, outcome,
-                      due_date, reopen_count, reviews_opened
+                      due_date, reopen_count, reviews_opened, extensions, notice_due_date,
+                      notified_on, notice_channel, notices_late, forward_due_date, forwarded_at
                FROM {schema}.case_register
                WHERE ($1::text[] IS NULL OR region = ANY($1::text[]))
                  AND ($2::text IS NULL OR sector = $2)"""
@@ -261,7 +267,8 @@ def case_facts(row: Any) -> CaseFacts:
     return CaseFacts(row["case_id"], row["region"], row["sector"], row["status"],
                      agency_date(row["registered_at"]),
                      agency_date(row["resolved_at"]) if row["resolved_at"] else None,
-                     row["outcome"], row["due_date"], row["reopen_count"], row["reviews_opened"])
+                     row["outcome"], row["due_date"], row["reopen_count"], row["reviews_opened"],
+                     case_clocks(row))
 
 
 def review_facts(row: Any) -> ReviewFacts:

@@ -9,7 +9,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from events.assignments import SIDE_CLOCKS
 from events.lifecycle import case_status, directive_status
+from services.reporting.clocks import clock_columns
 from services.reporting.facts import Fact, Row, history_row
 from services.reporting.reception_model import reception_row
 
@@ -64,10 +66,16 @@ def _review_status(row: Row | None) -> str | None:
     return str(row["verdict"]) if row["verdict"] else ("claimed" if row["claimed_by"] else "open")
 
 
+_CLOCKED = frozenset({"assignment.deadline_set", "assignment.escalated"})
+
+
 def _assignment(facts: Sequence[Fact], own_type: str) -> tuple[Fact | None, Fact | None, Fact | None]:
     made = _latest(facts, "assignment.made") or _latest(facts, f"{own_type}.assigned")
-    deadline = _latest(facts, "assignment.deadline_set")
-    escalated = _latest(facts, "assignment.escalated")
+    # the subject's due date: side clocks (notice, forwarding) have columns of their own
+    clocked = [f for f in facts if f.event_type in _CLOCKED
+               and f.data.get("clock") not in SIDE_CLOCKS]
+    deadline = _latest(clocked, "assignment.deadline_set")
+    escalated = _latest(clocked, "assignment.escalated")
     return made, deadline, escalated
 
 
@@ -108,6 +116,7 @@ def case_row(case_id: str, facts: Sequence[Fact]) -> Row | None:
         "review_id": latest_review["review_id"] if latest_review else None,
         "review_status": _review_status(latest_review), "reviews_opened": len(reviews),
         "duplicate_of": duplicate.text("original_case_id") if duplicate else None,
+        **clock_columns(own),
         "reception_id": registered.text("reception_id"),
     }
 

@@ -41,6 +41,15 @@ class CaseRow(BaseModel):
     review_status: str | None = None
     reviews_opened: int = 0
     duplicate_of: str | None = None
+    extensions: int = 0
+    extended_due_date: date | None = None
+    notice_due_date: date | None = None
+    notified_on: date | None = None
+    notice_channel: str | None = None
+    notices_late: int = 0
+    forward_due_date: date | None = None
+    forwarded_to: str | None = None
+    forwarded_at: datetime | None = None
     reception_id: str | None = None
 
 

@@ -51,8 +51,10 @@ def create_service_app(
     settings: Settings | None = None,
     parts: Sequence[Part] = (),
     clock: Clock = SYSTEM_CLOCK,
+    uploads: Sequence[str] = (),
 ) -> FastAPI:
-    """A FastAPI app for one service; `topic` set means it owns an event store and a relay."""
+    """A FastAPI app for one service; `topic` set means it owns an event store and a relay;
+    `uploads`: paths whose POST body the route streams itself (see `RequestContext`)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -96,7 +98,7 @@ def create_service_app(
 
     app = FastAPI(title=f"casetrack {name}", version="1", description=description,
                   lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, uploads=frozenset(uploads))
     install_problem_handlers(app)
     install_honest_openapi(app)
 

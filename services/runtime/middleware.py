@@ -37,11 +37,15 @@ class RequestContext:
     bodies over the limit (413, declared or chunked) and not JSON (415) before any route runs.
 
     `accepts_forms`: HTML form posts are bodies too (the console's pages post forms).
+    `uploads`: paths whose POST body is a file the route streams itself, with its own bound
+    and media types (a survey wave), so the edge neither buffers nor refuses it.
     """
 
-    def __init__(self, app: ASGIApp, accepts_forms: bool = False) -> None:
+    def __init__(self, app: ASGIApp, accepts_forms: bool = False,
+                 uploads: frozenset[str] = frozenset()) -> None:
         self.app = app
         self.accepts_forms = accepts_forms
+        self.uploads = uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,8 +75,9 @@ class RequestContext:
             await send(message)
 
         try:
-            refusal = _refusal(scope, headers)
-            if refusal is None and scope["method"] in BODY_METHODS:
+            upload = scope["method"] == "POST" and scope["path"] in self.uploads
+            refusal = None if upload else _refusal(scope, headers)
+            if refusal is None and scope["method"] in BODY_METHODS and not upload:
                 body, refusal = await _read_body(receive)
                 if refusal is None:
                     refusal = _unsupported_type(headers, body, self.accepts_forms)

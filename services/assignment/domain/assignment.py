@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from events import AssignmentKind, AssignmentMade, DeadlineSet, OfficeKind, Region, SubjectType
+from services.assignment.domain.clocks import EXTENSION_NOTICE, MISDIRECTED_FORWARD
 from services.assignment.domain.rules import Routing, RoutingFacts
 from services.runtime.errors import Conflict, Invalid
 
@@ -32,6 +33,12 @@ class SubjectState:
     basis_event_id: str | None = None
     due_date: date | None = None
     version: int = 0
+    notice_due_date: date | None = None
+    """The reporter's notice of the latest extension is due by then (a case's side clock)."""
+    notice_done: bool = False
+    forward_due_date: date | None = None
+    """The misdirected case is to be forwarded by then (a case's side clock)."""
+    forward_done: bool = False
 
     @property
     def facts(self) -> RoutingFacts:
@@ -108,5 +115,9 @@ def evolve(state: SubjectState, payload: object, version: int) -> SubjectState:
         return replace(moved, office_id=payload.office_id, officer_id=payload.officer_id,
                        manual=payload.kind is AssignmentKind.MANUAL, rule=payload.rule)
     if isinstance(payload, DeadlineSet):
+        if payload.clock == EXTENSION_NOTICE:
+            return replace(moved, notice_due_date=payload.due_date)
+        if payload.clock == MISDIRECTED_FORWARD:
+            return replace(moved, forward_due_date=payload.due_date)
         return replace(moved, due_date=payload.due_date, clock=payload.clock)
     return moved

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from events import EscalationLevel
+from events.assignments import SIDE_CLOCKS
 from events.calendar import ProcedureClocks, WorkingCalendar, add_months
 
 APPEAL = "appeal"
@@ -18,6 +19,8 @@ MISDIRECTED_FORWARD = "misdirected_forward"
 """A misdirected appeal is forwarded within 3 working days."""
 DIRECTIVE = "directive"
 """A directive's own due date, as issued or as extended."""
+# SIDE_CLOCKS (the contract's): EXTENSION_NOTICE and MISDIRECTED_FORWARD run beside a subject's
+# due date and escalate only when missed: their whole span is the due-soon window.
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class Clocks:
         return None
 
 
-def breach_key(subject_id: str, level: EscalationLevel, due_date: date) -> str:
-    """The name of one breach: the same subject, level and due date is the same breach."""
-    return f"{subject_id}:{level.value}:{due_date.isoformat()}"
+def breach_key(subject_id: str, level: EscalationLevel, due_date: date,
+               clock: str | None = None) -> str:
+    """The name of one breach: the same subject, level and due date is the same breach; a side
+    clock's breach names its clock too, so it never collides with the due date's."""
+    side = f"{clock}:" if clock in SIDE_CLOCKS else ""
+    return f"{subject_id}:{side}{level.value}:{due_date.isoformat()}"

@@ -25,6 +25,7 @@ from events import (
     EventPayload,
 )
 from events.lifecycle import next_case_status
+from services.intake.domain.case_clocks import decide_clock, evolve_clock
 from services.intake.domain.case_state import (
     AWAITING_VERDICT,
     FINAL,
@@ -33,15 +34,20 @@ from services.intake.domain.case_state import (
     ProgressNote,
     S,
     allowed_actions,
+    require,
 )
 from services.intake.domain.commands import (
     CaseCommand,
     DiscloseReporter,
     EraseReporter,
+    ExtendConsideration,
     FlagForReview,
+    ForwardCase,
     LinkDuplicate,
     MarkDuplicate,
+    MarkMisdirected,
     NoteProgress,
+    NotifyReporter,
     RecordAssignment,
     RecordVerdict,
     RegisterCase,
@@ -55,12 +61,6 @@ from services.intake.domain.errors import IllegalTransition, InvalidCommand
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "case"
-
-
-def _require(state: CaseState, action: str) -> None:
-    if action not in allowed_actions(state):
-        raise IllegalTransition(action, str(state.status or "unregistered"),
-                                allowed_actions(state))
 
 
 def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
@@ -80,20 +80,20 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
         raise IllegalTransition(type(command).__name__, "unregistered", [])
     match command:
         case TriageCase(risk_level, category, notes):
-            _require(state, "triage")
+            require(state, "triage")
             return [CaseTriaged(risk_level=risk_level, category=category, notes=notes)]
         case NoteProgress(note, evidence_refs):
-            _require(state, "notes")
+            require(state, "notes")
             return [CaseProgressNoted(note=note, evidence_refs=list(evidence_refs))]
         case ResolveCase(outcome, summary, measures_taken):
-            _require(state, "resolve")
+            require(state, "resolve")
             return [CaseResolved(outcome=outcome, summary=summary,
                                  measures_taken=list(measures_taken))]
         case ReopenCase(reason):
-            _require(state, "reopen")
+            require(state, "reopen")
             return [CaseReopened(reason=reason, review_id=None, findings=None, flags=[])]
         case MarkDuplicate(original_case_id):
-            _require(state, "duplicate-of")
+            require(state, "duplicate-of")
             if original_case_id == state.id:
                 raise InvalidCommand("original_case_id", "a case cannot duplicate itself")
             return [CaseMarkedDuplicate(original_case_id=original_case_id)]
@@ -103,18 +103,20 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
                                      f"case {state.id} is itself a duplicate; name its original")
             return [CaseDuplicateLinked(duplicate_case_id=duplicate_case_id)]
         case WithdrawCase(reason):
-            _require(state, "withdraw")
+            require(state, "withdraw")
             return [CaseWithdrawn(reason=reason)]
         case FlagForReview(reason):
-            _require(state, "flag-for-review")
+            require(state, "flag-for-review")
             return [CaseFlaggedForReview(reason=reason)]
         case DiscloseReporter(viewer_id, viewer_role, purpose):
-            _require(state, "reporter")
+            require(state, "reporter")
             return [CaseReporterDisclosed(viewer_id=viewer_id, viewer_role=viewer_role,
                                           purpose=purpose)]
         case EraseReporter(reason):
-            _require(state, "erase-reporter")
+            require(state, "erase-reporter")
             return [CaseReporterErased(reason=reason)]
+        case ExtendConsideration() | NotifyReporter() | MarkMisdirected() | ForwardCase():
+            return decide_clock(state, command)
     raise TypeError(f"not a case command: {command!r}")
 
 
@@ -222,7 +224,7 @@ def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> 
             return replace(s, disclosures=s.disclosures + 1)
         case CaseReporterErased():
             return replace(s, reporter_erased=True)
-    return s
+    return evolve_clock(s, envelope, payload)
 
 
 CASE = Aggregate(STREAM_TYPE, lambda case_id: CaseState(id=case_id), evolve)

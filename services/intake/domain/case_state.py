@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from events import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
-from events.cases import ReporterReference
+from events.calendar import agency_date
+from events.case_clocks import appeal_due
+from events.cases import NoticeChannel, ReporterReference
 from events.lifecycle import CaseStatus
+from services.intake.domain.errors import IllegalTransition
 
 S = CaseStatus
 OPEN = frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
 """Statuses in which the case is worked on at its office. An escalated case is open too, at the
 agency: it can be noted on, resolved again or reopened, but not withdrawn or merged."""
 AWAITING_VERDICT = frozenset({S.RESOLVED, S.UNDER_REVIEW})
-FINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.DUPLICATE})
+FINAL = frozenset({S.CLOSED, S.WITHDRAWN, S.DUPLICATE, S.FORWARDED})
 ACTIONS: dict[str, frozenset[CaseStatus]] = {
     "triage": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED}),
     "notes": frozenset({S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED, S.ESCALATED}),
@@ -22,9 +25,13 @@ ACTIONS: dict[str, frozenset[CaseStatus]] = {
     "reopen": frozenset({S.RESOLVED, S.UNDER_REVIEW, S.CLOSED, S.ESCALATED}),
     "duplicate-of": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS}),
     "withdraw": OPEN | AWAITING_VERDICT,
-    "flag-for-review": frozenset(S) - {S.WITHDRAWN, S.DUPLICATE},
+    "flag-for-review": frozenset(S) - {S.WITHDRAWN, S.DUPLICATE, S.FORWARDED},
     "reporter": frozenset(S),
     "erase-reporter": frozenset(S),
+    "extend-consideration": OPEN | {S.ESCALATED},
+    "notify-reporter": frozenset(S),
+    "misdirected": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED}),
+    "forward": frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS}),
 }
 """The operator actions (named like their endpoints) and the statuses they apply in."""
 
@@ -83,11 +90,33 @@ class CaseState:
     finished_at: datetime | None = None
     verdicts_seen: frozenset[str] = frozenset()
     ignored_verdicts: tuple[str, ...] = field(default=())
+    extended_due_date: date | None = None
+    extensions: int = 0
+    extended_on: date | None = None
+    notice_due_date: date | None = None
+    notified_on: date | None = None
+    notice_channel: NoticeChannel | None = None
+    misdirected_reason: str | None = None
+    forward_due_date: date | None = None
+    forwarded_to: str | None = None
+    forwarded_at: datetime | None = None
 
     @property
     def exists(self) -> bool:
         """Whether the case was ever registered."""
         return self.status is not None
+
+    @property
+    def due_date(self) -> date | None:
+        """The consideration's due date: 15 working days from registration, or as extended."""
+        if self.extended_due_date is not None:
+            return self.extended_due_date
+        return appeal_due(agency_date(self.registered_at)) if self.registered_at else None
+
+    @property
+    def notice_pending(self) -> bool:
+        """Whether the reporter is still to be told of the latest extension."""
+        return self.notice_due_date is not None and self.notified_on is None
 
     @property
     def has_contact(self) -> bool:
@@ -102,4 +131,15 @@ def allowed_actions(state: CaseState) -> list[str]:
     actions = [name for name, statuses in ACTIONS.items() if state.status in statuses]
     if not state.has_contact:
         actions = [a for a in actions if a not in ("reporter", "erase-reporter")]
+    if not state.notice_pending:
+        actions = [a for a in actions if a != "notify-reporter"]
+    if state.misdirected_reason is not None:
+        actions = [a for a in actions if a != "misdirected"]
     return actions
+
+
+def require(state: CaseState, action: str) -> None:
+    """Refuse (409, naming what is allowed) an action the case's status does not allow now."""
+    if action not in allowed_actions(state):
+        raise IllegalTransition(action, str(state.status or "unregistered"),
+                                allowed_actions(state))

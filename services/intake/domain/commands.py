@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from events import AssignmentKind, CaseOutcome, IntakeSource, Region, RiskLevel, Sector
-from events.cases import ReporterReference
+from events.cases import ForwardTargetKind, NoticeChannel, ReporterReference
 
 
 @dataclass(frozen=True)
@@ -131,10 +131,47 @@ class RecordVerdict:
     flags: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ExtendConsideration:
+    """Move the case's due date by a supervisor's motivated decision, taken on `today`."""
+
+    new_due_date: date
+    reason: str
+    today: date
+
+
+@dataclass(frozen=True)
+class NotifyReporter:
+    """Record that the reporter was told of the latest extension, how and when."""
+
+    channel: NoticeChannel
+    notified_on: date
+    today: date
+
+
+@dataclass(frozen=True)
+class MarkMisdirected:
+    """Say the case belongs to another region or body: its forwarding clock starts."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class ForwardCase:
+    """Forward a misdirected case to the region or body it belongs to."""
+
+    target_kind: ForwardTargetKind
+    target_region: Region | None
+    target_body: str | None
+    reason: str
+
+
+ClockCommand = ExtendConsideration | NotifyReporter | MarkMisdirected | ForwardCase
+
 CaseCommand = (
     RegisterCase | TriageCase | NoteProgress | ResolveCase | ReopenCase | MarkDuplicate
     | LinkDuplicate | WithdrawCase | FlagForReview | DiscloseReporter | EraseReporter
-    | RecordAssignment | StartReview | RecordVerdict
+    | RecordAssignment | StartReview | RecordVerdict | ClockCommand
 )
 
 

@@ -1,7 +1,8 @@
 """One valid request per operation, for the authorization matrix.
 
-`{case}`, `{directive}`, `{reception}`, `{review}`, `{group}`, `{office}`, `{officer}`, `{original}` and
-`{region}` are filled in from the objects the matrix test makes in its home region, `{tag}`
+`{case}`, `{directive}`, `{reception}`, `{review}`, `{group}`, `{office}`, `{officer}`,
+`{original}`, `{wave}` and `{region}` are filled in from the objects the matrix test makes in its
+home region, `{tag}`
 with a fresh value per request and `{member}` with a monitor the test adds to the group just
 before the request. A body must be valid: the role check runs after validation, so
 a 422 would say nothing about who may do what. Adding an operation = one entry here and one row
@@ -51,6 +52,16 @@ SAMPLES: dict[str, Sample] = {
         "/v1/cases/{case}/duplicate-of", {"original_case_id": "{original}"}, {}),
     "intake POST /v1/cases/{case_id}/erase-reporter": (
         "/v1/cases/{case}/erase-reporter", REASON, {}),
+    "intake POST /v1/cases/{case_id}/extend-consideration": (
+        "/v1/cases/{case}/extend-consideration",
+        {"new_due_date": "2027-01-15", "reason": "probe"}, {}),
+    "intake POST /v1/cases/{case_id}/notify-reporter": (
+        "/v1/cases/{case}/notify-reporter", {"channel": "phone", "notified_on": "2026-12-01"},
+        {}),
+    "intake POST /v1/cases/{case_id}/misdirected": ("/v1/cases/{case}/misdirected", REASON, {}),
+    "intake POST /v1/cases/{case_id}/forward": (
+        "/v1/cases/{case}/forward",
+        {"target_kind": "region", "target_region": "KZ-71", "reason": "probe"}, {}),
     "intake GET /v1/cases/{case_id}/reporter": (
         "/v1/cases/{case}/reporter", None, {"purpose": "matrix probe"}),
     "intake POST /v1/directives": ("/v1/directives", {
@@ -121,6 +132,12 @@ SAMPLES: dict[str, Sample] = {
     "reporting GET /v1/exports/{name}.parquet": (
         "/v1/exports/directives.parquet", None, {**PERIOD, "region": "{region}"}),
     "reporting GET /v1/cases/{case_id}/bundle": ("/v1/cases/{case}/bundle", None, {}),
+    # No file: a role that may upload gets 415, which still passed the role check.
+    "intake POST /v1/surveys/waves": ("/v1/surveys/waves", None, {
+        "name": "matrix wave {tag}", "period_start": "2026-03-01", "period_end": "2026-04-30"}),
+    "reporting GET /v1/surveys/waves": ("/v1/surveys/waves", None, {}),
+    "reporting GET /v1/surveys/waves/{wave_id}/indicators": (
+        "/v1/surveys/waves/{wave}/indicators", None, {}),
     "reporting GET /v1/directives/{directive_id}/bundle": (
         "/v1/directives/{directive}/bundle", None, {}),
     **{f"{service} {op}": sample for service in ("intake", "assignment", "review")

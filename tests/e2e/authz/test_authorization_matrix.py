@@ -85,7 +85,8 @@ def test_every_row_names_a_documented_operation_and_a_known_answer() -> None:
 
 
 async def _make_objects(system: RunningSystem) -> dict[str, str]:
-    """A case, an original, a directive, a review, a group, an office and an officer in HOME."""
+    """A case, an original, a directive, a review, a group, an office and an officer in HOME,
+    and a survey wave."""
     tag = uuid.uuid4().hex[:8]
     admin = auth("admin", ["*"], f"matrix-admin-{tag}")
     url = system.urls
@@ -106,6 +107,13 @@ async def _make_objects(system: RunningSystem) -> dict[str, str]:
             "due_date": SAMPLES["intake POST /v1/directives"][1]["due_date"]}))["id"]  # type: ignore[index]
         reception = (await post("intake", "/v1/receptions", _fill(
             SAMPLES["intake POST /v1/receptions"][1], {"region": HOME})))["id"]
+        made = await http.post(f"{url['intake']}/v1/surveys/waves", headers={
+            **admin, "Content-Type": "text/csv"}, params={
+            "name": f"matrix wave {tag}", "period_start": "2026-03-01", "period_end": "2026-04-30"},
+            content=f"region,institution_type,sector,answer,comment\n{HOME},college,land,none,{tag}\n"
+            .encode())
+        assert made.status_code == 201, made.text
+        wave = made.json()["id"]
         groups = (await http.get(f"{url['review']}/v1/monitoring-groups", headers=admin)).json()
         group = next((g["id"] for g in groups["items"] if g["region"] == HOME), None)
         if group is None:
@@ -131,14 +139,15 @@ async def _make_objects(system: RunningSystem) -> dict[str, str]:
         found = await eventually(review, what="the flagged case's review")
         for service, path in (("assignment", f"/v1/assignments/{case}"),
                               ("reporting", f"/v1/cases/{case}/history"),
-                              ("reporting", f"/v1/directives/{directive}/history")):
+                              ("reporting", f"/v1/directives/{directive}/history"),
+                              ("reporting", f"/v1/surveys/waves/{wave}/indicators")):
             await eventually(lambda s=service, p=path: known(s, p), what=path)
         logged = {service: await _sequenced_event(http, url[service], stream, admin)
                   for service, stream in (("intake", case), ("assignment", case),
                                           ("review", found))}
     return {"case": case, "original": original, "directive": directive, "review": found,
             "reception": reception,
-            "group": group, "office": office, "officer": officer, "region": HOME,
+            "group": group, "office": office, "officer": officer, "region": HOME, "wave": wave,
             **{f"{service}_event": event for service, event in logged.items()}}
 
 

@@ -39,7 +39,8 @@ async def test_a_case_lives_from_registration_through_review_to_closure(
         case = await api.register()
         cid = case["id"]
         assert case["allowed_actions"] == ["triage", "duplicate-of", "withdraw",
-                                           "flag-for-review"]
+                                           "flag-for-review", "extend-consideration",
+                                           "misdirected", "forward"]
         triaged = await api.ok(f"/v1/cases/{cid}/triage", {
             "risk_level": "low", "category": "extortion", "notes": "second report on this desk"})
         assert triaged["risk_level"] == "low" and triaged["status"] in ("triaged", "assigned")

@@ -29,7 +29,8 @@ def test_a_subject_row_joins_its_intake_status_with_its_own_stream() -> None:
         "clock": "appeal", "basis_event_id": "e-1"})
     escalated = AssignmentEscalated.model_validate({
         "subject_id": case_id, "subject_type": "case", "level": "overdue",
-        "due_date": date(2026, 12, 21), "breach": "case-1:overdue:2026-12-21"})
+        "due_date": date(2026, 12, 21), "breach": "case-1:overdue:2026-12-21",
+        "clock": "appeal"})
     own = [event(case_id, "assignment", v, p) for v, p in
            ((1, deadline), (2, made), (3, escalated))]
     consumed = [registered(case_id),

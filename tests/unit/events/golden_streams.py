@@ -50,6 +50,12 @@ RETURNED = {"reason": "returned by review", "review_id": "review-1", "findings":
             "flags": ["insufficient_evidence"]}
 REOPENED = {"reason": "new evidence", "review_id": None, "findings": None, "flags": []}
 ESCALATED = {"review_id": "review-1", "findings": "systemic"}
+EXTENDED_CASE = {"previous_due_date": "2026-12-21", "new_due_date": "2027-01-20",
+                 "reason": "awaiting an inspection", "notice_due_date": "2026-12-03"}
+NOTIFIED = {"channel": "phone", "notified_on": "2026-12-01"}
+MISDIRECTED = {"reason": "an Astana school", "forward_due_date": "2026-12-03"}
+FORWARDED = {"target_kind": "region", "target_region": "KZ-71", "target_body": None,
+             "reason": "an Astana school", "forward_due_date": "2026-12-03"}
 IGNORED = {"review_id": "review-1", "verdict": "approved", "verdict_event_id": "verdict-9",
            "reason": "the case is registered, not resolved or under review"}
 
@@ -98,6 +104,19 @@ CASE_STREAMS = (
           ("assigned", _assigned(1), "assigned"), ("progress_noted", PROGRESS, "in_progress"),
           ("withdrawn", {"reason": "reporter withdrew"}, "withdrawn"),
           ("reporter_erased", {"reason": "request"}, "withdrawn")),
+    _case("extended twice, the reporter told each time",
+          ("triaged", TRIAGED, "triaged"),
+          ("consideration_extended", EXTENDED_CASE, "triaged"),
+          ("reporter_notified", NOTIFIED, "triaged"), ("assigned", _assigned(1), "assigned"),
+          ("progress_noted", PROGRESS, "in_progress"),
+          ("consideration_extended", {**EXTENDED_CASE, "previous_due_date": "2027-01-20",
+                                      "new_due_date": "2027-01-27"}, "in_progress"),
+          ("reporter_notified", NOTIFIED, "in_progress"), ("resolved", RESOLVED, "resolved")),
+    _case("marked misdirected, forwarded, then a late assignment",
+          ("marked_misdirected", MISDIRECTED, "registered"),
+          ("assigned", _assigned(1), "assigned"), ("forwarded", FORWARDED, "forwarded"),
+          ("assigned", _assigned(2), "forwarded"),
+          ("flagged_for_review", {"reason": "media report"}, "forwarded")),
 )
 
 ISSUED = {"title": "Publish land allocation lists", "text": "Publish them monthly.",

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.unit
 def case_row(**overrides: Any) -> dict[str, Any]:
     return {"case_id": "c", "region": "KZ-75", "sector": "land", "status": "triaged",
             "registered_at": at("2026-01-05 04:00"), "resolved_at": None, "outcome": None,
-            "due_date": None, "reopen_count": 0, "reviews_opened": 0, **overrides}
+            "due_date": None, "reopen_count": 0, "reviews_opened": 0, "extensions": 0,
+            "notice_due_date": None, "notified_on": None, "notice_channel": None,
+            "notices_late": 0, "forward_due_date": None, "forwarded_at": None, **overrides}
 
 
 def test_cells_are_utc_timestamps_iso_dates_and_lowercase_booleans() -> None:

@@ -106,7 +106,9 @@ def test_period_boundaries_are_inclusive_dates() -> None:
 def test_a_case_counts_on_its_almaty_date_not_its_utc_date() -> None:
     row = {"case_id": "T", "region": "KZ-75", "sector": "land", "status": "resolved",
            "registered_at": at("2026-04-30 20:00"), "resolved_at": at("2026-05-01 18:59"),
-           "outcome": "confirmed", "due_date": None, "reopen_count": 0, "reviews_opened": 0}
+           "outcome": "confirmed", "due_date": None, "reopen_count": 0, "reviews_opened": 0,
+           "extensions": 0, "notice_due_date": None, "notified_on": None, "notice_channel": None,
+           "notices_late": 0, "forward_due_date": None, "forwarded_at": None}
     facts = kpis.case_facts(row)
     assert facts.registered_on == date(2026, 5, 1)  # 01:00 in Almaty (UTC+5)
     assert facts.resolved_on == date(2026, 5, 1)  # 23:59 in Almaty
