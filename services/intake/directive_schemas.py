@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from events import Region
+from events.directives import MAX_RECEPTIONS_REQUIRED
 from services.intake.schemas import LongText, Reason, Short, Write
 from services.runtime.fields import DueDate
 
@@ -22,6 +23,10 @@ class IssueDirectiveRequest(Write):
     region: Region
     due_date: DueDate
     meeting_reference: Short | None = None
+    receptions_required: Annotated[int, Field(
+        ge=0, le=MAX_RECEPTIONS_REQUIRED,
+        description="citizen receptions the addressee must hold (held ones naming the "
+                    "directive count)")] = 0
 
 
 class AcknowledgeRequest(Write):
@@ -78,4 +83,6 @@ class DirectiveView(BaseModel):
     as_of_date: date
     overdue: bool
     days_overdue: int
+    receptions_required: int
+    receptions_held: int
     allowed_actions: list[str]
