@@ -63,7 +63,7 @@ class ExportFormat(StrEnum):
 
 
 def export(
-    name: Annotated[str, typer.Argument(help="cases, directives, history or summary")],
+    name: Annotated[str, typer.Argument(help="cases, directives, history, summary or receptions")],
     out: Annotated[Path, typer.Option(help="file to write")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or parquet")] = ExportFormat.CSV,
     start: Annotated[str | None, typer.Option("--from", help="first day, YYYY-MM-DD")] = None,

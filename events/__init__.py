@@ -63,6 +63,13 @@ from events.groups import (  # importing registers the payloads
     MonitoringGroupMemberAdded,
     MonitoringGroupMemberDeactivated,
 )
+from events.receptions import (  # importing registers the payloads
+    Official,
+    ReceptionCancelled,
+    ReceptionHeld,
+    ReceptionScheduled,
+    ReceptionStatus,
+)
 from events.registry import REGISTRY, EventPayload, EventRegistry, Upcaster, payload_type
 from events.reviews import (  # importing registers the payloads
     FindingFlag,
@@ -205,6 +212,11 @@ __all__ = [
     "OfficerDeactivated",
     "OfficerEnrolled",
     "OfficerReactivated",
+    "Official",
+    "ReceptionCancelled",
+    "ReceptionHeld",
+    "ReceptionScheduled",
+    "ReceptionStatus",
     "Region",
     "RegistrationError",
     "ReporterReference",

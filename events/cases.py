@@ -32,12 +32,8 @@ class ReporterReference(BaseModel):
 
 
 @payload_type("case.registered", 1)
-class CaseRegistered(EventPayload):
-    """A report of corruption risk was registered as a case.
-
-    No field is PII: the reporter's identity and contact live only in intake's vault, and the
-    event carries a ``ReporterReference`` to them. Anonymous reports carry no reporter at all.
-    """
+class CaseRegisteredV1(EventPayload):
+    """v1, read only: a case registered, with no link to a citizen reception."""
 
     title: Title
     description: Description
@@ -53,6 +49,41 @@ class CaseRegistered(EventPayload):
         if self.anonymous and self.reporter is not None:
             raise ValueError("an anonymous report cannot carry a reporter reference")
         return self
+
+
+@payload_type("case.registered", 2)
+class CaseRegistered(EventPayload):
+    """A report of corruption risk was registered as a case.
+
+    No field is PII: the reporter's identity and contact live only in intake's vault, and the
+    event carries a ``ReporterReference`` to them. Anonymous reports carry no reporter at all.
+    v2 adds `reception_id`: the citizen reception the case was registered at, if any.
+    """
+
+    title: Title
+    description: Description
+    region: Region
+    sector: Sector
+    source: IntakeSource
+    district: District | None
+    anonymous: bool
+    reporter: ReporterReference | None
+    reception_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                   max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _anonymous_reports_name_no_reporter(self) -> Self:
+        if self.anonymous and self.reporter is not None:
+            raise ValueError("an anonymous report cannot carry a reporter reference")
+        return self
+
+
+def case_registered_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """A v1 registration was made at no reception."""
+    return {**payload, "reception_id": None}
+
+
+REGISTRY.register_upcaster("case.registered", 1, case_registered_v1_to_v2)
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
-from events.registry import EventPayload, payload_type
+from events.registry import REGISTRY, EventPayload, payload_type
 from events.vocabulary import Region
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -17,8 +17,8 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 
 
 @payload_type("directive.issued", 1)
-class DirectiveIssued(EventPayload):
-    """An authority instructed a body of a region to act by a due date."""
+class DirectiveIssuedV1(EventPayload):
+    """v1, read only: a directive with no citizen receptions required."""
 
     title: Title
     text: Text
@@ -27,6 +27,36 @@ class DirectiveIssued(EventPayload):
     region: Region
     due_date: date
     meeting_reference: Short | None
+
+
+MAX_RECEPTIONS_REQUIRED = 1_000
+"""Citizen receptions one directive may require, at most."""
+
+
+@payload_type("directive.issued", 2)
+class DirectiveIssued(EventPayload):
+    """An authority instructed a body of a region to act by a due date.
+
+    v2 adds `receptions_required`: how many citizen receptions the addressee must hold (0: none);
+    held receptions naming the directive count towards it.
+    """
+
+    title: Title
+    text: Text
+    issuing_authority: Short
+    addressee_body: Short
+    region: Region
+    due_date: date
+    meeting_reference: Short | None
+    receptions_required: Annotated[int, Field(ge=0, le=MAX_RECEPTIONS_REQUIRED)] = 0
+
+
+def directive_issued_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
+    """A v1 directive required no receptions."""
+    return {**payload, "receptions_required": 0}
+
+
+REGISTRY.register_upcaster("directive.issued", 1, directive_issued_v1_to_v2)
 
 
 @payload_type("directive.acknowledged", 1)

@@ -33,6 +33,7 @@ STREAM_TOPICS: dict[str, str] = {
     "officer": ASSIGNMENT_TOPIC,
     "review": REVIEW_TOPIC,
     "monitoring_group": REVIEW_TOPIC,
+    "reception": INTAKE_TOPIC,
 }
 """The topic each stream type is published to: its owning service's topic."""
 

@@ -13,6 +13,7 @@ from services.intake.central_bodies_api import router as central_bodies_router
 from services.intake.clocks_api import router as clocks_router
 from services.intake.consumers import REACTOR
 from services.intake.directives_api import router as directives_router
+from services.intake.receptions_api import router as receptions_router
 from services.intake.surveys.api import WAVES_PATH
 from services.intake.surveys.api import router as surveys_router
 from services.intake.vault import Vault
@@ -25,9 +26,11 @@ SERVICE = "intake"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """intake: owns cases, directives and survey waves; publishes its log to casetrack.intake.v1."""
+    """intake: owns cases, directives, citizen receptions and survey waves; publishes its log to
+    casetrack.intake.v1."""
     return create_service_app(SERVICE, routers=[cases_router, clocks_router, directives_router,
-                                                central_bodies_router, surveys_router, log_router],
+                                                central_bodies_router, receptions_router, surveys_router,
+                                                log_router],
                               topic=INTAKE_TOPIC, consumers=[REACTOR],
                               description=__doc__ or "", settings=settings,
                               parts=[open_vault], uploads=[WAVES_PATH])

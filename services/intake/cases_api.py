@@ -11,6 +11,7 @@ from services.intake.api import (
     SUPERVISORS,
     WRITERS,
     context_for,
+    day_of,
     expected,
     vault_of,
 )
@@ -59,7 +60,8 @@ async def register_case(
     context = context_for(request, principal)(body.region.value)
     return await run_write(
         request, principal,
-        lambda claim: handlers.register_case(pipeline, vault, principal, body, context, claim),
+        lambda claim: handlers.register_case(pipeline, vault, principal, body, context, claim,
+                                             day_of(runtime.clock)),
         location=lambda b: f"/v1/cases/{b['id']}",
     )
 

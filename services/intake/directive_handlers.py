@@ -12,6 +12,7 @@ from services.intake.domain import directive as domain
 from services.intake.domain.commands import DirectiveCommand, IssueDirective
 from services.intake.domain.directive import DIRECTIVE, DirectiveState, allowed_actions, lateness
 from services.intake.execution import ContextFor, Kind, execute, read_visible
+from services.intake.reception_queries import receptions_held
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
 from services.runtime.errors import Forbidden
@@ -27,8 +28,9 @@ DIRECTIVES: Kind[DirectiveState, DirectiveCommand] = Kind(
 )
 
 
-def directive_view(state: DirectiveState, today: date) -> DirectiveView:
-    """The API's view of a directive, overdue measured against `today` (Asia/Almaty)."""
+def directive_view(state: DirectiveState, today: date, receptions_held: int) -> DirectiveView:
+    """The API's view of a directive, overdue measured against `today` (Asia/Almaty), with the
+    held receptions that name it (see `reception_handlers.receptions_held`)."""
     assert state.status and state.region and state.due_date and state.original_due_date
     assert state.issued_at and state.updated_at
     late = lateness(state, today, kazakhstan_calendar())
@@ -44,7 +46,8 @@ def directive_view(state: DirectiveState, today: date) -> DirectiveView:
         completion_summary=state.completion_summary, reported_on=state.reported_on,
         review_id=state.review_id, findings=state.findings, extensions=state.extensions,
         cancel_reason=state.cancel_reason, as_of_date=today, overdue=late.overdue,
-        days_overdue=late.days_overdue, allowed_actions=allowed_actions(state),
+        days_overdue=late.days_overdue, receptions_required=state.receptions_required,
+        receptions_held=receptions_held, allowed_actions=allowed_actions(state),
     )
 
 
@@ -61,7 +64,8 @@ async def issue_directive(
     async def work(unit: UnitOfWork) -> WriteResult:
         events = domain.decide(unit.new(DIRECTIVE, directive_id), command)
         state = unit.append(directive_id, events, context)
-        return Written(directive_view(state, command.today).model_dump(mode="json"), created=True)
+        return Written(directive_view(state, command.today, 0).model_dump(mode="json"),
+                       created=True)
 
     return await pipeline.run(work, claim)
 
@@ -72,9 +76,10 @@ async def change_directive(
     today: date,
 ) -> WriteResult:
     """Any single-stream directive command."""
+    held = await receptions_held(pipeline.store, directive_id)
     return await execute(pipeline, DIRECTIVES, principal, directive_id, expected, command,
                          context_for, claim,
-                         lambda s: directive_view(s, today).model_dump(mode="json"))
+                         lambda s: directive_view(s, today, held).model_dump(mode="json"))
 
 
 async def load_directive(pipeline: CommandPipeline, principal: Principal, directive_id: str,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from events import Region
 from events.central_bodies import central_bodies
+from events.directives import MAX_RECEPTIONS_REQUIRED
 from services.intake.schemas import LongText, Reason, Short, Write
 from services.runtime.fields import DueDate
 
@@ -23,6 +24,10 @@ class IssueDirectiveRequest(Write):
     region: Region
     due_date: DueDate
     meeting_reference: Short | None = None
+    receptions_required: Annotated[int, Field(
+        ge=0, le=MAX_RECEPTIONS_REQUIRED,
+        description="citizen receptions the addressee must hold (held ones naming the "
+                    "directive count)")] = 0
 
     @field_validator("addressee_body")
     @classmethod
@@ -85,4 +90,6 @@ class DirectiveView(BaseModel):
     as_of_date: date
     overdue: bool
     days_overdue: int
+    receptions_required: int
+    receptions_held: int
     allowed_actions: list[str]

@@ -31,6 +31,7 @@ from services.intake.domain.commands import (
     ReportCompletion,
     ReportProgress,
 )
+from services.intake.reception_queries import receptions_held
 from services.intake.schemas import ReasonRequest
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
@@ -52,7 +53,8 @@ async def issue(body: IssueDirectiveRequest, request: Request, principal: Curren
     command = IssueDirective(
         title=body.title, text=body.text, issuing_authority=body.issuing_authority,
         addressee_body=body.addressee_body, region=body.region, due_date=body.due_date,
-        meeting_reference=body.meeting_reference, today=day_of(runtime.clock))
+        meeting_reference=body.meeting_reference, today=day_of(runtime.clock),
+        receptions_required=body.receptions_required)
     context = context_for(request, principal)(body.region.value)
     return await run_write(
         request, principal,
@@ -68,7 +70,8 @@ async def get_directive(
     """A directive now, or as recorded at an instant; overdue is measured on that day."""
     state = await handlers.load_directive(runtime.commands, principal, directive_id, as_of)
     response.headers["ETag"] = etag(state.version)
-    return handlers.directive_view(state, day_of(runtime.clock, as_of))
+    held = await receptions_held(runtime.commands.store, directive_id, as_of)
+    return handlers.directive_view(state, day_of(runtime.clock, as_of), held)
 
 
 async def _change(request: Request, principal: Principal, runtime: Runtime, directive_id: str,

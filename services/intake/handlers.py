@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from events import new_event_id
@@ -16,6 +17,7 @@ from services.intake.domain.commands import (
     MarkDuplicate,
     RegisterCase,
 )
+from services.intake.domain.reception import RECEPTION, check_case_link
 from services.intake.execution import ContextFor, Kind, execute, load_visible, read_visible
 from services.intake.schemas import CaseView, ProgressNoteView, RegisterCaseRequest, ReporterView
 from services.intake.vault import Vault
@@ -60,6 +62,7 @@ def case_view(state: CaseState) -> CaseView:
         notice_channel=state.notice_channel.value if state.notice_channel else None,
         misdirected_reason=state.misdirected_reason, forward_due_date=state.forward_due_date,
         forwarded_to=state.forwarded_to, forwarded_at=state.forwarded_at,
+        reception_id=state.reception_id,
         allowed_actions=allowed_actions(state),
     )
 
@@ -75,8 +78,12 @@ async def register_case(
     request: RegisterCaseRequest,
     context: CommandContext,
     claim: IdempotencyClaim | None,
+    today: date,
 ) -> WriteResult:
-    """Register a case; the reporter's contact goes to the vault, only its commitment to the log."""
+    """Register a case; the reporter's contact goes to the vault, only its commitment to the log.
+
+    A case registered at a citizen reception names it: one of the case's region, held or being
+    held `today` (422 naming `reception_id` otherwise)."""
     if not principal.can_see(request.region):
         raise Forbidden(f"you may not register cases in {request.region.value}",
                       field="region")
@@ -91,9 +98,13 @@ async def register_case(
         title=request.title, description=request.description, region=request.region,
         sector=request.sector, source=request.source, district=request.district,
         anonymous=request.anonymous, reporter=encrypted.reference if encrypted else None,
+        reception_id=request.reception_id,
     )
 
     async def work(unit: UnitOfWork) -> WriteResult:
+        if command.reception_id is not None:
+            reception = await unit.load(RECEPTION, command.reception_id)
+            check_case_link(reception, command.region, today)
         events = domain.decide(unit.new(CASE, case_id), command)
         if encrypted is not None:
             await vault.store(await unit.transaction(), case_id, encrypted)

@@ -48,6 +48,9 @@ class RegisterCaseRequest(BaseModel):
     anonymous: bool = False
     reporter: ReporterContact | None = None
     witnesses: Annotated[list[ReporterContact], Field(max_length=MAX_WITNESSES)] = []
+    reception_id: Annotated[Line, Field(max_length=200, description=(
+        "the citizen reception the report was made at: held, or being held today, in the "
+        "case's region"))] | None = None
 
     @model_validator(mode="after")
     def _anonymous_has_no_reporter(self) -> Self:
@@ -165,4 +168,5 @@ class CaseView(BaseModel):
     forward_due_date: date | None = None
     forwarded_to: str | None = None
     forwarded_at: datetime | None = None
+    reception_id: str | None = None
     allowed_actions: list[str]

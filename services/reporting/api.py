@@ -38,6 +38,7 @@ class ExportName(StrEnum):
     DIRECTIVES = "directives"
     HISTORY = "history"
     SUMMARY = "summary"
+    RECEPTIONS = "receptions"
 
 
 def _period(start: date | None, end: date | None, required: bool) -> kpis.Period | None:

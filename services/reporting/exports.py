@@ -11,19 +11,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from events import GENESIS_HASH
-from services.reporting import queries
+from services.reporting import queries, receptions
 from services.reporting.facts import CASE_COLUMNS, DIRECTIVE_COLUMNS
 from services.reporting.projections import SCHEMA
+from services.reporting.reception_model import RECEPTION_COLUMNS
 from services.runtime.auth import Principal
 from services.runtime.db import Conn
 
 CASE_EXPORT = (*CASE_COLUMNS, "deadline", "overdue")
-DIRECTIVE_EXPORT = (*DIRECTIVE_COLUMNS, "days_overdue")
+DIRECTIVE_EXPORT = (*DIRECTIVE_COLUMNS, "receptions_held", "days_overdue")
 HISTORY_EXPORT = (
     "event_id", "subject_id", "subject_region", "stream_type", "stream_id", "version",
     "event_type", "schema_version", "occurred_at", "recorded_at", "actor_id", "actor_role",
     "correlation_id", "causation_id", "prev_hash", "hash", "hash_ok", "chain_verified",
 )
+RECEPTION_EXPORT = (*RECEPTION_COLUMNS, "cases_registered")
 SUMMARY_EXPORT = ("scope", "period_from", "period_to", "metric", "key", "value")
 
 
@@ -67,7 +69,8 @@ def _cases(principal: Principal, filters: dict[str, Any], schema: str) -> tuple[
 def _directives(principal: Principal, filters: dict[str, Any], schema: str
                 ) -> tuple[str, list[Any]]:
     where = queries.directive_where(principal, filters)
-    return (f"SELECT * FROM {schema}.directive_register WHERE {where.sql()} "
+    return (f"SELECT *, {queries.RECEPTIONS_HELD.format(schema=schema)} AS receptions_held "
+            f"FROM {schema}.directive_register d WHERE {where.sql()} "
             f"ORDER BY directive_id", where.args)
 
 
@@ -83,7 +86,7 @@ def _history(principal: Principal, filters: dict[str, Any], schema: str
     where.add("subject_sector = {}", filters.get("sector"))
     sql = f"""
         WITH linked AS (
-            SELECT h.*, coalesce(c.region, d.region, r.region) AS subject_region,
+            SELECT h.*, coalesce(c.region, d.region, r.region, rc.region) AS subject_region,
                    c.sector AS subject_sector,
                    h.hash_ok AND h.version = row_number() OVER w
                      AND h.prev_hash = coalesce(lag(h.hash) OVER w, '{GENESIS_HASH}') AS link_ok
@@ -91,6 +94,7 @@ def _history(principal: Principal, filters: dict[str, Any], schema: str
             LEFT JOIN {schema}.case_register c ON c.case_id = h.subject_id
             LEFT JOIN {schema}.directive_register d ON d.directive_id = h.subject_id
             LEFT JOIN {schema}.review_register r ON r.review_id = h.stream_id
+            LEFT JOIN {schema}.reception_register rc ON rc.reception_id = h.subject_id
             WINDOW w AS (PARTITION BY h.stream_type, h.stream_id ORDER BY h.version)
         ), verified AS (
             SELECT *, actor->>'id' AS actor_id, actor->>'role' AS actor_role,
@@ -103,12 +107,19 @@ def _history(principal: Principal, filters: dict[str, Any], schema: str
     return sql, where.args
 
 
+def _receptions(principal: Principal, filters: dict[str, Any], schema: str
+                ) -> tuple[str, list[Any]]:
+    where = receptions.reception_where(principal, filters)
+    return receptions.register_sql(where, schema), where.args
+
+
 EXPORTS: dict[str, Export] = {
     "cases": Export(CASE_EXPORT, _cases, queries.with_overdue,
                     {"deadline": "date", "overdue": "bool"}),
     "directives": Export(DIRECTIVE_EXPORT, _directives, queries.with_days_overdue,
                          {"days_overdue": "int4"}),
     "history": Export(HISTORY_EXPORT, _history, lambda row, _: row),
+    "receptions": Export(RECEPTION_EXPORT, _receptions, lambda row, _: row),
 }
 
 

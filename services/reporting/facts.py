@@ -18,7 +18,7 @@ from events import REGISTRY, EventEnvelope, compute_hash, format_timestamp
 OWNER_OF_STREAM: dict[str, str] = {
     "case": "intake", "directive": "intake", "assignment": "assignment",
     "office": "assignment", "officer": "assignment", "review": "review",
-    "monitoring_group": "review", "survey_wave": "intake",
+    "monitoring_group": "review", "reception": "intake", "survey_wave": "intake",
 }
 """The service that owns (and can re-serve) each stream type."""
 
@@ -34,13 +34,13 @@ CASE_COLUMNS = (
     "escalation_level", "outcome", "resolved_at", "closed_at", "reopen_count", "review_id",
     "review_status", "reviews_opened", "duplicate_of",
     "extensions", "extended_due_date", "notice_due_date", "notified_on", "notice_channel",
-    "notices_late", "forward_due_date", "forwarded_to", "forwarded_at",
+    "notices_late", "forward_due_date", "forwarded_to", "forwarded_at", "reception_id",
 )
 DIRECTIVE_COLUMNS = (
     "directive_id", "region", "title", "issuing_authority", "addressee_body",
     "meeting_reference", "status", "issued_at", "issued_by", "original_due_date", "due_date",
     "extensions", "completed_at", "verified_at", "cancelled_at", "office_id", "assignee_id",
-    "review_id", "review_status", "version", "updated_at",
+    "review_id", "review_status", "version", "updated_at", "receptions_required",
 )
 REVIEW_COLUMNS = (
     "review_id", "subject_id", "subject_type", "region", "reason", "opened_at", "due_date",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -13,6 +13,7 @@ from events.assignments import SIDE_CLOCKS
 from events.lifecycle import case_status, directive_status
 from services.reporting.clocks import clock_columns
 from services.reporting.facts import Fact, Row, history_row
+from services.reporting.reception_model import reception_row
 
 
 def review_subject(facts: Iterable[Fact]) -> tuple[str, str] | None:
@@ -116,6 +117,7 @@ def case_row(case_id: str, facts: Sequence[Fact]) -> Row | None:
         "review_status": _review_status(latest_review), "reviews_opened": len(reviews),
         "duplicate_of": duplicate.text("original_case_id") if duplicate else None,
         **clock_columns(own),
+        "reception_id": registered.text("reception_id"),
     }
 
 
@@ -154,6 +156,7 @@ def directive_row(directive_id: str, facts: Sequence[Fact]) -> Row | None:
         "review_id": latest_review["review_id"] if latest_review else None,
         "review_status": _review_status(latest_review), "version": own[-1].version,
         "updated_at": max(f.recorded_at for f in facts),
+        "receptions_required": int(p.get("receptions_required", 0)),
     }
 
 
@@ -212,6 +215,7 @@ class ReadModels:
     directives: list[Row]
     reviews: list[Row]
     groups: list[Row]
+    receptions: list[Row] = field(default_factory=list)
 
 
 class ModelBuilder:
@@ -259,8 +263,10 @@ class ModelBuilder:
                                            fact.event_id in self.verified or fact.hash_ok()))
                 if subject is not None:
                     self.by_subject.setdefault(subject, []).append(fact)
-        cases, directives = [], []
+        cases, directives, receptions = [], [], []
         for subject, subject_facts in self.by_subject.items():
+            if (reception := reception_row(subject, subject_facts)) is not None:
+                receptions.append(reception)
             if (case := case_row(subject, subject_facts)) is not None:
                 cases.append(case)
             if (directive := directive_row(subject, subject_facts)) is not None:
@@ -269,7 +275,7 @@ class ModelBuilder:
                    if kind == "review"]
         groups = [g for (kind, sid), fs in self.own_rows.items() if kind == "monitoring_group"
                   if (g := group_row(sid, fs)) is not None]
-        return ReadModels(history, cases, directives, reviews, groups)
+        return ReadModels(history, cases, directives, reviews, groups, receptions)
 
 
 def project_all(facts: Iterable[Fact]) -> ReadModels:
@@ -278,4 +284,4 @@ def project_all(facts: Iterable[Fact]) -> ReadModels:
     early = [row for fact in facts if (row := builder.add(fact)) is not None]
     models = builder.finish()
     return ReadModels(early + models.history, models.cases, models.directives, models.reviews,
-                      models.groups)
+                      models.groups, models.receptions)

@@ -28,6 +28,7 @@ from services.reporting.model import (
     review_row,
     review_subject,
 )
+from services.reporting.reception_model import RECEPTION_COLUMNS, reception_row
 from services.runtime.consumer import Delivery
 from services.runtime.db import Conn, advisory_key
 
@@ -38,13 +39,14 @@ TABLE_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "directive_register": ("directive_id", DIRECTIVE_COLUMNS),
     "review_register": ("review_id", REVIEW_COLUMNS),
     "monitoring_groups": ("group_id", GROUP_COLUMNS),
+    "reception_register": ("reception_id", RECEPTION_COLUMNS),
 }
 """Each register table: its key column and its columns, in the order the model produces."""
 
 OWN_ROW_STREAMS = ("review", "monitoring_group")
 """Stream types with a register row of their own, computed from the stream's facts."""
 
-JSON_COLUMNS = ("actor", "payload", "members")
+JSON_COLUMNS = ("actor", "payload", "members", "officials", "officials_present")
 HISTORY_TYPES = {
     "event_id": "uuid", "version": "int", "schema_version": "int", "occurred_at": "timestamptz",
     "recorded_at": "timestamptz", "hash_ok": "bool", "log_position": "bigint",
@@ -234,6 +236,8 @@ class Projector:
             if (directive := directive_row(subject, facts)) is not None:
                 rows["directive_register"].append(directive)
                 changes.registers[subject] = directive
+            if (reception := reception_row(subject, facts)) is not None:
+                rows["reception_register"].append(reception)
         return rows
 
     async def _write(self, conn: Conn, changes: Changes) -> None:

@@ -91,6 +91,11 @@ def directive_where(principal: Principal, filters: dict[str, Any]) -> Where:
     return where
 
 
+RECEPTIONS_HELD = ("(SELECT count(*) FROM {schema}.reception_register r "
+                   "WHERE r.directive_id = d.directive_id AND r.status = 'held')")
+"""Held receptions naming directive `d`: its progress against `receptions_required`."""
+
+
 def with_overdue(row: dict[str, Any], on: date) -> dict[str, Any]:
     """A case row with its effective deadline and whether it is overdue on a date."""
     facts = kpis.case_facts(row)
@@ -129,7 +134,8 @@ async def list_directives(conn: Conn, principal: Principal, filters: dict[str, A
     total = await conn.fetchval(
         f"SELECT count(*) FROM {SCHEMA}.directive_register WHERE {where.sql()}", *where.args)
     rows = await conn.fetch(
-        f"""SELECT * FROM {SCHEMA}.directive_register WHERE {where.sql()}
+        f"""SELECT *, {RECEPTIONS_HELD.format(schema=SCHEMA)} AS receptions_held
+            FROM {SCHEMA}.directive_register d WHERE {where.sql()}
             ORDER BY due_date, directive_id LIMIT {int(limit)} OFFSET {int(offset)}""",
         *where.args)
     items = [DirectiveRow(id=r["directive_id"],

@@ -28,6 +28,7 @@ from services.reporting.facts import (
 )
 from services.reporting.model import ModelBuilder, ReadModels, project_all
 from services.reporting.projections import SCHEMA, Projector
+from services.reporting.reception_model import RECEPTION_COLUMNS
 from services.runtime import rebuild
 from services.runtime.auth import ALL_REGIONS, Principal
 from services.runtime.db import advisory_key
@@ -37,11 +38,11 @@ from services.runtime.settings import get_settings
 SHADOW = "reporting_rebuild"
 TOPICS = (INTAKE_TOPIC, ASSIGNMENT_TOPIC, REVIEW_TOPIC)
 READ_MODEL_SCRIPTS = ("001_case_register.sql", "002_read_models.sql", "005_clocks.sql",
-                      "008_bodies.sql")
+                      "006_receptions.sql", "008_bodies.sql")
 TABLES: dict[str, tuple[str, ...]] = {
     "history": HISTORY_COLUMNS, "case_register": CASE_COLUMNS,
     "directive_register": DIRECTIVE_COLUMNS, "review_register": REVIEW_COLUMNS,
-    "monitoring_groups": GROUP_COLUMNS,
+    "monitoring_groups": GROUP_COLUMNS, "reception_register": RECEPTION_COLUMNS,
 }
 AUDITOR = Principal(sub="svc-reporting-rebuild", role=Role.ADMIN, regions=frozenset({ALL_REGIONS}))
 
@@ -111,7 +112,7 @@ async def write_models(conn: asyncpg.Connection, schema: str, models: ReadModels
     """COPY every read-model row into the schema's tables."""
     rows = {"history": models.history, "case_register": models.cases,
             "directive_register": models.directives, "review_register": models.reviews,
-            "monitoring_groups": models.groups}
+            "monitoring_groups": models.groups, "reception_register": models.receptions}
     for table, columns in TABLES.items():
         await conn.copy_records_to_table(
             table, schema_name=schema, columns=list(columns),
@@ -150,7 +151,7 @@ async def compare(conn: asyncpg.Connection, shadow: str = SHADOW, live: str = SC
                   ) -> list[str]:
     """Differences between the rebuilt and live exports (empty when byte for byte equal)."""
     on, differences = queries.today(), []
-    for name in ("cases", "directives", "history"):
+    for name in ("cases", "directives", "history", "receptions"):
         rebuilt = await export_lines(conn, shadow, name, on)
         current = await export_lines(conn, live, name, on)
         if rebuilt != current:

@@ -50,6 +50,7 @@ class CaseRow(BaseModel):
     forward_due_date: date | None = None
     forwarded_to: str | None = None
     forwarded_at: datetime | None = None
+    reception_id: str | None = None
 
 
 class CasePage(BaseModel):
@@ -116,6 +117,8 @@ class DirectiveRow(BaseModel):
     review_status: str | None
     version: int
     updated_at: datetime
+    receptions_required: int = 0
+    receptions_held: int = 0
 
 
 class DirectivePage(BaseModel):
@@ -159,3 +162,42 @@ class Verification(BaseModel):
     subject_type: str
     verified: bool
     streams: list[StreamVerification]
+
+
+class OfficialRow(BaseModel):
+    """A public official named at a reception."""
+
+    name: str
+    position: str
+
+
+class ReceptionRow(BaseModel):
+    """One citizen reception in the register, with the cases registered at it."""
+
+    id: str
+    region: str
+    district: str
+    status: str
+    scheduled_on: date
+    place: str
+    office_id: str | None
+    directive_id: str | None
+    officials: list[OfficialRow]
+    scheduled_at: datetime
+    scheduled_by: str | None
+    held_on: date | None
+    officials_present: list[OfficialRow]
+    attendance: int | None
+    cancelled_at: datetime | None
+    cases_registered: int
+    version: int
+    updated_at: datetime
+
+
+class ReceptionPage(BaseModel):
+    """A page of the reception register."""
+
+    items: list[ReceptionRow]
+    total: int
+    limit: int
+    offset: int

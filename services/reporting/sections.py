@@ -20,7 +20,7 @@ LiveSection = Callable[[Conn, date, date, str | None], Awaitable[dict[str, Any]]
 
 LIVE_SECTIONS: dict[str, str | None] = {
     "clocks": "services.reporting.clocks:clocks_for_period",
-    "receptions": None,  # "services.reporting.<module>:receptions_for_period" once merged
+    "receptions": "services.reporting.receptions:receptions_for_period",
     "surveys": "services.reporting.surveys:surveys_for_period",
 }
 """Sections computed from the live read models when the report is made (not from the cut)."""

@@ -19,7 +19,7 @@ async def read_topic(
     bootstrap: str,
     topic: str,
     until: Callable[[list[ConsumerRecord[bytes, bytes]]], bool],
-    within: float = 30.0,
+    within: float = 60.0,
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record of a topic from the start, read until `until(records)` or the timeout.
 
@@ -34,6 +34,7 @@ async def read_topic(
     deadline = time.monotonic() + within
     try:
         partitions = await _partitions(consumer, topic, deadline)
+        assert partitions, f"the broker named no partition of {topic} within {within} s"
         consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
         await consumer.seek_to_beginning()
         while time.monotonic() < deadline and not until(records):

@@ -72,7 +72,8 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
             return [CaseRegistered(
                 title=command.title, description=command.description, region=command.region,
                 sector=command.sector, source=command.source, district=command.district,
-                anonymous=command.anonymous, reporter=command.reporter)]
+                anonymous=command.anonymous, reporter=command.reporter,
+                reception_id=command.reception_id)]
         case RecordAssignment() | StartReview() | RecordVerdict():
             return _decide_reaction(state, command)
     if not state.exists:
@@ -176,7 +177,7 @@ def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> 
                 region=payload.region, sector=payload.sector, source=payload.source,
                 district=payload.district, anonymous=payload.anonymous,
                 reporter=payload.reporter, registered_at=envelope.occurred_at,
-                registered_by=envelope.actor.id)
+                registered_by=envelope.actor.id, reception_id=payload.reception_id)
         case CaseTriaged():
             return replace(s, risk_level=payload.risk_level, category=payload.category,
                            triage_notes=payload.notes)

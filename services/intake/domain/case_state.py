@@ -86,6 +86,7 @@ class CaseState:
     duplicate_of: str | None = None
     duplicates: tuple[str, ...] = ()
     withdrawn_reason: str | None = None
+    reception_id: str | None = None
     finished_at: datetime | None = None
     verdicts_seen: frozenset[str] = frozenset()
     ignored_verdicts: tuple[str, ...] = field(default=())

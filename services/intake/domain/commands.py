@@ -21,6 +21,8 @@ class RegisterCase:
     district: str | None
     anonymous: bool
     reporter: ReporterReference | None
+    reception_id: str | None = None
+    """The citizen reception the case was registered at (checked by the handler)."""
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ class IssueDirective:
     due_date: date
     meeting_reference: str | None
     today: date
+    receptions_required: int = 0
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,7 @@ class DirectiveState:
     extensions: int = 0
     cancel_reason: str | None = None
     verdicts_seen: frozenset[str] = frozenset()
+    receptions_required: int = 0
 
     @property
     def exists(self) -> bool:
@@ -112,7 +113,8 @@ def decide(state: DirectiveState, command: DirectiveCommand) -> list[EventPayloa
                 title=command.title, text=command.text,
                 issuing_authority=command.issuing_authority,
                 addressee_body=command.addressee_body, region=command.region,
-                due_date=command.due_date, meeting_reference=command.meeting_reference)]
+                due_date=command.due_date, meeting_reference=command.meeting_reference,
+                receptions_required=command.receptions_required)]
         case StartReview(review_id):
             if state.status is D.REPORTED:
                 return [DirectiveReviewStarted(review_id=review_id)]
@@ -189,7 +191,7 @@ def evolve(state: DirectiveState, envelope: EventEnvelope, payload: EventPayload
                 addressee_body=payload.addressee_body, region=payload.region,
                 due_date=payload.due_date, original_due_date=payload.due_date,
                 meeting_reference=payload.meeting_reference, issued_at=envelope.occurred_at,
-                issued_by=envelope.actor.id)
+                issued_by=envelope.actor.id, receptions_required=payload.receptions_required)
         case DirectiveAcknowledged():
             return replace(s, acknowledgement=payload.note)
         case DirectiveProgressReported():

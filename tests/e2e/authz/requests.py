@@ -1,7 +1,8 @@
 """One valid request per operation, for the authorization matrix.
 
-`{case}`, `{directive}`, `{review}`, `{group}`, `{office}`, `{officer}`, `{original}`, `{wave}` and
-`{region}` are filled in from the objects the matrix test makes in its home region, `{tag}`
+`{case}`, `{directive}`, `{reception}`, `{review}`, `{group}`, `{office}`, `{officer}`,
+`{original}`, `{wave}` and `{region}` are filled in from the objects the matrix test makes in its
+home region, `{tag}`
 with a fresh value per request and `{member}` with a monitor the test adds to the group just
 before the request. A body must be valid: the role check runs after validation, so
 a 422 would say nothing about who may do what. Adding an operation = one entry here and one row
@@ -17,10 +18,23 @@ SOON = (date.today() + timedelta(days=30)).isoformat()
 LATER = (date.today() + timedelta(days=40)).isoformat()
 REASON = {"reason": "matrix probe"}
 PERIOD = {"from": "2026-01-01", "to": "2026-12-31"}
+TODAY = date.today().isoformat()
+AKIM = {"name": "Matrix official", "position": "deputy akim"}
 
 Sample = tuple[str, dict[str, Any] | None, dict[str, str]]  # path, body, query
 
 SAMPLES: dict[str, Sample] = {
+    "intake POST /v1/receptions": ("/v1/receptions", {
+        "region": "{region}", "district": "Matrix district", "scheduled_on": TODAY,
+        "place": "Matrix hall", "officials": [AKIM]}, {}),
+    "intake GET /v1/receptions": ("/v1/receptions", None, {"region": "{region}"}),
+    "intake GET /v1/receptions/{reception_id}": ("/v1/receptions/{reception}", None, {}),
+    "intake POST /v1/receptions/{reception_id}/hold": ("/v1/receptions/{reception}/hold", {
+        "held_on": TODAY, "officials_present": [AKIM], "attendance": 3}, {}),
+    "intake POST /v1/receptions/{reception_id}/cancel": (
+        "/v1/receptions/{reception}/cancel", REASON, {}),
+    "reporting GET /v1/receptions": ("/v1/receptions", None, {"region": "{region}"}),
+    "reporting GET /v1/receptions/summary": ("/v1/receptions/summary", None, PERIOD),
     "intake POST /v1/cases": ("/v1/cases", {
         "title": "Matrix probe", "description": "Who may register.", "region": "{region}",
         "sector": "land", "source": "hotline", "reporter": {"name": "Reporter"}}, {}),

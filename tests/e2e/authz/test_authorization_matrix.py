@@ -105,6 +105,8 @@ async def _make_objects(system: RunningSystem) -> dict[str, str]:
             "title": "Matrix directive", "text": "t", "issuing_authority": "Agency",
             "addressee_body": "Dept", "region": HOME,
             "due_date": SAMPLES["intake POST /v1/directives"][1]["due_date"]}))["id"]  # type: ignore[index]
+        reception = (await post("intake", "/v1/receptions", _fill(
+            SAMPLES["intake POST /v1/receptions"][1], {"region": HOME})))["id"]
         made = await http.post(f"{url['intake']}/v1/surveys/waves", headers={
             **admin, "Content-Type": "text/csv"}, params={
             "name": f"matrix wave {tag}", "period_start": "2026-03-01", "period_end": "2026-04-30"},
@@ -144,6 +146,7 @@ async def _make_objects(system: RunningSystem) -> dict[str, str]:
                   for service, stream in (("intake", case), ("assignment", case),
                                           ("review", found))}
     return {"case": case, "original": original, "directive": directive, "review": found,
+            "reception": reception,
             "group": group, "office": office, "officer": officer, "region": HOME, "wave": wave,
             **{f"{service}_event": event for service, event in logged.items()}}
 

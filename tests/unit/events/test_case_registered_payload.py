@@ -24,13 +24,14 @@ def _payload(**overrides: Any) -> dict[str, Any]:
         "district": "Усть-Каменогорск",
         "anonymous": False,
         "reporter": REPORTER,
+        "reception_id": None,
     }
     return {**payload, **overrides}
 
 
 def test_a_complete_payload_validates_and_round_trips() -> None:
     model = CaseRegistered.model_validate(_payload())
-    assert REGISTRY.encode(model) == ("case.registered", 1, _payload())
+    assert REGISTRY.encode(model) == ("case.registered", 2, _payload())
 
 
 def test_title_is_stripped() -> None:

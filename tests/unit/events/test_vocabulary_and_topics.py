@@ -90,7 +90,7 @@ def test_topics_are_versioned_and_have_six_partitions() -> None:
 
 
 def test_case_and_directive_streams_are_published_on_the_intake_topic() -> None:
-    assert STREAM_TOPICS["case"] == STREAM_TOPICS["directive"] == INTAKE_TOPIC
+    assert STREAM_TOPICS["case"] == STREAM_TOPICS["directive"] == STREAM_TOPICS["reception"] == INTAKE_TOPIC
     assert topic_for_stream("directive") == INTAKE_TOPIC
     with pytest.raises(KeyError):
         topic_for_stream("unknown")

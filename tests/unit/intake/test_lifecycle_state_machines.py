@@ -237,7 +237,7 @@ class DirectiveMachine(RuleBasedStateMachine):
         stored = directives.fold("dir-1", self.stream.envelopes)
         assert stored == self.state
         day = date(2027, 1, 15)
-        assert directive_view(stored, day) == directive_view(self.state, day)
+        assert directive_view(stored, day, 0) == directive_view(self.state, day, 0)
 
     @invariant()
     def the_state_is_valid(self) -> None:

@@ -56,7 +56,7 @@ def test_operators_do_not_read_the_period_report() -> None:
 def test_every_registered_section_resolves_to_an_async_section_function() -> None:
     assert set(sections.LIVE_SECTIONS) == {"clocks", "receptions", "surveys"}
     registered = [p for p in sections.LIVE_SECTIONS.values() if p]
-    assert len(registered) >= 2  # clocks and surveys are merged; receptions follows
+    assert len(registered) == 3  # clocks, receptions and surveys are all merged
     for path in registered:
         assert inspect.iscoroutinefunction(sections.resolve(path))
 

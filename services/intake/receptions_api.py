@@ -1,0 +1,131 @@
+"""HTTP routes of citizen receptions: thin, each turns a request into one command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from events import Official, Region
+from services.intake import reception_handlers as handlers
+from services.intake.api import WRITERS, context_for, day_of, expected
+from services.intake.cases_api import WRITE_RESPONSES
+from services.intake.domain.reception_commands import (
+    CancelReception,
+    HoldReception,
+    LinkedDirective,
+    ReceptionCommand,
+    ScheduleReception,
+)
+from services.intake.reception_queries import ReceptionFilter
+from services.intake.reception_schemas import (
+    HoldReceptionRequest,
+    OfficialBody,
+    ReceptionPage,
+    ReceptionView,
+    ScheduleReceptionRequest,
+)
+from services.intake.schemas import ReasonRequest
+from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.commands import etag, run_write
+from services.runtime.context import Runtime
+from services.runtime.errors import Invalid
+from services.runtime.fields import (
+    IDEMPOTENT,
+    VERSIONED,
+    AsOf,
+    Limit,
+    Offset,
+    PathId,
+    PeriodDate,
+    QueryText,
+)
+
+router = APIRouter(prefix="/v1/receptions", tags=["receptions"])
+
+ReceptionId = PathId
+
+
+def _officials(bodies: list[OfficialBody]) -> tuple[Official, ...]:
+    return tuple(Official(name=b.name, position=b.position) for b in bodies)
+
+
+@router.post("", status_code=201, response_model=ReceptionView,
+             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
+async def schedule(body: ScheduleReceptionRequest, request: Request,
+                   principal: CurrentPrincipal, runtime: Runtime) -> Response:
+    """Schedule a citizen reception (operator, supervisor or admin of the region)."""
+    principal.require(*WRITERS)
+    pipeline = runtime.commands
+    command = ScheduleReception(
+        region=body.region, district=body.district, scheduled_on=body.scheduled_on,
+        place=body.place, officials=_officials(body.officials), office_id=body.office_id,
+        directive=LinkedDirective(body.directive_id, None, None) if body.directive_id else None,
+        today=day_of(runtime.clock))
+    context = context_for(request, principal)(body.region.value)
+    return await run_write(
+        request, principal,
+        lambda claim: handlers.schedule_reception(pipeline, principal, command, context, claim),
+        location=lambda b: f"/v1/receptions/{b['id']}")
+
+
+@router.get("", response_model=ReceptionPage)
+async def list_receptions(
+    principal: CurrentPrincipal, runtime: Runtime,
+    region: Annotated[Region | None, Query()] = None, district: QueryText = None,
+    start: Annotated[PeriodDate | None, Query(alias="from", description="first day, inclusive")
+                     ] = None,
+    end: Annotated[PeriodDate | None, Query(alias="to", description="last day, inclusive")
+                   ] = None,
+    limit: Limit = 50, offset: Offset = 0,
+) -> ReceptionPage:
+    """Receptions of the caller's regions by scheduled day: filter by region, district and
+    days (reporting's register adds the cases registered at each and per-district totals)."""
+    if start is not None and end is not None and end < start:
+        raise Invalid("to is before from", field="to")
+    which = ReceptionFilter([region.value] if region else None, district, start, end)
+    return await handlers.find_receptions(runtime.commands, principal, which, limit, offset)
+
+
+@router.get("/{reception_id}", response_model=ReceptionView)
+async def get_reception(reception_id: ReceptionId, principal: CurrentPrincipal,
+                        runtime: Runtime, response: Response, as_of: AsOf = None
+                        ) -> ReceptionView:
+    """A reception now, or as recorded at an instant."""
+    state = await handlers.load_reception(runtime.commands, principal, reception_id, as_of)
+    response.headers["ETag"] = etag(state.version)
+    return handlers.reception_view(state)
+
+
+async def _change(request: Request, principal: Principal, runtime: Runtime, reception_id: str,
+                  expected_version: int | None, command: ReceptionCommand) -> JSONResponse:
+    pipeline, exp = runtime.commands, expected(request, expected_version)
+    ctx = context_for(request, principal)
+    return await run_write(
+        request, principal,
+        lambda claim: handlers.change_reception(pipeline, principal, reception_id, exp, command,
+                                                ctx, claim))
+
+
+@router.post("/{reception_id}/hold", response_model=ReceptionView, dependencies=VERSIONED,
+             responses=WRITE_RESPONSES)
+async def hold(reception_id: ReceptionId, body: HoldReceptionRequest, request: Request,
+               principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Record that the reception took place: the day, the officials present, the attendance."""
+    principal.require(*WRITERS)
+    command = HoldReception(held_on=body.held_on,
+                            officials_present=_officials(body.officials_present),
+                            attendance=body.attendance, today=day_of(runtime.clock))
+    return await _change(request, principal, runtime, reception_id, body.expected_version,
+                         command)
+
+
+@router.post("/{reception_id}/cancel", response_model=ReceptionView, dependencies=VERSIONED,
+             responses=WRITE_RESPONSES)
+async def cancel(reception_id: ReceptionId, body: ReasonRequest, request: Request,
+                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
+    """Call off a scheduled reception, with the reason."""
+    principal.require(*WRITERS)
+    return await _change(request, principal, runtime, reception_id, body.expected_version,
+                         CancelReception(body.reason))
