@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from events import INTAKE_TOPIC
 from services.intake.cases_api import router as cases_router
+from services.intake.central_bodies_api import router as central_bodies_router
 from services.intake.clocks_api import router as clocks_router
 from services.intake.consumers import REACTOR
 from services.intake.directives_api import router as directives_router
@@ -28,7 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """intake: owns cases, directives, citizen receptions and survey waves; publishes its log to
     casetrack.intake.v1."""
     return create_service_app(SERVICE, routers=[cases_router, clocks_router, directives_router,
-                                                receptions_router, surveys_router, log_router],
+                                                central_bodies_router, receptions_router, surveys_router,
+                                                log_router],
                               topic=INTAKE_TOPIC, consumers=[REACTOR],
                               description=__doc__ or "", settings=settings,
                               parts=[open_vault], uploads=[WAVES_PATH])

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from events import Region
+from events.central_bodies import central_bodies
 from events.directives import MAX_RECEPTIONS_REQUIRED
 from services.intake.schemas import LongText, Reason, Short, Write
 from services.runtime.fields import DueDate
@@ -27,6 +28,12 @@ class IssueDirectiveRequest(Write):
         ge=0, le=MAX_RECEPTIONS_REQUIRED,
         description="citizen receptions the addressee must hold (held ones naming the "
                     "directive count)")] = 0
+
+    @field_validator("addressee_body")
+    @classmethod
+    def _central_body_code_or_local_name(cls, value: str) -> str:
+        """A central body by its catalog code (any case, stored exactly); a local body by name."""
+        return central_bodies().canonical_addressee(value)
 
 
 class AcknowledgeRequest(Write):

@@ -25,7 +25,7 @@ OWNER_OF_STREAM: dict[str, str] = {
 HISTORY_COLUMNS = (
     "event_id", "subject_id", "stream_id", "stream_type", "topic", "version", "event_type",
     "schema_version", "occurred_at", "recorded_at", "actor", "correlation_id", "causation_id",
-    "payload", "prev_hash", "hash", "hash_ok",
+    "payload", "prev_hash", "hash", "hash_ok", "log_position",
 )
 CASE_COLUMNS = (
     "case_id", "region", "sector", "source", "status", "title", "district", "anonymous",
@@ -79,6 +79,8 @@ class Fact:
     payload: Mapping[str, Any]
     prev_hash: str
     hash: str
+    position: int | None = None
+    """The event's position in its owner's log (from the message; not covered by the hash)."""
 
     @classmethod
     def of(cls, envelope: EventEnvelope, topic: str) -> Fact:
@@ -87,7 +89,8 @@ class Fact:
                    envelope.version, envelope.event_type, envelope.schema_version,
                    envelope.occurred_at, envelope.recorded_at,
                    envelope.actor.model_dump(mode="json"), envelope.correlation_id,
-                   envelope.causation_id, envelope.payload, envelope.prev_hash, envelope.hash)
+                   envelope.causation_id, envelope.payload, envelope.prev_hash, envelope.hash,
+                   envelope.position)
 
     @classmethod
     def from_row(cls, row: Any) -> Fact:
@@ -98,7 +101,7 @@ class Fact:
                    row["recorded_at"], json.loads(actor) if isinstance(actor, str) else actor,
                    row["correlation_id"], row["causation_id"],
                    json.loads(payload) if isinstance(payload, str) else payload,
-                   row["prev_hash"], row["hash"])
+                   row["prev_hash"], row["hash"], row.get("log_position"))
 
     def envelope(self) -> EventEnvelope:
         """The envelope again, as its owner sealed it."""
@@ -190,4 +193,5 @@ def history_row(fact: Fact, subject_id: str | None, hash_ok: bool) -> Row:
         "correlation_id": fact.correlation_id, "causation_id": fact.causation_id,
         "payload": _json_text(fact.payload),
         "prev_hash": fact.prev_hash, "hash": fact.hash, "hash_ok": hash_ok,
+        "log_position": fact.position,
     }

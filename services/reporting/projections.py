@@ -49,7 +49,7 @@ OWN_ROW_STREAMS = ("review", "monitoring_group")
 JSON_COLUMNS = ("actor", "payload", "members", "officials", "officials_present")
 HISTORY_TYPES = {
     "event_id": "uuid", "version": "int", "schema_version": "int", "occurred_at": "timestamptz",
-    "recorded_at": "timestamptz", "hash_ok": "bool",
+    "recorded_at": "timestamptz", "hash_ok": "bool", "log_position": "bigint",
 }
 """Non-text history columns, for the typed arrays of the bulk insert."""
 

@@ -38,7 +38,7 @@ from services.runtime.settings import get_settings
 SHADOW = "reporting_rebuild"
 TOPICS = (INTAKE_TOPIC, ASSIGNMENT_TOPIC, REVIEW_TOPIC)
 READ_MODEL_SCRIPTS = ("001_case_register.sql", "002_read_models.sql", "005_clocks.sql",
-                      "006_receptions.sql")
+                      "006_receptions.sql", "008_bodies.sql")
 TABLES: dict[str, tuple[str, ...]] = {
     "history": HISTORY_COLUMNS, "case_register": CASE_COLUMNS,
     "directive_register": DIRECTIVE_COLUMNS, "review_register": REVIEW_COLUMNS,

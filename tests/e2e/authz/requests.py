@@ -125,6 +125,10 @@ SAMPLES: dict[str, Sample] = {
         "/v1/directives/{directive}/verify", None, {}),
     "reporting GET /v1/reports/summary": (
         "/v1/reports/summary", None, {**PERIOD, "region": "{region}"}),
+    "intake GET /v1/central-bodies": ("/v1/central-bodies", None, {}),
+    **{f"reporting GET /v1/reports/{name}": (
+        f"/v1/reports/{name}", None, {**PERIOD, "region": "{region}"})
+       for name in ("period", "period.xlsx", "central-bodies")},
     "reporting GET /v1/monitoring-groups/activity": (
         "/v1/monitoring-groups/activity", None, {"region": "{region}"}),
     "reporting GET /v1/exports/{name}.csv": (
