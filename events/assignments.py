@@ -37,9 +37,10 @@ class EscalationLevel(StrEnum):
     OVERDUE = "overdue"
 
 
-SIDE_CLOCKS = frozenset({"extension_notice", "misdirected_forward"})
-"""`assignment.deadline_set` / `assignment.escalated` clocks that run beside a case's due date
-and never move it: the reporter's notice of an extension, the forwarding of a misdirected case."""
+SIDE_CLOCKS = frozenset({"extension_notice", "misdirected_forward", "directive_acknowledgement"})
+"""`assignment.deadline_set` / `assignment.escalated` clocks that run beside a subject's due date
+and never move it: the reporter's notice of an extension, the forwarding of a misdirected case,
+and a central state body's acknowledgement of a directive addressed to it."""
 
 
 @payload_type("assignment.made", 1)

@@ -18,12 +18,14 @@ from events import (
     SubjectType,
 )
 from events.calendar import agency_date
+from events.central_bodies import central_bodies
 from services.assignment import tables
 from services.assignment.domain import assignment as domain
 from services.assignment.domain.assignment import SubjectState
 from services.assignment.domain.clocks import (
     APPEAL,
     DIRECTIVE,
+    DIRECTIVE_ACKNOWLEDGEMENT,
     EXTENSION,
     EXTENSION_NOTICE,
     MISDIRECTED_FORWARD,
@@ -149,7 +151,14 @@ class Planner:
         else:
             deadline = self._deadline(state, date.fromisoformat(str(payload["due_date"])),
                                       DIRECTIVE, envelope)
-        state = await self.commit(conn, state, [deadline], context)
+        deadlines = [deadline]
+        if subject_type is SubjectType.DIRECTIVE and central_bodies().body_of(
+                payload.get("addressee_body")) is not None:
+            assert state.basis_date is not None
+            deadlines.append(self._deadline(
+                state, central_bodies().acknowledgement_due(state.basis_date),
+                DIRECTIVE_ACKNOWLEDGEMENT, envelope))
+        state = await self.commit(conn, state, deadlines, context)
         await self.assign_by_rules(conn, state, envelope.event_type, context)
 
     @staticmethod

@@ -48,6 +48,7 @@ SUBJECTS = Table("subjects", ("subject_id",), (
     "subject_id", "subject_type", "region", "sector", "risk_level", "status", "office_id",
     "officer_id", "manual", "rule", "clock", "basis_date", "basis_event_id", "due_date",
     "version", "notice_due_date", "notice_done", "forward_due_date", "forward_done",
+    "ack_due_date", "ack_done",
     "updated_at"), volatile=("updated_at",))
 ESCALATIONS = Table("escalations", ("breach",), (
     "breach", "subject_id", "level", "due_date", "event_id", "raised_at"),
@@ -131,7 +132,7 @@ def _subject_row(state: SubjectState, at: datetime) -> Row:
 
 TABLES = OwnedTables(
     service=SCHEMA, consumer=PLANNER, topics=(INTAKE_TOPIC,),
-    scripts=("001_roster_and_subjects.sql", "002_clocks.sql"),
+    scripts=("001_roster_and_subjects.sql", "002_clocks.sql", "003_bodies.sql"),
     tables=(OFFICES, OFFICERS, SUBJECTS, ESCALATIONS), fold=fold)
 
 

@@ -88,6 +88,7 @@ def _subject(row: asyncpg.Record) -> SubjectState:
         basis_event_id=row["basis_event_id"], due_date=row["due_date"], version=row["version"],
         notice_due_date=row["notice_due_date"], notice_done=row["notice_done"],
         forward_due_date=row["forward_due_date"], forward_done=row["forward_done"],
+        ack_due_date=row["ack_due_date"], ack_done=row["ack_done"],
     )
 
 
@@ -113,7 +114,8 @@ async def open_subjects(conn: Conn, after: str | None = None) -> list[SubjectSta
     rows = await conn.fetch(
         """SELECT * FROM subjects
            WHERE (status = 'open' OR (notice_due_date IS NOT NULL AND NOT notice_done)
-                  OR (forward_due_date IS NOT NULL AND NOT forward_done))
+                  OR (forward_due_date IS NOT NULL AND NOT forward_done)
+                  OR (ack_due_date IS NOT NULL AND NOT ack_done))
              AND subject_id > $1 ORDER BY subject_id""", after or "")
     return [_subject(r) for r in rows]
 

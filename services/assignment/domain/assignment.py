@@ -6,7 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from events import AssignmentKind, AssignmentMade, DeadlineSet, OfficeKind, Region, SubjectType
-from services.assignment.domain.clocks import EXTENSION_NOTICE, MISDIRECTED_FORWARD
+from services.assignment.domain.clocks import (
+    DIRECTIVE_ACKNOWLEDGEMENT,
+    EXTENSION_NOTICE,
+    MISDIRECTED_FORWARD,
+)
 from services.assignment.domain.rules import Routing, RoutingFacts
 from services.runtime.errors import Conflict, Invalid
 
@@ -39,6 +43,9 @@ class SubjectState:
     forward_due_date: date | None = None
     """The misdirected case is to be forwarded by then (a case's side clock)."""
     forward_done: bool = False
+    ack_due_date: date | None = None
+    """The central body addressed is to acknowledge the directive by then (its side clock)."""
+    ack_done: bool = False
 
     @property
     def facts(self) -> RoutingFacts:
@@ -119,5 +126,7 @@ def evolve(state: SubjectState, payload: object, version: int) -> SubjectState:
             return replace(moved, notice_due_date=payload.due_date)
         if payload.clock == MISDIRECTED_FORWARD:
             return replace(moved, forward_due_date=payload.due_date)
+        if payload.clock == DIRECTIVE_ACKNOWLEDGEMENT:
+            return replace(moved, ack_due_date=payload.due_date)
         return replace(moved, due_date=payload.due_date, clock=payload.clock)
     return moved

@@ -19,8 +19,12 @@ MISDIRECTED_FORWARD = "misdirected_forward"
 """A misdirected appeal is forwarded within 3 working days."""
 DIRECTIVE = "directive"
 """A directive's own due date, as issued or as extended."""
-# SIDE_CLOCKS (the contract's): EXTENSION_NOTICE and MISDIRECTED_FORWARD run beside a subject's
-# due date and escalate only when missed: their whole span is the due-soon window.
+DIRECTIVE_ACKNOWLEDGEMENT = "directive_acknowledgement"
+"""A central state body acknowledges a directive addressed to it within the catalog's working
+days (`events/central_bodies.py`)."""
+# SIDE_CLOCKS (the contract's): EXTENSION_NOTICE, MISDIRECTED_FORWARD and
+# DIRECTIVE_ACKNOWLEDGEMENT run beside a subject's due date and escalate only when missed: their
+# whole span is the due-soon window.
 
 
 @dataclass(frozen=True)

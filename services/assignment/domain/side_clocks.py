@@ -1,5 +1,6 @@
-"""A case's side clocks as assignment tracks them: the reporter's notice of an extension and the
-forwarding of a misdirected case. Their due dates come from assignment's own
+"""A subject's side clocks as assignment tracks them: the reporter's notice of an extension, the
+forwarding of a misdirected case and a central body's acknowledgement of a directive addressed
+to it. Their due dates come from assignment's own
 `assignment.deadline_set` events; whether each was met comes from intake's events, read here
 once for the planner and its rebuild alike."""
 
@@ -9,13 +10,18 @@ from dataclasses import replace
 from datetime import date
 
 from services.assignment.domain.assignment import SubjectState
-from services.assignment.domain.clocks import EXTENSION_NOTICE, MISDIRECTED_FORWARD
+from services.assignment.domain.clocks import (
+    DIRECTIVE_ACKNOWLEDGEMENT,
+    EXTENSION_NOTICE,
+    MISDIRECTED_FORWARD,
+)
 
 EXTENDED = "case.consideration_extended"
 NOTIFIED = "case.reporter_notified"
 MISDIRECTED = "case.marked_misdirected"
 FORWARDED = "case.forwarded"
-TRACKED = frozenset({EXTENDED, NOTIFIED, MISDIRECTED})
+ACKNOWLEDGED = "directive.acknowledged"
+TRACKED = frozenset({EXTENDED, NOTIFIED, MISDIRECTED, ACKNOWLEDGED})
 """Intake events that start or meet a side clock (besides those that end a case)."""
 
 
@@ -29,8 +35,10 @@ def after_intake(state: SubjectState, event_type: str, ends_case: bool) -> Subje
         return replace(state, notice_done=True)
     if event_type == MISDIRECTED:
         return replace(state, forward_done=False)
+    if event_type == ACKNOWLEDGED:
+        return replace(state, ack_done=True)
     if ends_case:  # whatever its clock: the flag reads intake's events only, as a rebuild does
-        return replace(state, forward_done=True)
+        return replace(state, forward_done=True, ack_done=True)
     return state
 
 
@@ -42,4 +50,6 @@ def pending(state: SubjectState) -> list[tuple[str, date]]:
         running.append((EXTENSION_NOTICE, state.notice_due_date))
     if state.forward_due_date is not None and not state.forward_done:
         running.append((MISDIRECTED_FORWARD, state.forward_due_date))
+    if state.ack_due_date is not None and not state.ack_done:
+        running.append((DIRECTIVE_ACKNOWLEDGEMENT, state.ack_due_date))
     return running

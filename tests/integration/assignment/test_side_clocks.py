@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import pytest
 
 from events import EventEnvelope, EventPayload, Region
+from events.calendar import agency_date
 from events.cases import (
     CaseConsiderationExtended,
     CaseForwarded,
@@ -22,6 +23,8 @@ from events.cases import (
     ForwardTargetKind,
     NoticeChannel,
 )
+from events.central_bodies import central_bodies
+from events.directives import DirectiveAcknowledged, DirectiveIssued
 from services.assignment.consumers import default_clocks
 from services.assignment.domain.rules import default_rules
 from services.assignment.planner import Planner
@@ -74,7 +77,8 @@ class Case:
 
     async def then(self, payload: EventPayload) -> None:
         self.version += 1
-        await self.feed(event(self.id, "case", self.version, payload))
+        stream_type = self.fed[0].stream_type if self.fed else "case"
+        await self.feed(event(self.id, stream_type, self.version, payload))
 
     async def scan_on(self, day: date) -> None:
         at = datetime(day.year, day.month, day.day, 6, 0, tzinfo=UTC)  # 11:00 in Almaty
@@ -183,3 +187,39 @@ async def test_a_case_forwarded_in_time_raises_nothing(pool: asyncpg.Pool,
                                   forward_due_date=date(2026, 12, 3)))
     await case.scan_on(date(2026, 12, 10))
     assert await case.escalations("misdirected_forward") == []
+
+
+def _issued_to(directive_id: str, addressee: str) -> EventEnvelope:
+    return event(directive_id, "directive", 1, DirectiveIssued(
+        title="Hold receptions", text="Hold citizen receptions in every district",
+        issuing_authority="Agency", addressee_body=addressee, region=Region("KZ-62"),
+        due_date=date(2027, 3, 1), meeting_reference=None))
+
+
+async def test_a_central_body_that_does_not_acknowledge_in_time_is_escalated_once(
+        pool: asyncpg.Pool, planner: Planner) -> None:
+    directive = Case(pool, planner)
+    issued = _issued_to(directive.id, "GOV-MIA")
+    await directive.feed(issued)
+    due = central_bodies().acknowledgement_due(agency_date(issued.occurred_at))
+    row = await directive.row()
+    assert (row["ack_due_date"], row["ack_done"]) == (due, False)
+    assert (row["due_date"], row["clock"]) == (date(2027, 3, 1), "directive")
+
+    await directive.scan_on(due)
+    assert await directive.escalations("directive_acknowledgement") == []
+    await directive.scan_on(due + timedelta(days=1))
+    await directive.scan_on(due + timedelta(days=2))
+    (missed,) = await directive.escalations("directive_acknowledgement")
+    assert missed["breach"] == f"{directive.id}:directive_acknowledgement:overdue:{due}"
+
+    await directive.then(DirectiveAcknowledged(note=None))
+    assert (await directive.row())["ack_done"] is True
+    await _rebuilt_equals_live(directive)
+
+
+async def test_a_directive_to_a_local_body_owes_no_acknowledgement_clock(
+        pool: asyncpg.Pool, planner: Planner) -> None:
+    directive = Case(pool, planner)
+    await directive.feed(_issued_to(directive.id, "Ulytau region akimat"))
+    assert (await directive.row())["ack_due_date"] is None
