@@ -4,53 +4,34 @@ field and appends nothing; the accepted ones move the case as the rules say."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from events.calendar import agency_date
 from events.case_clocks import appeal_due, extension_limit, forward_due, notice_due
-from services.intake.app import create_app
 from services.runtime.auth import issue_token
-from services.runtime.settings import Settings
-from services.runtime.topics import ensure_topics
+from tests.integration.intake.conftest import SECRET
 
 pytestmark = pytest.mark.integration
 
-JWT_SECRET = "intake-clocks-integration-secret-0123456789"
 PROBLEM = "application/problem+json"
 
 
 def _auth(role: str, sub: str = "user-1", regions: tuple[str, ...] = ("KZ-75",)
           ) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(sub, role, list(regions), secret=JWT_SECRET)}"}
+    return {"Authorization": f"Bearer {issue_token(sub, role, list(regions), secret=SECRET)}"}
 
 
 OPERATOR, SUPERVISOR = _auth("operator", "op-1"), _auth("supervisor", "sup-1")
 
 
-@pytest.fixture(scope="module")
-async def intake_app(migrated_database_url: str, kafka_bootstrap: str
-                     ) -> AsyncIterator[FastAPI]:
-    """intake's app with its lifespan running (pool, relay, reactor) on the test servers."""
-    await ensure_topics(kafka_bootstrap)
-    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
-                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, CASETRACK_JWT_SECRET=JWT_SECRET)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
 @pytest.fixture
-async def http(intake_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the app, in process."""
-    transport = httpx.ASGITransport(app=intake_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as client:
-        yield client
+def http(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """intake's app in process (the package's session app)."""
+    return client
 
 
 async def _register(http: httpx.AsyncClient, anonymous: bool = False) -> dict[str, Any]:
