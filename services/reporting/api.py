@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 
 from events import IntakeSource, Region, Role, Sector
-from services.reporting import exports, kpis, parquet, queries
+from services.reporting import exports, kpis, queries
 from services.reporting.bundle_api import require_visible, verification
 from services.reporting.schemas import CasePage, DirectivePage, History, Verification
 from services.runtime.auth import CurrentPrincipal, Principal
@@ -176,6 +176,8 @@ async def export_parquet(name: ExportName, principal: CurrentPrincipal, runtime:
                          start: FromQ = None, end: ToQ = None, region: RegionQ = None,
                          sector: Sector | None = None) -> Response:
     """The same exports as Parquet: the CSV's columns, each with its type (dates, numbers)."""
+    from services.reporting import parquet  # pyarrow (~40 MB) loads with the first Parquet export
+
     filters = _export_filters(start, end, region, sector)
     headers = {"Content-Disposition": f'attachment; filename="{name.value}.parquet"'}
     if name is ExportName.SUMMARY:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from events import Region, Role
-from services.reporting import kpis, period_document
+from services.reporting import kpis
 from services.reporting.cut import CUT_PATTERN, Cut
 from services.reporting.period_report import central_bodies_report, period_report
 from services.reporting.projections import SCHEMA
@@ -19,6 +19,9 @@ from services.runtime.context import Runtime
 from services.runtime.errors import Invalid, NotFound
 from services.runtime.fields import PeriodDate
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+"""The workbook's media type (named here, not in `period_document`: openpyxl loads only with the
+first workbook)."""
 router = APIRouter(prefix="/v1", tags=["reporting"])
 
 READERS = (Role.ADMIN, Role.MONITOR, Role.SUPERVISOR, Role.ANALYST)
@@ -77,7 +80,7 @@ async def period(principal: CurrentPrincipal, runtime: Runtime, start: FromRequi
 
 
 @router.get("/reports/period.xlsx", response_class=Response,
-            responses={200: {"content": {period_document.MEDIA_TYPE: {
+            responses={200: {"content": {XLSX: {
                 "schema": {"type": "string", "format": "binary"}}},
                 "description": "the report as an XLSX workbook"}})
 async def period_xlsx(principal: CurrentPrincipal, runtime: Runtime, start: FromRequired,
@@ -89,7 +92,9 @@ async def period_xlsx(principal: CurrentPrincipal, runtime: Runtime, start: From
     async with runtime.pool.acquire() as conn:
         report = await period_report(conn, SCHEMA, span, scope, on, at)
     name = f"casetrack-report-{start.isoformat()}-{end.isoformat()}-{scope or 'all'}.xlsx"
-    return Response(period_document.workbook(report), media_type=period_document.MEDIA_TYPE,
+    from services.reporting import period_document  # openpyxl loads with the first workbook
+
+    return Response(period_document.workbook(report), media_type=XLSX,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

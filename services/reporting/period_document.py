@@ -14,7 +14,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from events.calendar import AGENCY_TIME_ZONE
 
-MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BODY_COLUMNS = (
     "issued", "cancelled", "acknowledged_on_time", "acknowledged_late", "acknowledgement_missed",
     "acknowledgement_pending", "acknowledged_on_time_rate", "reported_on_time", "reported_late",
