@@ -21,13 +21,13 @@ from rich.progress import (
 
 from cli.ops import AsJson, TokenOption, admin_token
 from cli.output import errors, print_json, table
+from services.runtime.media import CSV, XLSX
 from services.runtime.settings import get_settings
 
 app = typer.Typer(help="Anonymous survey waves: import a wave's CSV or XLSX file.",
                   no_args_is_help=True)
 
-MEDIA_TYPES = {".csv": "text/csv",
-               ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA_TYPES = {".csv": CSV, ".xlsx": XLSX}
 CHUNK = 256 * 1024
 
 

@@ -13,6 +13,7 @@ from events import IntakeSource, Sector
 from events.lifecycle import CaseStatus, DirectiveStatus
 from services.console.pages import Paging
 from services.console.web import CurrentViewer, NotFound, render, upstream
+from services.runtime.media import CSV
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Query(max_length=120)]
@@ -95,6 +96,6 @@ async def export(request: Request, viewer: CurrentViewer, name: str, region: Tex
     chunks = await upstream(request).stream(
         "reporting", f"/v1/exports/{name}.csv", viewer.token,
         {"region": region, "sector": sector, "from": start, "to": end})
-    return StreamingResponse(chunks, media_type="text/csv", headers={
+    return StreamingResponse(chunks, media_type=CSV, headers={
         "Content-Disposition": f'attachment; filename="{name}.csv"', "Cache-Control": "no-store"})
 

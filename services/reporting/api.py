@@ -19,6 +19,7 @@ from services.runtime.clock import today
 from services.runtime.context import Runtime, ServiceRuntime
 from services.runtime.errors import Invalid
 from services.runtime.fields import Instant, Limit, Offset, PathId, PeriodDate, QueryText
+from services.runtime.media import CSV, PARQUET
 
 router = APIRouter(prefix="/v1", tags=["reporting"])
 
@@ -142,11 +143,8 @@ async def monitoring_activity(principal: CurrentPrincipal, runtime: Runtime,
     return {"groups": groups}
 
 
-PARQUET = "application/vnd.apache.parquet"
-
-
 @router.get("/exports/{name}.csv", response_class=StreamingResponse,
-            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+            responses={200: {"content": {CSV: {"schema": {"type": "string"}}},
                              "description": "the rows as CSV, streamed"}})
 async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Runtime,
                      start: FromQ = None, end: ToQ = None, region: RegionQ = None,
@@ -156,7 +154,7 @@ async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Run
     headers = {"Content-Disposition": f'attachment; filename="{name.value}.csv"'}
     if name is ExportName.SUMMARY:
         body = await _summary_for_export(runtime, principal, filters)
-        return StreamingResponse(iter(exports.summary_lines(body)), media_type="text/csv",
+        return StreamingResponse(iter(exports.summary_lines(body)), media_type=CSV,
                                  headers=headers)
 
     async def lines() -> AsyncIterator[str]:
@@ -165,7 +163,7 @@ async def export_csv(name: ExportName, principal: CurrentPrincipal, runtime: Run
                                                   today(runtime.clock)):
                 yield line
 
-    return StreamingResponse(lines(), media_type="text/csv", headers=headers)
+    return StreamingResponse(lines(), media_type=CSV, headers=headers)
 
 
 @router.get("/exports/{name}.parquet", response_class=StreamingResponse,

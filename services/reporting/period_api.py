@@ -18,10 +18,8 @@ from services.runtime.clock import today
 from services.runtime.context import Runtime
 from services.runtime.errors import Invalid, NotFound
 from services.runtime.fields import PeriodDate
+from services.runtime.media import XLSX
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-"""The workbook's media type (named here, not in `period_document`: openpyxl loads only with the
-first workbook)."""
 router = APIRouter(prefix="/v1", tags=["reporting"])
 
 READERS = (Role.ADMIN, Role.MONITOR, Role.SUPERVISOR, Role.ANALYST)

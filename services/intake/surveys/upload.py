@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from services.intake.surveys.rows import FileFormat
+from services.runtime.media import CSV, XLSX
 from services.runtime.problems import Problem
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 """The largest wave file accepted (about a million rows of CSV with short comments)."""
 MEDIA_TYPES = {
-    "text/csv": FileFormat.CSV,
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": FileFormat.XLSX,
+    CSV: FileFormat.CSV,
+    XLSX: FileFormat.XLSX,
 }
 
 
