@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from services.intake.app import create_app
 from services.runtime.auth import issue_token
-from services.runtime.settings import Settings
+from tests.support.apps import client_of, running_app
 
 SECRET = "surveys-integration-secret-0123456789abcdef"
 CSV = "text/csv"
@@ -21,19 +21,17 @@ HEADER = "region,institution_type,sector,answer,comment\n"
 
 @pytest.fixture(scope="session")
 async def intake_app(migrated_database_url: str, kafka_bootstrap: str) -> AsyncIterator[FastAPI]:
-    """intake's app with its lifespan (pool, relay) running against the test servers."""
-    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
-                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, CASETRACK_JWT_SECRET=SECRET)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    """intake's app with its lifespan (pool, relay) running against the test servers, with no
+    rate limits (tests send bursts no client would)."""
+    async with running_app(create_app, migrated_database_url, kafka_bootstrap, SECRET,
+                           CASETRACK_RATE_LIMITS={}) as app:
         yield app
 
 
 @pytest.fixture
 async def client(intake_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on the app, in process."""
-    transport = httpx.ASGITransport(app=intake_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://intake") as http:
+    async with client_of(intake_app, "intake") as http:
         yield http
 
 

@@ -4,48 +4,30 @@ registered at a reception; refusals answer problem+json naming the field and app
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from events.calendar import agency_date
-from services.intake.app import create_app
 from services.runtime.auth import issue_token
 from services.runtime.clock import SYSTEM_CLOCK
-from services.runtime.settings import Settings
+from tests.integration.intake.conftest import SECRET
 
 pytestmark = pytest.mark.integration
 
-SECRET = "intake-reception-secret-0123456789abcdef"
 AKIM = {"name": "Nurlan Seitkali", "position": "deputy akim of Alatau district"}
 CASE = {"title": "Bribe asked at the akimat", "description": "Told at the reception.",
         "region": "KZ-75", "sector": "akimat_services", "source": "citizen_reception",
         "district": "Alatau", "anonymous": True}
 
 
-@pytest.fixture(scope="module")
-async def intake_app(migrated_database_url: str, kafka_bootstrap: str
-                     ) -> AsyncIterator[FastAPI]:
-    """intake's app with its lifespan running against the test servers."""
-    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
-                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, CASETRACK_JWT_SECRET=SECRET,
-                        CASETRACK_RATE_LIMITS={})
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
 @pytest.fixture
-async def http(intake_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the app, in process."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=intake_app),
-                                 base_url="http://intake") as client:
-        yield client
+def http(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """intake's app in process (the package's session app)."""
+    return client
 
 
 def as_(role: str = "operator", regions: tuple[str, ...] = ("KZ-75",)) -> dict[str, str]:

@@ -15,7 +15,7 @@ from events import GENESIS_HASH, REGISTRY, Actor, EventEnvelope, EventPayload, n
 from services.review.app import create_app
 from services.runtime.auth import issue_token
 from services.runtime.db import create_pool
-from services.runtime.settings import Settings
+from tests.support.apps import client_of, running_app
 
 JWT_SECRET = "review-integration-secret-0123456789abcdef"
 
@@ -31,18 +31,14 @@ async def review_pool(migrated_database_url: str) -> AsyncIterator[asyncpg.Pool]
 @pytest.fixture(scope="session")
 async def review_app(migrated_database_url: str, kafka_bootstrap: str) -> AsyncIterator[FastAPI]:
     """review's app with its lifespan running (pool, relay) against the test servers."""
-    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
-                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, CASETRACK_JWT_SECRET=JWT_SECRET)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with running_app(create_app, migrated_database_url, kafka_bootstrap, JWT_SECRET) as app:
         yield app
 
 
 @pytest.fixture
 async def client(review_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on the app, in process."""
-    transport = httpx.ASGITransport(app=review_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://review") as http:
+    async with client_of(review_app, "review") as http:
         yield http
 
 

@@ -15,7 +15,7 @@ from services.review.app import create_app
 from services.runtime.auth import issue_token
 from services.runtime.db import create_pool
 from services.runtime.eventstore import EventStore
-from services.runtime.settings import Settings
+from tests.support.apps import client_of, running_app
 
 
 @pytest.fixture
@@ -45,18 +45,14 @@ async def review_log_app(migrated_database_url: str, kafka_bootstrap: str) -> As
     It shares the session's key folder with every other review app of the session: processes of
     one service sign its one log with one key.
     """
-    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
-                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap, CASETRACK_JWT_SECRET=JWT_SECRET)
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
+    async with running_app(create_app, migrated_database_url, kafka_bootstrap, JWT_SECRET) as app:
         yield app
 
 
 @pytest.fixture
 async def log_client(review_log_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on the app, in process."""
-    transport = httpx.ASGITransport(app=review_log_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://review") as http:
+    async with client_of(review_log_app, "review") as http:
         yield http
 
 
