@@ -152,12 +152,11 @@ class Planner:
             deadline = self._deadline(state, date.fromisoformat(str(payload["due_date"])),
                                       DIRECTIVE, envelope)
         deadlines = [deadline]
-        if subject_type is SubjectType.DIRECTIVE and central_bodies().body_of(
-                payload.get("addressee_body")) is not None:
+        catalog = central_bodies()
+        if subject_type is SubjectType.DIRECTIVE and catalog.body_of(payload.get("addressee_body")):
             assert state.basis_date is not None
-            deadlines.append(self._deadline(
-                state, central_bodies().acknowledgement_due(state.basis_date),
-                DIRECTIVE_ACKNOWLEDGEMENT, envelope))
+            deadlines.append(self._deadline(state, catalog.acknowledgement_due(state.basis_date),
+                                            DIRECTIVE_ACKNOWLEDGEMENT, envelope))
         state = await self.commit(conn, state, deadlines, context)
         await self.assign_by_rules(conn, state, envelope.event_type, context)
 
