@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.plan import Plan
 from bench.report import machine, ratios, table, targets, versions, write
-from bench.run import Run, say
+from bench.run import PHASES, Run, say
 from bench.soak import run_soak
 from bench.stack import local_stack
 
@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs, data)")
     parser.add_argument("--soak", action="store_true", default=os.environ.get("SOAK") == "1",
                         help="only the soak: mixed commands at SOAK_RATE/s for SOAK_SECONDS")
+    parser.add_argument("--phases", default="",
+                        help=f"comma-separated phases to run, of {', '.join(PHASES)} (default: all)")
     args = parser.parse_args(argv)
     # The bench measures the services' capacity from one token: rate limits would cap it instead.
     os.environ.setdefault("CASETRACK_RATE_LIMITS", "{}")
@@ -55,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             say(f"soak results in {path}")
             return 0 if soaked["within_target"] else 1
         try:
-            Run(stack, plan, results, args.profile).all()
+            Run(stack, plan, results, args.profile).all(
+                tuple(p for p in args.phases.split(",") if p))
         except Exception as exc:  # keep what was measured; the report says what failed
             results["error"] = repr(exc)
             say(f"failed: {exc!r}")

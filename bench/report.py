@@ -105,6 +105,9 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     for fmt, figure in sorted(system.get("survey_import", {}).items()):
         check(f"survey wave of {figure.get('rows')} rows imported as {fmt} <= 60 s",
               figure.get("seconds") if figure.get("status") == 201 else None, 60, False)
+    for c, cost in sorted(system.get("tlog_cost", {}).items()):
+        check(f"log keeper's cost to intake's throughput at {c} clients <= 5%",
+              None if cost.get("cost") is None else round(100 * cost["cost"], 1), 5, False)
     check("services and broker at rest <= 10% of one core",
           system.get("at_rest", {}).get("services_and_broker"), 10, False)
     for name, mb in sorted(system.get("rss_peak_mb", {}).items()):
@@ -121,6 +124,10 @@ def table(results: dict[str, Any]) -> str:
                      f"{r['rps']}/s p50 {r['p50_ms']} p95 {r['p95_ms']} p99 {r['p99_ms']} ms",
                      f"simplest endpoint {s.get('rps')}/s p99 {s.get('p99_ms')} ms",
                      results["ratios"]["intake_per_simple_endpoint"].get(c)))
+    for c, cost in system.get("tlog_cost", {}).items():
+        w, wo = cost.get("with_keeper", {}), cost.get("without_keeper", {})
+        rows.append((f"intake with the log keeper, {c} clients", f"{w.get('rps')}/s p99 {w.get('p99_ms')} ms",
+                     f"without {wo.get('rps')}/s p99 {wo.get('p99_ms')} ms", cost.get("cost")))
     for n in ("1", "16", "16_locked"):
         if f"insert_{n}" in base:
             rows.append((f"raw insert tx, {n.replace('_', ' ')} connections",

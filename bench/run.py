@@ -15,18 +15,21 @@ from typing import Any
 
 import httpx
 
-from bench import hops, pipeline, profiling, rawbroker, rawdb, surveys
+from bench import hops, pipeline, profiling, rawbroker, rawdb, surveys, tlog_cost
 from bench.httpload import LoadConfig, run_load
 from bench.longstream import LONG_STREAM_EVENTS, long_stream
 from bench.plan import Plan, sample_body_bytes
 from bench.sessions import SessionSampler
-from bench.stack import Monitor, Stack
+from bench.stack import Monitor, Stack, stop
 from tests.support.system import free_port, token
 
 PROFILED_CONCURRENCY = 32
 PROFILE_SECONDS = 600
 SETTLE_TIMEOUT = 120.0
 REST_SECONDS = 3.0
+TLOG_COST_CLIENTS = (8, 32)
+PHASES = ("raw_baselines", "http", "tlog_cost", "long_stream", "survey_import", "end_to_end",
+          "at_rest", "backlog")
 IDLE_AFTER_SECONDS = 3.0
 """Longer than a consumer's wait before it polls at its idle pace."""
 
@@ -48,18 +51,14 @@ class Run:
         self.body = sample_body_bytes().decode()
         self.token = token("operator", ["KZ-75"], "bench")
 
-    def all(self) -> None:
-        """Every phase in order; the pipeline phases stop and restart services, so they go last."""
+    def all(self, only: tuple[str, ...] = ()) -> None:
+        """Every phase in order, or only those named; the pipeline phases stop and restart services,
+        so they go last."""
         time.sleep(REST_SECONDS)
         self.system["rss_rest_mb"] = self.monitor.rss()
         self.system["cpu_percent"] = self.monitor.cpu
-        self.raw_baselines()
-        self.http()
-        self.long_stream()
-        self.survey_import()
-        self.end_to_end()
-        self.at_rest()
-        self.backlog()
+        for phase in only or PHASES:
+            getattr(self, phase)()
         self.system["rss_peak_mb"] = self.monitor.peaks
 
     def raw_baselines(self) -> None:
@@ -97,6 +96,28 @@ class Run:
             simple.wait(15)
             del self.monitor.extra["simple-endpoint"]
 
+    def tlog_cost(self) -> None:
+        """Intake with and without its log keeper at 8 and 32 clients, in the order with, without,
+        without, with (neither side always first on a noisy machine); the cost of the mean rates."""
+        self.system["tlog_cost"] = out = dict[str, Any]()
+        try:
+            for c in TLOG_COST_CLIENTS:
+                runs: dict[str, list[dict[str, Any]]] = {"with_keeper": [], "without_keeper": []}
+                for keeper in (True, False, False, True):
+                    side = "with_keeper" if keeper else "without_keeper"
+                    tlog_cost.restart_intake(self.stack, keeper)
+                    left = tlog_cost.wait_sequenced(self.stack) if keeper else 0
+                    say(f"intake POST /v1/cases {side.replace('_', ' ')}, {c} clients")
+                    result = self._intake_load(c, f"tlog_{side}_{len(runs[side]) + 1}")
+                    runs[side].append({**result, "unsequenced_at_start": left})
+                    self.settle()
+                sides = {side: tlog_cost.summary(r) for side, r in runs.items()}
+                out[str(c)] = {**sides, "cost": tlog_cost.cost_ratio(
+                    sides["with_keeper"]["rps"], sides["without_keeper"]["rps"])}
+                say(f"the keeper's cost at {c} clients: {out[str(c)]['cost']}")
+        finally:
+            tlog_cost.restart_intake(self.stack, True)
+
     def long_stream(self) -> None:
         """Triage of a 500-event case against triage of a new case: what a long stream costs."""
         say(f"triage of a new case and of a {LONG_STREAM_EVENTS}-event case, 8 clients")
@@ -119,12 +140,12 @@ class Run:
         return LoadConfig(url=f"{base_url}/v1/cases", body=self.body, seconds=self.plan.http_seconds,
                           warmup=self.plan.http_warmup, concurrency=concurrency, token=bearer)
 
-    def _intake_load(self, c: int) -> dict[str, Any]:
+    def _intake_load(self, c: int, label: str = "intake") -> dict[str, Any]:
         config = self._closed(self.stack.system.intake_url, c, self.token)
-        profile = self.profile and c == PROFILED_CONCURRENCY
+        profile = self.profile and c == PROFILED_CONCURRENCY and label == "intake"
         sessions = SessionSampler(self.stack.database_url)
         with self.profiled("intake", f"intake_post_{c}_clients", profile), \
-                self.monitor.watching(f"intake_{c}_clients"), sessions.sampling():
+                self.monitor.watching(f"{label}_{c}_clients"), sessions.sampling():
             result = run_load(config)
         result["sessions"] = sessions.summary()
         return result
@@ -256,14 +277,3 @@ class Run:
             {"after": list(self.monitor.cpu)[-1] if self.monitor.cpu else None, "applied": last})
         say(f"reporting's projector still busy after {SETTLE_TIMEOUT:.0f}s; going on")
 
-
-def stop(stack: Stack, name: str) -> None:
-    """SIGTERM one service and wait for it to exit."""
-    proc = stack.system.processes[name].process
-    if proc is None or proc.poll() is not None:
-        return
-    stack.system.signal(name, signal.SIGTERM)
-    try:
-        proc.wait(20)
-    except subprocess.TimeoutExpired:
-        stack.system.kill(name)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import signal
+import subprocess
 import tempfile
 import threading
 import time
@@ -82,6 +84,18 @@ def local_stack(services: Collection[str] = (), keep: bool = False) -> Iterator[
         pg.stop()
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def stop(stack: Stack, name: str) -> None:
+    """SIGTERM one service and wait for it to exit."""
+    proc = stack.system.processes[name].process
+    if proc is None or proc.poll() is not None:
+        return
+    stack.system.signal(name, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        stack.system.kill(name)
 
 
 async def _prepare(database_url: str, bootstrap: str) -> None:

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     assignment_log_key: str | None = Field(None, alias="ASSIGNMENT_LOG_KEY", repr=False)
     review_log_key: str | None = Field(None, alias="REVIEW_LOG_KEY", repr=False)
     checkpoint_seconds: float = Field(1.0, alias="CASETRACK_CHECKPOINT_SECONDS", gt=0)
+    tlog_keeper: bool = Field(True, alias="CASETRACK_TLOG_KEEPER")
+    """Run the verifiable log's keeper in the background; off only to measure what it costs
+    (the log routes then sequence and sign on demand)."""
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_dev(self) -> Settings:

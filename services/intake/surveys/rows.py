@@ -146,11 +146,12 @@ def _choice(number: int, column: str, value: str, kind: type[StrEnum], found: Wa
     if not value:
         found.refuse(number, column, "is empty")
         return None
-    if value not in kind._value2member_map_:
+    member = kind._value2member_map_.get(value)
+    if member is None:
         allowed = ", ".join(m.value for m in kind)
         found.refuse(number, column, f"{value[:50]!r} is not one of {allowed}")
         return None
-    return value
+    return str(member.value)  # the enum's one string, not this row's copy: a wave's rows stay small
 
 
 def _csv_records(file: BinaryIO) -> Iterator[list[str]]:

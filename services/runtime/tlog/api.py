@@ -31,17 +31,20 @@ NOTE_TEXT = {"content": {"text/plain": {"schema": {"type": "string"}}}}
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start this app's log keeper after the runtime opened its pool; stop it first."""
+    """Start this app's log keeper after the runtime opened its pool (unless turned off); stop it first."""
     runtime: ServiceRuntime = app.state.runtime
-    keeper = await LogKeeper.open(runtime.name, runtime.pool, runtime.settings)
+    keeper = await LogKeeper.open(runtime.name, runtime.settings)
     runtime.provide(keeper)
-    task = asyncio.create_task(keeper.run(), name=f"{runtime.name}-tlog")
+    task = (asyncio.create_task(keeper.run(), name=f"{runtime.name}-tlog")
+            if runtime.settings.tlog_keeper else None)  # off: the bench's "without the keeper"
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await keeper.close()
 
 
 router = APIRouter(prefix="/v1/log", tags=["verifiable log"], lifespan=lifespan)

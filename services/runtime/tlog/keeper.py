@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import asyncpg
 from prometheus_client import Gauge
 
+from services.runtime.db import create_pool, database_url_for
 from services.runtime.eventstore import EventStore
 from services.runtime.logs import get_logger
 from services.runtime.settings import Settings
@@ -21,7 +22,10 @@ log = get_logger(__name__)
 TREE_SIZE = Gauge("casetrack_tlog_tree_size", "Leaves in the service's Merkle tree", ["service"])
 CHECKPOINT_SIZE = Gauge("casetrack_tlog_checkpoint_size", "Tree size of the latest checkpoint",
                         ["service"])
-POLL_SECONDS = 0.5
+KEEPER_CONNECTIONS = 2
+POLL_SECONDS = (0.5, 2.0)
+"""The keeper's wait after a step that found nothing: doubling from the first to the second while
+the log stays still (a checkpoint follows a write within the wait; at rest it costs little)."""
 
 
 @dataclass
@@ -35,14 +39,28 @@ class LogKeeper:
     interval: float
 
     @classmethod
-    async def open(cls, service: str, pool: asyncpg.Pool, settings: Settings) -> LogKeeper:
-        """Load the signing key, record it, and build the keeper."""
+    async def open(cls, service: str, settings: Settings) -> LogKeeper:
+        """Load the signing key, record it, and build the keeper on its own pool.
+
+        Its own two connections (a step reads the batch on one while it writes the tree on the
+        other): on the service's pool a keeper that is catching up would take them from requests.
+        """
         signer = load_signer(service, settings)
-        async with pool.acquire() as conn:
-            await register_key(conn, service, signer.verifier().vkey())
+        pool = await create_pool(database_url_for(service, settings.database_url), service,
+                                 min_size=1, max_size=KEEPER_CONNECTIONS)
+        try:
+            async with pool.acquire() as conn:
+                await register_key(conn, service, signer.verifier().vkey())
+        except BaseException:
+            await pool.close()
+            raise
         sequencer = Sequencer(EventStore(pool, service))
         checkpoints = CheckpointLog(sequencer, signer, origin_of(service, settings))
         return cls(service, pool, sequencer, checkpoints, settings.checkpoint_seconds)
+
+    async def close(self) -> None:
+        """Close the keeper's pool."""
+        await self.pool.close()
 
     async def checkpoint_now(self) -> int:
         """Sequence everything visible and sign a checkpoint if the tree grew; returns its size."""
@@ -55,19 +73,25 @@ class LogKeeper:
 
     async def run(self) -> None:
         """Follow the log forever; survive database outages."""
-        last_issued = 0.0
+        last_issued, wait, pending = 0.0, POLL_SECONDS[0], True
         while True:
             try:
                 async with self.pool.acquire() as conn:
                     added = await self.sequencer.step(conn)
-                    if time.monotonic() - last_issued >= self.interval:
+                    pending = pending or bool(added)
+                    if pending and time.monotonic() - last_issued >= self.interval:
                         size = await self.checkpoints.issue(conn)
+                        pending = False
                         if size is not None:
                             last_issued = time.monotonic()
                             CHECKPOINT_SIZE.labels(self.service).set(size)
-                    TREE_SIZE.labels(self.service).set(await self.sequencer.tree.size(conn))
-                if not added:
-                    await asyncio.sleep(POLL_SECONDS)
+                    if added:
+                        TREE_SIZE.labels(self.service).set(await self.sequencer.tree.size(conn))
+                if added:
+                    wait = POLL_SECONDS[0]
+                else:
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, POLL_SECONDS[1])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the log must outlive database hiccups

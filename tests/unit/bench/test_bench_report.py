@@ -11,6 +11,7 @@ from bench.profiling import summarize
 from bench.report import ratios, table, targets
 from bench.samples import COLUMNS, INSERT_SQL, fresh_row, row, sealed
 from bench.stats import latency_summary, percentile
+from bench.tlog_cost import cost_ratio, summary
 
 pytestmark = pytest.mark.unit
 
@@ -96,3 +97,24 @@ def test_baseline_rows_have_the_events_table_shape() -> None:
     assert len(template) == len(COLUMNS) == INSERT_SQL.count("$")
     changed = {COLUMNS[i] for i, (a, b) in enumerate(zip(template, fresh, strict=True)) if a != b}
     assert changed == {"stream_id", "event_id"}
+
+
+def test_the_keepers_cost_is_the_throughput_lost_against_intake_without_it() -> None:
+    with_keeper = summary([{"rps": 90.0, "p99_ms": 30.0}, {"rps": 100.0, "p99_ms": 40.0}])
+    without = summary([{"rps": 100.0, "p99_ms": 20.0}, {"rps": 100.0, "p99_ms": 20.0}])
+    assert (with_keeper["rps"], with_keeper["p99_ms"]) == (95.0, 35.0)
+    assert cost_ratio(with_keeper["rps"], without["rps"]) == 0.05
+    assert cost_ratio(100.0, 0.0) is None
+
+
+def test_a_keeper_costing_more_than_five_percent_misses_its_target() -> None:
+    run = results()
+    run["system"]["tlog_cost"] = {"8": {"with_keeper": {"rps": 90.0}, "without_keeper": {"rps": 100.0},
+                                        "cost": 0.1},
+                                  "32": {"with_keeper": {"rps": 99.0}, "without_keeper": {"rps": 100.0},
+                                         "cost": 0.01}}
+    run["ratios"] = ratios(run)
+    verdicts = {t["target"]: t for t in targets(run)}
+    assert verdicts["log keeper's cost to intake's throughput at 8 clients <= 5%"]["met"] is False
+    assert verdicts["log keeper's cost to intake's throughput at 32 clients <= 5%"]["met"] is True
+    assert "intake with the log keeper, 8 clients" in table(run)
