@@ -116,7 +116,10 @@ async def enqueue(conn: Conn, schema: str, facts: Sequence[Fact],
                 ON CONFLICT (event_id) DO NOTHING""", rows)
 
 
-TOPIC_CHECK_SECONDS = 1.0
+TOPIC_CHECK_SECONDS = (1.0, 5.0)
+"""How often the relay describes its topic: while facts flow, and at rest (as the services' relays)."""
+IDLE_POLL_SECONDS = 1.0
+"""The longest wait between looks at an empty outbox: the wait doubles up to it while idle."""
 STANDBY_SECONDS = 1.0
 """How often a standing-by worker tries to take the lead."""
 
@@ -205,10 +208,14 @@ class AnalyticsRelay:
             if conn is None:
                 await asyncio.sleep(STANDBY_SECONDS)
                 return
-            checked_at = float("-inf")
+            checked_at, wait = float("-inf"), self.poll_seconds
             while True:
-                if time.monotonic() - checked_at >= TOPIC_CHECK_SECONDS:
+                idle = wait > self.poll_seconds
+                if time.monotonic() - checked_at >= TOPIC_CHECK_SECONDS[idle]:
                     await self.requeue_if_the_topic_is_new()
                     checked_at = time.monotonic()
                 if await self.publish_pending() == 0:
-                    await asyncio.sleep(self.poll_seconds)
+                    await asyncio.sleep(wait)
+                    wait = min(wait * 2, IDLE_POLL_SECONDS)
+                else:
+                    wait = self.poll_seconds

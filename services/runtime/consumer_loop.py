@@ -44,8 +44,9 @@ LAYOUT_CHECK_SECONDS = 1.0
 IDLE_LAYOUT_CHECK_SECONDS = 5.0
 """How often an idle consumer describes its topics (a broker that restarted meanwhile is found
 at the latest when messages flow again: they bring the check back to every second)."""
-MEMBERSHIP_RENEW_SECONDS = 1.0
-"""How often a replica renews its lease (LEASE_SECONDS) and looks at who else is alive."""
+MEMBERSHIP_RENEW_SECONDS = (1.0, 2.5)
+"""How often a replica renews its lease (LEASE_SECONDS) and looks at who else is alive: busy, and
+idle (still twice a lease, so a live idle replica never expires)."""
 FETCH_TIMEOUT_MS = 500
 IDLE_AFTER_SECONDS = 2.0
 """A consumer that fetched nothing for this long polls the broker at its idle pace."""
@@ -135,7 +136,7 @@ class ConsumerLoop:
                 checked_at = renewed_at = time.monotonic()
                 if await self.follow_layout(kafka):
                     continue  # reassigned: what was fetched is read again from the positions
-            elif time.monotonic() - renewed_at >= MEMBERSHIP_RENEW_SECONDS:
+            elif time.monotonic() - renewed_at >= MEMBERSHIP_RENEW_SECONDS[idle]:
                 renewed_at = time.monotonic()  # a lease outlives an idle layout check: renew apart
                 if await self.follow_membership(kafka):
                     continue

@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     kafka_idempotent_producer: bool = Field(False, alias="KAFKA_IDEMPOTENT_PRODUCER")
     kafka_session_timeout_ms: int = Field(6000, alias="KAFKA_SESSION_TIMEOUT_MS")
     kafka_fetch_max_wait_ms: int = Field(10, alias="KAFKA_FETCH_MAX_WAIT_MS")
-    kafka_idle_fetch_wait_ms: int = Field(250, alias="KAFKA_IDLE_FETCH_WAIT_MS")
+    kafka_idle_fetch_wait_ms: int = Field(500, alias="KAFKA_IDLE_FETCH_WAIT_MS")
     """The broker's wait per fetch once a consumer has been idle for a while: fewer polls at rest
     (the local broker holds a fetch for the whole wait even when a message arrives)."""
     jwt_secret: str = Field(DEV_JWT_SECRET, alias="CASETRACK_JWT_SECRET")
@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     assignment_log_key: str | None = Field(None, alias="ASSIGNMENT_LOG_KEY", repr=False)
     review_log_key: str | None = Field(None, alias="REVIEW_LOG_KEY", repr=False)
     checkpoint_seconds: float = Field(1.0, alias="CASETRACK_CHECKPOINT_SECONDS", gt=0)
+    tlog_keeper: bool = Field(True, alias="CASETRACK_TLOG_KEEPER")
+    """Run the verifiable log's keeper in the background; off only to measure what it costs
+    (the log routes then sequence and sign on demand)."""
     tlog_keeper: bool = Field(True, alias="CASETRACK_TLOG_KEEPER")
     """Run the verifiable log's keeper in the background; off only to measure what it costs
     (the log routes then sequence and sign on demand)."""
