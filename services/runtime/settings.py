@@ -79,9 +79,6 @@ class Settings(BaseSettings):
     tlog_keeper: bool = Field(True, alias="CASETRACK_TLOG_KEEPER")
     """Run the verifiable log's keeper in the background; off only to measure what it costs
     (the log routes then sequence and sign on demand)."""
-    tlog_keeper: bool = Field(True, alias="CASETRACK_TLOG_KEEPER")
-    """Run the verifiable log's keeper in the background; off only to measure what it costs
-    (the log routes then sequence and sign on demand)."""
 
     @model_validator(mode="after")
     def _refuse_dev_secrets_outside_dev(self) -> Settings:
