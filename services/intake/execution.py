@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from services.intake.domain.subject import SubjectState
 from services.runtime.aggregate import Aggregate
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
@@ -17,7 +18,7 @@ from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.results import Written
 
-StateT = TypeVar("StateT")
+StateT = TypeVar("StateT", bound=SubjectState[Any])
 CommandT = TypeVar("CommandT")
 
 
@@ -28,9 +29,6 @@ class Kind(Generic[StateT, CommandT]):
     aggregate: Aggregate[StateT]
     noun: str
     decide: Callable[[StateT, CommandT], list[Any]]
-    region_of: Callable[[StateT], str | None]
-    exists: Callable[[StateT], bool]
-    version_of: Callable[[StateT], int]
 
     @property
     def stream_type(self) -> str:
@@ -39,7 +37,7 @@ class Kind(Generic[StateT, CommandT]):
 
     def visible(self, state: StateT, principal: Principal, stream_id: str) -> StateT:
         """The state if the caller may see the subject; 404 otherwise (also other regions')."""
-        if not self.exists(state) or not principal.can_see(self.region_of(state)):
+        if not state.exists or not principal.can_see(state.region_code):
             raise NotFound(f"no {self.noun} {stream_id}")
         return state
 
@@ -85,7 +83,7 @@ async def execute(
         events = kind.decide(state, command)
         if also is not None:
             await also(await unit.transaction(), state)
-        after: StateT = unit.append(stream_id, events, context_for(kind.region_of(state)))
+        after: StateT = unit.append(stream_id, events, context_for(state.region_code))
         return Written(view(after))
 
     return await pipeline.run(work, claim)

@@ -9,7 +9,7 @@ from events import new_event_id
 from services.intake import reception_queries as queries
 from services.intake.domain import reception as domain
 from services.intake.domain.directive import DIRECTIVE
-from services.intake.domain.reception import RECEPTION, ReceptionState, allowed_actions
+from services.intake.domain.reception import RECEPTION, ReceptionState
 from services.intake.domain.reception_commands import (
     LinkedDirective,
     ReceptionCommand,
@@ -27,10 +27,7 @@ from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.results import Written
 
 RECEPTIONS: Kind[ReceptionState, ReceptionCommand] = Kind(
-    aggregate=RECEPTION, noun="reception", decide=domain.decide,
-    region_of=lambda s: s.region.value if s.region else None,
-    exists=lambda s: s.exists, version_of=lambda s: s.version,
-)
+    aggregate=RECEPTION, noun="reception", decide=domain.decide)
 
 
 def reception_view(state: ReceptionState) -> ReceptionView:
@@ -47,7 +44,7 @@ def reception_view(state: ReceptionState) -> ReceptionView:
         officials_present=[OfficialView(name=o.name, position=o.position)
                            for o in state.officials_present],
         attendance=state.attendance, cancel_reason=state.cancel_reason,
-        allowed_actions=allowed_actions(state),
+        allowed_actions=state.allowed_actions(),
     )
 
 
@@ -70,10 +67,9 @@ async def schedule_reception(
         decided = command
         if command.directive is not None:
             directive = await unit.load(DIRECTIVE, command.directive.id)
-            region = directive.region.value if directive.region else None
-            seen = directive.exists and principal.can_see(region)
+            seen = directive.exists and principal.can_see(directive.region_code)
             decided = replace(command, directive=LinkedDirective(
-                command.directive.id, region if seen else None,
+                command.directive.id, directive.region_code if seen else None,
                 directive.status if seen else None))
         events = domain.decide(unit.new(RECEPTION, reception_id), decided)
         return Written(_json_view(unit.append(reception_id, events, context)), created=True)

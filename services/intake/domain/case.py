@@ -33,8 +33,6 @@ from services.intake.domain.case_state import (
     CaseState,
     ProgressNote,
     S,
-    allowed_actions,
-    require,
 )
 from services.intake.domain.commands import (
     CaseCommand,
@@ -68,7 +66,7 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
     match command:
         case RegisterCase():
             if state.exists:
-                raise IllegalTransition("register", str(state.status), allowed_actions(state))
+                raise IllegalTransition("register", str(state.status), state.allowed_actions())
             return [CaseRegistered(
                 title=command.title, description=command.description, region=command.region,
                 sector=command.sector, source=command.source, district=command.district,
@@ -80,20 +78,20 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
         raise IllegalTransition(type(command).__name__, "unregistered", [])
     match command:
         case TriageCase(risk_level, category, notes):
-            require(state, "triage")
+            state.require("triage")
             return [CaseTriaged(risk_level=risk_level, category=category, notes=notes)]
         case NoteProgress(note, evidence_refs):
-            require(state, "notes")
+            state.require("notes")
             return [CaseProgressNoted(note=note, evidence_refs=list(evidence_refs))]
         case ResolveCase(outcome, summary, measures_taken):
-            require(state, "resolve")
+            state.require("resolve")
             return [CaseResolved(outcome=outcome, summary=summary,
                                  measures_taken=list(measures_taken))]
         case ReopenCase(reason):
-            require(state, "reopen")
+            state.require("reopen")
             return [CaseReopened(reason=reason, review_id=None, findings=None, flags=[])]
         case MarkDuplicate(original_case_id):
-            require(state, "duplicate-of")
+            state.require("duplicate-of")
             if original_case_id == state.id:
                 raise InvalidCommand("original_case_id", "a case cannot duplicate itself")
             return [CaseMarkedDuplicate(original_case_id=original_case_id)]
@@ -103,17 +101,17 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
                                      f"case {state.id} is itself a duplicate; name its original")
             return [CaseDuplicateLinked(duplicate_case_id=duplicate_case_id)]
         case WithdrawCase(reason):
-            require(state, "withdraw")
+            state.require("withdraw")
             return [CaseWithdrawn(reason=reason)]
         case FlagForReview(reason):
-            require(state, "flag-for-review")
+            state.require("flag-for-review")
             return [CaseFlaggedForReview(reason=reason)]
         case DiscloseReporter(viewer_id, viewer_role, purpose):
-            require(state, "reporter")
+            state.require("reporter")
             return [CaseReporterDisclosed(viewer_id=viewer_id, viewer_role=viewer_role,
                                           purpose=purpose)]
         case EraseReporter(reason):
-            require(state, "erase-reporter")
+            state.require("erase-reporter")
             return [CaseReporterErased(reason=reason)]
         case ExtendConsideration() | NotifyReporter() | MarkMisdirected() | ForwardCase():
             return decide_clock(state, command)

@@ -23,7 +23,6 @@ from services.intake.domain.commands import (
 )
 from services.intake.domain.directive import (
     DirectiveState,
-    allowed_actions,
     decide,
     evolve,
     fold,
@@ -79,7 +78,7 @@ def test_a_returned_report_goes_back_to_work() -> None:
     directive.do(ReportCompletion("done"))
     directive.do(RecordVerdict("r1", "returned", "v1", "no proof", ()))
     assert directive.state.status is DirectiveStatus.RETURNED
-    assert set(allowed_actions(directive.state)) >= {"progress", "report"}
+    assert set(directive.state.allowed_actions()) >= {"progress", "report"}
 
 
 def test_the_due_date_must_come_after_the_issue_date() -> None:
@@ -139,7 +138,7 @@ def test_a_cancelled_directive_is_never_overdue() -> None:
     directive = _issued()
     directive.do(CancelDirective("withdrawn at the meeting"))
     late = lateness(directive.state, date(2027, 6, 1), CALENDAR)
-    assert late is not None and not late.overdue and allowed_actions(directive.state) == []
+    assert late is not None and not late.overdue and directive.state.allowed_actions() == []
 
 
 def test_an_escalated_verdict_hands_a_directive_to_the_agency_and_it_is_reported_again() -> None:

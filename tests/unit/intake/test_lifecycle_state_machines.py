@@ -72,7 +72,7 @@ class CaseMachine(RuleBasedStateMachine):
         self.state = cases.CaseState(id="case-1")
 
     def apply(self, command: CaseCommand, action: str | None = None) -> list[EventPayload]:
-        allowed = cases.allowed_actions(self.state)
+        allowed = self.state.allowed_actions()
         before = self.state
         try:
             payloads = cases.decide(self.state, command)
@@ -171,7 +171,7 @@ class CaseMachine(RuleBasedStateMachine):
         assert (s.status is CaseStatus.WITHDRAWN) == (s.withdrawn_reason is not None)
         assert not (s.reporter_erased and s.reporter is None)
         if s.status in cases.FINAL:
-            assert not {"triage", "notes", "resolve", "withdraw"} & set(cases.allowed_actions(s))
+            assert not {"triage", "notes", "resolve", "withdraw"} & set(s.allowed_actions())
 
 
 class DirectiveMachine(RuleBasedStateMachine):
@@ -184,7 +184,7 @@ class DirectiveMachine(RuleBasedStateMachine):
 
     def apply(self, command: DirectiveCommand, action: str | None = None,
               actor: Actor = OPERATOR) -> None:
-        allowed = directives.allowed_actions(self.state)
+        allowed = self.state.allowed_actions()
         try:
             payloads = directives.decide(self.state, command)
         except IllegalTransition as refused:
