@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from events import Official, Region
 from services.intake import reception_handlers as handlers
 from services.intake.api import WRITERS, context_for, day_of, expected
-from services.intake.cases_api import WRITE_RESPONSES
+from services.intake.command_routes import WRITE_RESPONSES, CommandRoute, add_command_routes
 from services.intake.domain.reception_commands import (
     CancelReception,
     HoldReception,
@@ -33,7 +33,6 @@ from services.runtime.context import Runtime
 from services.runtime.errors import Invalid
 from services.runtime.fields import (
     IDEMPOTENT,
-    VERSIONED,
     AsOf,
     Limit,
     Offset,
@@ -108,24 +107,16 @@ async def _change(request: Request, principal: Principal, runtime: Runtime, rece
                                                 ctx, claim))
 
 
-@router.post("/{reception_id}/hold", response_model=ReceptionView, dependencies=VERSIONED,
-             responses=WRITE_RESPONSES)
-async def hold(reception_id: ReceptionId, body: HoldReceptionRequest, request: Request,
-               principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Record that the reception took place: the day, the officials present, the attendance."""
-    principal.require(*WRITERS)
-    command = HoldReception(held_on=body.held_on,
-                            officials_present=_officials(body.officials_present),
-                            attendance=body.attendance, today=day_of(runtime.clock))
-    return await _change(request, principal, runtime, reception_id, body.expected_version,
-                         command)
-
-
-@router.post("/{reception_id}/cancel", response_model=ReceptionView, dependencies=VERSIONED,
-             responses=WRITE_RESPONSES)
-async def cancel(reception_id: ReceptionId, body: ReasonRequest, request: Request,
-                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Call off a scheduled reception, with the reason."""
-    principal.require(*WRITERS)
-    return await _change(request, principal, runtime, reception_id, body.expected_version,
-                         CancelReception(body.reason))
+RECEPTION_COMMANDS = (
+    CommandRoute("hold", "hold", HoldReceptionRequest, WRITERS,
+                 "Record that the reception took place: the day, the officials present, the "
+                 "attendance.",
+                 lambda body, _, today: HoldReception(
+                     held_on=body.held_on, officials_present=_officials(body.officials_present),
+                     attendance=body.attendance, today=today)),
+    CommandRoute("cancel", "cancel", ReasonRequest, WRITERS,
+                 "Call off a scheduled reception, with the reason.",
+                 lambda body, _, __: CancelReception(body.reason)),
+)
+add_command_routes(router, "reception_id", ReceptionView, _change, RECEPTION_COMMANDS,
+                   WRITE_RESPONSES)
