@@ -4,6 +4,7 @@ reports (a fold of the stored, wire-round-tripped stream) always equals evolve o
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypeVar
 
 import pytest
 from hypothesis import settings
@@ -56,11 +57,47 @@ from services.runtime.errors import DomainError
 from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
 
 pytestmark = pytest.mark.unit
+CommandT = TypeVar("CommandT")
 
 MACHINE_SETTINGS = settings(max_examples=30, stateful_step_count=20, deadline=None)
 VERDICTS = st.sampled_from(["approved", "returned", "escalated", "bogus"])
 EVENT_IDS = st.sampled_from(["e1", "e2", "e3", "e4"])  # small pool: redeliveries happen
 TEXT = st.text(alphabet="abc xyz", min_size=1, max_size=8).filter(lambda s: s.strip())
+
+
+def step(command: st.SearchStrategy[CommandT], action: str | None = None
+         ) -> st.SearchStrategy[tuple[CommandT, str | None]]:
+    """A command and the operator action it is (None: another service's event applied)."""
+    return st.tuples(command, st.just(action))
+
+
+CASE_STEPS = st.one_of(
+    step(st.builds(TriageCase, st.sampled_from(RiskLevel), TEXT, st.none()), "triage"),
+    step(st.builds(NoteProgress, TEXT, st.just(())), "notes"),
+    step(st.builds(ResolveCase, st.sampled_from(CaseOutcome), st.just("s"), st.just(())),
+         "resolve"),
+    step(st.just(ReopenCase("r")), "reopen"),
+    step(st.just(MarkDuplicate("case-0")), "duplicate-of"),
+    step(st.just(LinkDuplicate("case-9"))),
+    step(st.just(WithdrawCase("w")), "withdraw"),
+    step(st.just(FlagForReview("f")), "flag-for-review"),
+    step(st.just(DiscloseReporter("sup", "supervisor", "call back")), "reporter"),
+    step(st.just(EraseReporter("asked")), "erase-reporter"),
+    step(st.builds(lambda event_id, hours: RecordAssignment(
+        "office", f"officer-{hours}", event_id, AssignmentKind.AUTOMATIC,
+        T0 + timedelta(hours=hours)), EVENT_IDS, st.integers(0, 48))),
+    step(st.builds(StartReview, st.sampled_from(["r1", "r2"]))),
+)
+"""What operators and other services ask of a case (verdicts have a rule of their own)."""
+
+DIRECTIVE_STEPS = st.one_of(
+    step(st.just(AcknowledgeDirective(None)), "acknowledge"),
+    step(st.just(ReportProgress("p")), "progress"),
+    step(st.just(ReportCompletion("s")), "report"),
+    step(st.just(CancelDirective("c")), "cancel"),
+    step(st.just(StartReview("r1"))),
+)
+"""What is asked of a directive, but for extensions (due dates move) and verdicts."""
 
 
 class CaseMachine(RuleBasedStateMachine):
@@ -95,54 +132,9 @@ class CaseMachine(RuleBasedStateMachine):
         self.apply(RegisterCase("t", "d", Region("KZ-75"), Sector.LAND,
                                 IntakeSource.HOTLINE, None, not named, reference))
 
-    @rule(risk=st.sampled_from(RiskLevel), category=TEXT)
-    def triage(self, risk: RiskLevel, category: str) -> None:
-        self.apply(TriageCase(risk, category, None), "triage")
-
-    @rule(note=TEXT)
-    def note(self, note: str) -> None:
-        self.apply(NoteProgress(note, ()), "notes")
-
-    @rule(outcome=st.sampled_from(CaseOutcome))
-    def resolve(self, outcome: CaseOutcome) -> None:
-        self.apply(ResolveCase(outcome, "s", ()), "resolve")
-
-    @rule()
-    def reopen(self) -> None:
-        self.apply(ReopenCase("r"), "reopen")
-
-    @rule()
-    def mark_duplicate(self) -> None:
-        self.apply(MarkDuplicate("case-0"), "duplicate-of")
-
-    @rule()
-    def link_duplicate(self) -> None:
-        self.apply(LinkDuplicate("case-9"))
-
-    @rule()
-    def withdraw(self) -> None:
-        self.apply(WithdrawCase("w"), "withdraw")
-
-    @rule()
-    def flag(self) -> None:
-        self.apply(FlagForReview("f"), "flag-for-review")
-
-    @rule()
-    def disclose(self) -> None:
-        self.apply(DiscloseReporter("sup", "supervisor", "call back"), "reporter")
-
-    @rule()
-    def erase(self) -> None:
-        self.apply(EraseReporter("asked"), "erase-reporter")
-
-    @rule(event_id=EVENT_IDS, hours=st.integers(0, 48))
-    def assignment_arrives(self, event_id: str, hours: int) -> None:
-        self.apply(RecordAssignment("office", f"officer-{hours}", event_id, AssignmentKind.AUTOMATIC,
-                                    T0 + timedelta(hours=hours)))
-
-    @rule(review=st.sampled_from(["r1", "r2"]))
-    def review_opens(self, review: str) -> None:
-        self.apply(StartReview(review))
+    @rule(step=CASE_STEPS)
+    def command(self, step: tuple[CaseCommand, str | None]) -> None:
+        self.apply(*step)
 
     @rule(verdict=VERDICTS, event_id=EVENT_IDS)
     def verdict_arrives(self, verdict: str, event_id: str) -> None:
@@ -203,30 +195,14 @@ class DirectiveMachine(RuleBasedStateMachine):
         self.apply(IssueDirective("t", "x", "agency", "body", Region("KZ-75"),
                                   today + timedelta(days=days), None, today))
 
-    @rule()
-    def acknowledge(self) -> None:
-        self.apply(AcknowledgeDirective(None), "acknowledge")
-
-    @rule()
-    def progress(self) -> None:
-        self.apply(ReportProgress("p"), "progress")
-
-    @rule()
-    def report(self) -> None:
-        self.apply(ReportCompletion("s"), "report")
+    @rule(step=DIRECTIVE_STEPS)
+    def command(self, step: tuple[DirectiveCommand, str | None]) -> None:
+        self.apply(*step)
 
     @rule(days=st.integers(-5, 80), by=st.sampled_from(["op-1", "sup-2"]))
     def extend(self, days: int, by: str) -> None:
         due = self.state.due_date or date(2026, 12, 1)
         self.apply(ExtendDeadline(due + timedelta(days=days), "r", by), "extend")
-
-    @rule()
-    def cancel(self) -> None:
-        self.apply(CancelDirective("c"), "cancel")
-
-    @rule()
-    def review_opens(self) -> None:
-        self.apply(StartReview("r1"))
 
     @rule(verdict=VERDICTS, event_id=EVENT_IDS)
     def verdict_arrives(self, verdict: str, event_id: str) -> None:
