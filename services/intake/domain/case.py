@@ -166,8 +166,7 @@ def _decide_verdict(state: CaseState, command: RecordVerdict) -> list[EventPaylo
 
 def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> CaseState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
-                status=next_case_status(state.status, envelope.event_type))
+    s = state.after(envelope, next_case_status(state.status, envelope.event_type))
     match payload:
         case CaseRegistered():
             return replace(

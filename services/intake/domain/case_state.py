@@ -65,7 +65,6 @@ class CaseState(SubjectState[CaseStatus]):
     disclosures: int = 0
     registered_at: datetime | None = None
     registered_by: str | None = None
-    updated_at: datetime | None = None
     risk_level: RiskLevel | None = None
     category: str | None = None
     triage_notes: str | None = None

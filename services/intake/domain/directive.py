@@ -69,7 +69,6 @@ class DirectiveState(SubjectState[DirectiveStatus]):
     meeting_reference: str | None = None
     issued_at: datetime | None = None
     issued_by: str | None = None
-    updated_at: datetime | None = None
     acknowledgement: str | None = None
     progress: tuple[str, ...] = ()
     completion_summary: str | None = None
@@ -163,8 +162,7 @@ def _decide_verdict(state: DirectiveState, command: RecordVerdict) -> list[Event
 def evolve(state: DirectiveState, envelope: EventEnvelope, payload: EventPayload
            ) -> DirectiveState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
-                status=next_directive_status(state.status, envelope.event_type))
+    s = state.after(envelope, next_directive_status(state.status, envelope.event_type))
     match payload:
         case DirectiveIssued():
             return replace(

@@ -61,7 +61,6 @@ class ReceptionState(SubjectState[ReceptionStatus]):
     directive_id: str | None = None
     scheduled_at: datetime | None = None
     scheduled_by: str | None = None
-    updated_at: datetime | None = None
     held_on: date | None = None
     officials_present: tuple[Official, ...] = ()
     attendance: int | None = None
@@ -137,8 +136,7 @@ def check_case_link(state: ReceptionState, region: Region, today: date) -> None:
 def evolve(state: ReceptionState, envelope: EventEnvelope, payload: EventPayload
            ) -> ReceptionState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
-                status=next_reception_status(state.status, envelope.event_type))
+    s = state.after(envelope, next_reception_status(state.status, envelope.event_type))
     match payload:
         case ReceptionScheduled():
             return replace(

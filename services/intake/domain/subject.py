@@ -1,14 +1,16 @@
 """What the state of every intake subject (case, directive, reception) shares: its identity,
-version, status and region, and which operator actions that status allows."""
+version, status, region and when it last changed, and which operator actions that status
+allows."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, Self, TypeVar
 
-from events import Region
+from events import EventEnvelope, Region
 from services.intake.domain.errors import IllegalTransition
 
 StatusT = TypeVar("StatusT", bound=StrEnum)
@@ -29,6 +31,7 @@ class SubjectState(Generic[StatusT]):
     version: int = 0
     status: StatusT | None = None
     region: Region | None = None
+    updated_at: datetime | None = None
 
     @property
     def region_code(self) -> str | None:
@@ -39,6 +42,11 @@ class SubjectState(Generic[StatusT]):
     def exists(self) -> bool:
         """Whether the subject's first event (registration, issue, scheduling) happened."""
         return self.status is not None
+
+    def after(self, envelope: EventEnvelope, status: StatusT | None) -> Self:
+        """This state one stored event on: that event's version and time, and `status`."""
+        return replace(self, version=envelope.version, updated_at=envelope.recorded_at,
+                       status=status)
 
     def allowed_actions(self) -> list[str]:
         """The operator actions the status allows now."""
