@@ -55,7 +55,7 @@ from services.intake.domain.commands import (
     TriageCase,
     WithdrawCase,
 )
-from services.intake.domain.errors import IllegalTransition, InvalidCommand
+from services.intake.domain.errors import InvalidCommand
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "case"
@@ -65,8 +65,7 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
     """The events a command causes on a case, or a DomainError."""
     match command:
         case RegisterCase():
-            if state.exists:
-                raise IllegalTransition("register", str(state.status), state.allowed_actions())
+            state.require_new("register")
             return [CaseRegistered(
                 title=command.title, description=command.description, region=command.region,
                 sector=command.sector, source=command.source, district=command.district,
@@ -74,8 +73,7 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
                 reception_id=command.reception_id)]
         case RecordAssignment() | StartReview() | RecordVerdict():
             return _decide_reaction(state, command)
-    if not state.exists:
-        raise IllegalTransition(type(command).__name__, "unregistered", [])
+    state.require_begun(command)
     match command:
         case TriageCase(risk_level, category, notes):
             state.require("triage")

@@ -33,7 +33,7 @@ from services.intake.domain.commands import (
     ReportProgress,
     StartReview,
 )
-from services.intake.domain.errors import FourEyesViolation, IllegalTransition, InvalidCommand
+from services.intake.domain.errors import FourEyesViolation, InvalidCommand
 from services.intake.domain.subject import SubjectState
 from services.runtime.aggregate import Aggregate
 
@@ -85,9 +85,7 @@ def decide(state: DirectiveState, command: DirectiveCommand) -> list[EventPayloa
     """The events a command causes on a directive, or a DomainError."""
     match command:
         case IssueDirective():
-            if state.exists:
-                raise IllegalTransition("issue", str(state.status), state.allowed_actions(),
-                                        subject="directive")
+            state.require_new("issue")
             if command.due_date <= command.today:
                 raise InvalidCommand("due_date", "the due date must be after the issue date")
             return [DirectiveIssued(
@@ -102,8 +100,7 @@ def decide(state: DirectiveState, command: DirectiveCommand) -> list[EventPayloa
             return []
         case RecordVerdict():
             return _decide_verdict(state, command)
-    if not state.exists:
-        raise IllegalTransition(type(command).__name__, "unissued", [], subject="directive")
+    state.require_begun(command)
     match command:
         case AcknowledgeDirective(note):
             state.require("acknowledge")

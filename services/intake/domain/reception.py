@@ -17,7 +17,7 @@ from events import (
 )
 from events.lifecycle import DirectiveStatus
 from events.receptions import MAX_ATTENDANCE, next_reception_status
-from services.intake.domain.errors import IllegalTransition, InvalidCommand
+from services.intake.domain.errors import InvalidCommand
 from services.intake.domain.reception_commands import (
     CancelReception,
     HoldReception,
@@ -71,12 +71,9 @@ def decide(state: ReceptionState, command: ReceptionCommand) -> list[EventPayloa
     """The events a command causes on a reception, or a DomainError."""
     match command:
         case ScheduleReception():
-            if state.exists:
-                raise IllegalTransition("schedule", str(state.status), state.allowed_actions(),
-                                        subject="reception")
+            state.require_new("schedule")
             return [_schedule(command)]
-    if not state.exists:
-        raise IllegalTransition(type(command).__name__, "unscheduled", [], subject="reception")
+    state.require_begun(command)
     match command:
         case HoldReception():
             state.require("hold")

@@ -54,6 +54,18 @@ class SubjectState(Generic[StatusT]):
             return []
         return [name for name, statuses in self.actions.items() if self.status in statuses]
 
+    def require_new(self, action: str) -> None:
+        """Refuse (409) the action that begins a subject (register, issue, schedule) once it has
+        begun."""
+        if self.exists:
+            raise IllegalTransition(action, str(self.status), self.allowed_actions(),
+                                    subject=self.noun)
+
+    def require_begun(self, command: object) -> None:
+        """Refuse (409) any other command before the subject's first event."""
+        if not self.exists:
+            raise IllegalTransition(type(command).__name__, self.unborn, [], subject=self.noun)
+
     def require(self, action: str) -> None:
         """Refuse (409, naming what is allowed) an action the status does not allow now."""
         allowed = self.allowed_actions()
