@@ -8,14 +8,16 @@ from fastapi.responses import JSONResponse
 from events import Role
 from services.intake import handlers
 from services.intake.api import (
+    CREATED_RESPONSES,
     SUPERVISORS,
+    WRITE_RESPONSES,
     WRITERS,
     context_for,
     day_of,
     expected,
     vault_of,
 )
-from services.intake.command_routes import WRITE_RESPONSES, CommandRoute, add_command_routes
+from services.intake.command_routes import CommandRoute, add_command_routes
 from services.intake.domain.commands import (
     CaseCommand,
     FlagForReview,
@@ -47,7 +49,7 @@ CaseId = PathId
 
 
 @router.post("", status_code=201, response_model=CaseView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
+             responses=CREATED_RESPONSES, dependencies=IDEMPOTENT)
 async def register_case(
     body: RegisterCaseRequest, request: Request, principal: CurrentPrincipal, runtime: Runtime
 ) -> Response:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from events.cases import NoticeChannel
-from services.intake.api import SUPERVISORS, WRITERS
+from services.intake.api import SUPERVISORS, WRITE_RESPONSES, WRITERS
 from services.intake.cases_api import change
 from services.intake.clock_schemas import (
     ExtendConsiderationRequest,
     ForwardRequest,
     NotifyReporterRequest,
 )
-from services.intake.command_routes import WRITE_RESPONSES, CommandRoute, add_command_routes
+from services.intake.command_routes import CommandRoute, add_command_routes
 from services.intake.domain.commands import (
     ExtendConsideration,
     ForwardCase,

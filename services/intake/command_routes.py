@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from events import Role
-from services.intake.api import day_of
+from services.intake.api import Responses, day_of
 from services.intake.schemas import Write
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.context import Runtime, ServiceRuntime
@@ -23,11 +23,6 @@ from services.runtime.fields import VERSIONED, PathId
 
 BodyT = TypeVar("BodyT", bound=Write)
 
-WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"headers": {"ETag": {}}}, 409: {"description": "illegal transition or stale version"},
-    412: {"description": "If-Match does not match"},
-}
-"""What a write to an existing subject answers besides its view and the usual problems."""
 
 Change = Callable[[Request, Principal, ServiceRuntime, str, int | None, Any],
                   Awaitable[JSONResponse]]
@@ -53,7 +48,7 @@ class CommandRoute(Generic[BodyT]):
 
 def add_command_routes(router: APIRouter, subject: str, view: type[BaseModel], change: Change,
                        routes: Iterable[CommandRoute[Any]],
-                       responses: dict[int | str, dict[str, Any]] | None = None) -> None:
+                       responses: Responses | None = None) -> None:
     """Add each route to the router, under /{<subject>} (e.g. `case_id`), answering `view`."""
     for route in routes:
         router.add_api_route(f"/{{{subject}}}/{route.action}", _endpoint(route, subject, change),

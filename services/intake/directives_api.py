@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from events import Role
 from services.intake import directive_handlers as handlers
 from services.intake.api import (
+    CREATED_RESPONSES,
     SUPERVISORS,
     WRITERS,
     context_for,
@@ -45,7 +46,7 @@ DirectiveId = PathId
 
 
 @router.post("", status_code=201, response_model=DirectiveView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
+             responses=CREATED_RESPONSES, dependencies=IDEMPOTENT)
 async def issue(body: IssueDirectiveRequest, request: Request, principal: CurrentPrincipal,
                 runtime: Runtime) -> Response:
     """Issue a directive (supervisor or admin); the due date must be after today (Almaty)."""

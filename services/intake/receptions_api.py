@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 
 from events import Official, Region
 from services.intake import reception_handlers as handlers
-from services.intake.api import WRITERS, context_for, day_of, expected
-from services.intake.command_routes import WRITE_RESPONSES, CommandRoute, add_command_routes
+from services.intake.api import CREATED_RESPONSES, WRITE_RESPONSES, WRITERS, context_for, day_of, expected
+from services.intake.command_routes import CommandRoute, add_command_routes
 from services.intake.domain.reception_commands import (
     CancelReception,
     HoldReception,
@@ -51,7 +51,7 @@ def _officials(bodies: list[OfficialBody]) -> tuple[Official, ...]:
 
 
 @router.post("", status_code=201, response_model=ReceptionView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
+             responses=CREATED_RESPONSES, dependencies=IDEMPOTENT)
 async def schedule(body: ScheduleReceptionRequest, request: Request,
                    principal: CurrentPrincipal, runtime: Runtime) -> Response:
     """Schedule a citizen reception (operator, supervisor or admin of the region)."""
