@@ -89,6 +89,7 @@ async def test_a_monitor_claims_returns_with_findings_then_approves_and_the_case
         assert browser.by_id("badge").get_attribute("data-state") == "partial", browser.text()
         browser.follow(browser.by_id("verify-owners"))
         assert browser.by_id("badge").get_attribute("data-state") == "verified", browser.text()
+        assert browser.by_id("badge-checkpoint").get_attribute("data-state") == "included"
         browser.screenshot("case_closed")
 
         history = (await client.get(f"{system.reporting_url}/v1/cases/{case_id}/history",
