@@ -74,10 +74,11 @@ async def test_a_monitor_claims_returns_with_findings_then_approves_and_the_case
     assert browser.by_id("badge").get_attribute("data-state") == "partial", browser.text()
     browser.follow(browser.by_id("verify-owners"))
     assert browser.by_id("badge").get_attribute("data-state") == "verified", browser.text()
+    assert browser.by_id("badge-checkpoint").get_attribute("data-state") == "included"
     browser.screenshot("case_closed")
 
     history = (await loop.client.get(f"{loop.system.reporting_url}/v1/cases/{case_id}/history",
-                                headers=loop.monitor)).json()["events"]
+                                     headers=loop.monitor)).json()["events"]
     reopened_at = next(e["recorded_at"] for e in history if e["event_type"] == "case.reopened")
     browser.open(f"/cases/{case_id}?as_of={quote(reopened_at)}")
     assert browser.by_id("case-status").get_attribute("data-status") == "reopened"
