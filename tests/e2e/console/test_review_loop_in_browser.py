@@ -103,5 +103,5 @@ async def test_the_resolver_signed_in_as_a_monitor_sees_the_four_eyes_refusal_an
     browser.screenshot("review_four_eyes_refused")
 
     after = await loop.client.get(f"{loop.review_url}/v1/reviews/{review['id']}",
-                             headers=loop.monitor)
+                                  headers=loop.monitor)
     assert after.json()["status"] == "open" and after.json()["version"] == review["version"]
