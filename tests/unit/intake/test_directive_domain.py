@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from events import Actor, EventPayload, Region
+from events import Actor, Region
 from events.calendar import kazakhstan_calendar
 from events.lifecycle import DirectiveStatus
 from services.intake.domain.commands import (
@@ -22,14 +22,14 @@ from services.intake.domain.commands import (
     StartReview,
 )
 from services.intake.domain.directive import (
+    DIRECTIVE,
     DirectiveState,
     decide,
-    evolve,
     fold,
     lateness,
 )
 from services.intake.domain.errors import FourEyesViolation, IllegalTransition, InvalidCommand
-from tests.unit.intake.streams import MemoryStream
+from tests.unit.intake.streams import Driven
 
 pytestmark = pytest.mark.unit
 
@@ -41,22 +41,8 @@ ISSUE = IssueDirective(title="Revise the land regulation", text="Analyse and rep
 CALENDAR = kazakhstan_calendar()
 
 
-class Directive:
-    """A directive driven through commands, its stream kept as the store would keep it."""
-
-    def __init__(self) -> None:
-        self.stream = MemoryStream("d1", "directive")
-        self.state = DirectiveState(id="d1")
-
-    def do(self, command: DirectiveCommand, actor: Actor = ISSUER) -> list[EventPayload]:
-        payloads = decide(self.state, command)
-        for envelope, payload in zip(self.stream.append(payloads, actor), payloads, strict=True):
-            self.state = evolve(self.state, envelope, payload)
-        return payloads
-
-
-def _issued() -> Directive:
-    directive = Directive()
+def _issued() -> Driven[DirectiveState, DirectiveCommand]:
+    directive = Driven(DIRECTIVE, decide, "d1", actor=ISSUER)
     directive.do(ISSUE)
     return directive
 

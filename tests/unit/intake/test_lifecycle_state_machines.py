@@ -54,7 +54,7 @@ from services.intake.domain.commands import (
 from services.intake.domain.errors import IllegalTransition
 from services.intake.handlers import case_view
 from services.runtime.errors import DomainError
-from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
+from tests.unit.intake.streams import OPERATOR, T0, Driven, driven_case
 
 pytestmark = pytest.mark.unit
 CommandT = TypeVar("CommandT")
@@ -105,14 +105,13 @@ class CaseMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.stream = MemoryStream("case-1", "case")
-        self.state = cases.CaseState(id="case-1")
+        self.case = driven_case("case-1")
 
     def apply(self, command: CaseCommand, action: str | None = None) -> list[EventPayload]:
-        allowed = self.state.allowed_actions()
-        before = self.state
+        allowed = self.case.state.allowed_actions()
+        before = self.case.state
         try:
-            payloads = cases.decide(self.state, command)
+            payloads = self.case.do(command)
         except IllegalTransition as refused:
             assert action is None or action not in allowed
             assert refused.allowed == allowed and refused.state == str(before.status)
@@ -120,10 +119,6 @@ class CaseMachine(RuleBasedStateMachine):
         except DomainError:
             return []
         assert action is None or action in allowed
-        at = command.occurred_at if isinstance(command, RecordAssignment) else None
-        for envelope, payload in zip(self.stream.append(payloads, OPERATOR, at), payloads,
-                                     strict=True):
-            self.state = cases.evolve(self.state, envelope, payload)
         return payloads
 
     @initialize(named=st.booleans())
@@ -138,21 +133,21 @@ class CaseMachine(RuleBasedStateMachine):
 
     @rule(verdict=VERDICTS, event_id=EVENT_IDS)
     def verdict_arrives(self, verdict: str, event_id: str) -> None:
-        before = self.state
+        before = self.case.state
         payloads = self.apply(RecordVerdict("r1", verdict, event_id, None, ()))
         if event_id in before.verdicts_seen:
             assert payloads == []
 
     @invariant()
     def the_reported_state_is_the_fold_of_the_stored_stream(self) -> None:
-        stored = cases.fold("case-1", self.stream.envelopes)
-        assert stored == self.state
-        assert case_view(stored) == case_view(self.state)
+        stored = cases.fold("case-1", self.case.stream.envelopes)
+        assert stored == self.case.state
+        assert case_view(stored) == case_view(self.case.state)
 
     @invariant()
     def the_state_is_valid(self) -> None:
-        s = self.state
-        assert s.version == len(self.stream.envelopes) and s.status is not None
+        s = self.case.state
+        assert s.version == len(self.case.stream.envelopes) and s.status is not None
         if s.status in (CaseStatus.RESOLVED, CaseStatus.UNDER_REVIEW, CaseStatus.CLOSED):
             assert s.outcome is not None
         if s.status is CaseStatus.CLOSED:
@@ -171,14 +166,13 @@ class DirectiveMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.stream = MemoryStream("dir-1", "directive")
-        self.state = directives.DirectiveState(id="dir-1")
+        self.directive = Driven(directives.DIRECTIVE, directives.decide, "dir-1")
 
     def apply(self, command: DirectiveCommand, action: str | None = None,
               actor: Actor = OPERATOR) -> None:
-        allowed = self.state.allowed_actions()
+        allowed = self.directive.state.allowed_actions()
         try:
-            payloads = directives.decide(self.state, command)
+            self.directive.do(command, actor)
         except IllegalTransition as refused:
             assert action is None or action not in allowed
             assert refused.allowed == allowed
@@ -186,8 +180,6 @@ class DirectiveMachine(RuleBasedStateMachine):
         except DomainError:
             return
         assert action is None or action in allowed
-        for envelope, payload in zip(self.stream.append(payloads, actor), payloads, strict=True):
-            self.state = directives.evolve(self.state, envelope, payload)
 
     @initialize(days=st.integers(1, 90))
     def issue(self, days: int) -> None:
@@ -201,7 +193,7 @@ class DirectiveMachine(RuleBasedStateMachine):
 
     @rule(days=st.integers(-5, 80), by=st.sampled_from(["op-1", "sup-2"]))
     def extend(self, days: int, by: str) -> None:
-        due = self.state.due_date or date(2026, 12, 1)
+        due = self.directive.state.due_date or date(2026, 12, 1)
         self.apply(ExtendDeadline(due + timedelta(days=days), "r", by), "extend")
 
     @rule(verdict=VERDICTS, event_id=EVENT_IDS)
@@ -210,14 +202,14 @@ class DirectiveMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_reported_state_is_the_fold_of_the_stored_stream(self) -> None:
-        stored = directives.fold("dir-1", self.stream.envelopes)
-        assert stored == self.state
+        stored = directives.fold("dir-1", self.directive.stream.envelopes)
+        assert stored == self.directive.state
         day = date(2027, 1, 15)
-        assert directive_view(stored, day, 0) == directive_view(self.state, day, 0)
+        assert directive_view(stored, day, 0) == directive_view(self.directive.state, day, 0)
 
     @invariant()
     def the_state_is_valid(self) -> None:
-        s = self.state
+        s = self.directive.state
         assert s.status is not None and s.due_date and s.original_due_date
         assert s.due_date >= s.original_due_date
         assert s.due_date <= add_months(s.original_due_date, 2)
