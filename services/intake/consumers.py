@@ -86,7 +86,7 @@ async def react_batch(conn: Conn, deliveries: Sequence[Delivery]) -> None:
         envelopes = streams[subject_id]
         state = kind.aggregate.fold(subject_id, envelopes)
         if not state.exists or (envelopes and envelopes[0].stream_type != kind.stream_type):
-            ignored.append((envelope, subject_id, f"no {kind.noun} {subject_id} at intake"))
+            ignored.append((envelope, subject_id, f"no {state.noun} {subject_id} at intake"))
             continue
         events = kind.decide(state, command)
         if not events:

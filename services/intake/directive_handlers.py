@@ -21,8 +21,7 @@ from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.results import Written
 
-DIRECTIVES: Kind[DirectiveState, DirectiveCommand] = Kind(
-    aggregate=DIRECTIVE, noun="directive", decide=domain.decide)
+DIRECTIVES: Kind[DirectiveState, DirectiveCommand] = Kind(DIRECTIVE, domain.decide)
 
 
 def directive_view(state: DirectiveState, today: date, receptions_held: int) -> DirectiveView:

@@ -27,7 +27,6 @@ class Kind(Generic[StateT, CommandT]):
     """One of intake's aggregate types: how to load it, decide on it and who may see it."""
 
     aggregate: Aggregate[StateT]
-    noun: str
     decide: Callable[[StateT, CommandT], list[Any]]
 
     @property
@@ -38,7 +37,7 @@ class Kind(Generic[StateT, CommandT]):
     def visible(self, state: StateT, principal: Principal, stream_id: str) -> StateT:
         """The state if the caller may see the subject; 404 otherwise (also other regions')."""
         if not state.exists or not principal.can_see(state.region_code):
-            raise NotFound(f"no {self.noun} {stream_id}")
+            raise NotFound(f"no {state.noun} {stream_id}")
         return state
 
 

@@ -30,8 +30,7 @@ from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.results import Written
 
-CASES: Kind[CaseState, CaseCommand] = Kind(
-    aggregate=CASE, noun="case", decide=domain.decide)
+CASES: Kind[CaseState, CaseCommand] = Kind(CASE, domain.decide)
 
 
 def case_view(state: CaseState) -> CaseView:

@@ -26,8 +26,7 @@ from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.results import Written
 
-RECEPTIONS: Kind[ReceptionState, ReceptionCommand] = Kind(
-    aggregate=RECEPTION, noun="reception", decide=domain.decide)
+RECEPTIONS: Kind[ReceptionState, ReceptionCommand] = Kind(RECEPTION, domain.decide)
 
 
 def reception_view(state: ReceptionState) -> ReceptionView:
