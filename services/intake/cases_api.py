@@ -17,9 +17,8 @@ from services.intake.api import (
     expected,
     vault_of,
 )
-from services.intake.command_routes import CommandRoute, add_command_routes
+from services.intake.command_routes import CommandRoute, add_command_routes, run_change
 from services.intake.domain.commands import (
-    CaseCommand,
     FlagForReview,
     NoteProgress,
     ReopenCase,
@@ -37,7 +36,7 @@ from services.intake.schemas import (
     ResolveRequest,
     TriageRequest,
 )
-from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.auth import CurrentPrincipal
 from services.runtime.commands import etag, run_write
 from services.runtime.context import Runtime
 from services.runtime.errors import Invalid
@@ -79,14 +78,8 @@ async def get_case(
     return handlers.case_view(state)
 
 
-async def change(request: Request, principal: Principal, runtime: Runtime, case_id: str,
-                  expected_version: int | None, command: CaseCommand) -> JSONResponse:
-    """Run one single-stream case command for a request (versions, idempotency, context)."""
-    pipeline, exp, ctx = runtime.commands, expected(request, expected_version), context_for(
-        request, principal)
-    return await run_write(
-        request, principal,
-        lambda claim: handlers.change_case(pipeline, principal, case_id, exp, command, ctx, claim))
+change = run_change(handlers.change_case)
+"""Run one single-stream case command for a request (versions, idempotency, context)."""
 
 
 CASE_COMMANDS = (

@@ -15,9 +15,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from events import Role
-from services.intake.api import Responses, day_of
+from services.intake.api import Responses, context_for, day_of, expected
+from services.intake.execution import SubjectChange
 from services.intake.schemas import Write
 from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.commands import run_write
 from services.runtime.context import Runtime, ServiceRuntime
 from services.runtime.fields import VERSIONED, PathId
 
@@ -44,6 +46,20 @@ class CommandRoute(Generic[BodyT]):
     """What the route does, for the OpenAPI document."""
     command: Callable[[BodyT, Principal, date], object]
     """The command of a body, the caller and the agency's day today."""
+
+
+def run_change(handler: SubjectChange[Any]) -> Change:
+    """The Change that runs a request's command through a subject's single-stream handler."""
+
+    async def change(request: Request, principal: Principal, runtime: ServiceRuntime,
+                     subject_id: str, expected_version: int | None, command: Any) -> JSONResponse:
+        pipeline, exp = runtime.commands, expected(request, expected_version)
+        ctx = context_for(request, principal)
+        return await run_write(
+            request, principal,
+            lambda claim: handler(pipeline, principal, subject_id, exp, command, ctx, claim))
+
+    return change
 
 
 def add_command_routes(router: APIRouter, subject: str, view: type[BaseModel], change: Change,

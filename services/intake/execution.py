@@ -43,6 +43,12 @@ class Kind(Generic[StateT, CommandT]):
 
 ContextFor = Callable[[str | None], CommandContext]
 
+SubjectChange = Callable[
+    [CommandPipeline, Principal, str, Expected, CommandT, ContextFor, IdempotencyClaim | None],
+    Awaitable[WriteResult]]
+"""Runs one command on one subject: (pipeline, caller, subject id, expected version, command,
+context, idempotency claim) to the write's result."""
+
 
 async def load_visible(unit: UnitOfWork, kind: Kind[StateT, Any], principal: Principal,
                        stream_id: str) -> StateT:
@@ -86,3 +92,16 @@ async def execute(
         return Written(view(after))
 
     return await pipeline.run(work, claim)
+
+
+def single_stream(kind: Kind[StateT, CommandT], view: Callable[[StateT], dict[str, Any]]
+                  ) -> SubjectChange[CommandT]:
+    """Any command on one visible subject of a kind, answered with the subject's view."""
+
+    async def change(pipeline: CommandPipeline, principal: Principal, stream_id: str,
+                     expected: Expected, command: CommandT, context_for: ContextFor,
+                     claim: IdempotencyClaim | None) -> WriteResult:
+        return await execute(pipeline, kind, principal, stream_id, expected, command,
+                             context_for, claim, view)
+
+    return change

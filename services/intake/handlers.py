@@ -18,7 +18,7 @@ from services.intake.domain.commands import (
     RegisterCase,
 )
 from services.intake.domain.reception import RECEPTION, check_case_link
-from services.intake.execution import ContextFor, Kind, execute, load_visible, read_visible
+from services.intake.execution import ContextFor, Kind, execute, load_visible, read_visible, single_stream
 from services.intake.schemas import CaseView, ProgressNoteView, RegisterCaseRequest, ReporterView
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
@@ -109,13 +109,8 @@ async def register_case(
     return await pipeline.run(work, claim)
 
 
-async def change_case(
-    pipeline: CommandPipeline, principal: Principal, case_id: str, expected: Expected,
-    command: CaseCommand, context_for: ContextFor, claim: IdempotencyClaim | None,
-) -> WriteResult:
-    """Any single-stream case command."""
-    return await execute(pipeline, CASES, principal, case_id, expected, command, context_for,
-                         claim, _json_view)
+change_case = single_stream(CASES, _json_view)
+"""Any single-stream case command."""
 
 
 async def erase_reporter(

@@ -15,7 +15,7 @@ from services.intake.domain.reception_commands import (
     ReceptionCommand,
     ScheduleReception,
 )
-from services.intake.execution import ContextFor, Kind, execute, read_visible
+from services.intake.execution import Kind, read_visible, single_stream
 from services.intake.reception_queries import ReceptionFilter
 from services.intake.reception_schemas import OfficialView, ReceptionPage, ReceptionView
 from services.runtime.auth import ALL_REGIONS, Principal
@@ -23,7 +23,7 @@ from services.runtime.commands import WriteResult
 from services.runtime.errors import Forbidden
 from services.runtime.eventstore import CommandContext
 from services.runtime.idempotency import IdempotencyClaim
-from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
+from services.runtime.pipeline import CommandPipeline, UnitOfWork
 from services.runtime.results import Written
 
 RECEPTIONS: Kind[ReceptionState, ReceptionCommand] = Kind(RECEPTION, domain.decide)
@@ -76,13 +76,8 @@ async def schedule_reception(
     return await pipeline.run(work, claim)
 
 
-async def change_reception(
-    pipeline: CommandPipeline, principal: Principal, reception_id: str, expected: Expected,
-    command: ReceptionCommand, context_for: ContextFor, claim: IdempotencyClaim | None,
-) -> WriteResult:
-    """Hold or cancel a reception."""
-    return await execute(pipeline, RECEPTIONS, principal, reception_id, expected, command,
-                         context_for, claim, _json_view)
+change_reception = single_stream(RECEPTIONS, _json_view)
+"""Hold or cancel a reception."""
 
 
 async def find_receptions(pipeline: CommandPipeline, principal: Principal,

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from events import Official, Region
 from services.intake import reception_handlers as handlers
-from services.intake.api import CREATED_RESPONSES, WRITE_RESPONSES, WRITERS, context_for, day_of, expected
-from services.intake.command_routes import CommandRoute, add_command_routes
+from services.intake.api import CREATED_RESPONSES, WRITE_RESPONSES, WRITERS, context_for, day_of
+from services.intake.command_routes import CommandRoute, add_command_routes, run_change
 from services.intake.domain.reception_commands import (
     CancelReception,
     HoldReception,
     LinkedDirective,
-    ReceptionCommand,
     ScheduleReception,
 )
 from services.intake.reception_queries import ReceptionFilter
@@ -27,7 +25,7 @@ from services.intake.reception_schemas import (
     ScheduleReceptionRequest,
 )
 from services.intake.schemas import ReasonRequest
-from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.auth import CurrentPrincipal
 from services.runtime.commands import etag, run_write
 from services.runtime.context import Runtime
 from services.runtime.errors import Invalid
@@ -97,14 +95,7 @@ async def get_reception(reception_id: ReceptionId, principal: CurrentPrincipal,
     return handlers.reception_view(state)
 
 
-async def _change(request: Request, principal: Principal, runtime: Runtime, reception_id: str,
-                  expected_version: int | None, command: ReceptionCommand) -> JSONResponse:
-    pipeline, exp = runtime.commands, expected(request, expected_version)
-    ctx = context_for(request, principal)
-    return await run_write(
-        request, principal,
-        lambda claim: handlers.change_reception(pipeline, principal, reception_id, exp, command,
-                                                ctx, claim))
+_change = run_change(handlers.change_reception)
 
 
 RECEPTION_COMMANDS = (
