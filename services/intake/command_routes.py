@@ -83,7 +83,8 @@ def _endpoint(route: CommandRoute[Any], subject: str, change: Change
         return await change(params["request"], principal, runtime, params[subject],
                             body.expected_version, command)
 
-    # FastAPI reads the parameters (path id, body, request, principal, runtime) from here.
+    # A function declares no __signature__ (hence the ignore); FastAPI reads the route's
+    # parameters (path id, body, request, principal, runtime) from it.
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation)
          for name, annotation in ((subject, PathId), ("body", route.body), ("request", Request),
