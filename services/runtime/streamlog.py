@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import orjson
 
 from events import (
     GENESIS_HASH,
@@ -102,8 +103,8 @@ def _columns_of(sealed: Sequence[EventEnvelope]) -> list[list[Any]]:
         return [[] for _ in range(14)]
     rows = [
         (e.stream_id, e.stream_type, e.version, e.event_id, e.event_type, e.schema_version,
-         e.occurred_at, e.recorded_at, json.dumps(e.actor.model_dump(mode="json")),
-         e.correlation_id, e.causation_id, json.dumps(e.payload, ensure_ascii=False),
+         e.occurred_at, e.recorded_at, e.actor.model_dump_json(),
+         e.correlation_id, e.causation_id, orjson.dumps(e.payload).decode(),
          e.prev_hash, e.hash)
         for e in sealed
     ]
