@@ -92,15 +92,25 @@ class RequestContext:
                         span.set_attribute("http.response.status_code", status)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_template(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(elapsed)
+            _observe(scope["method"], _route_template(scope), status, elapsed)
             if scope["path"] not in QUIET_PATHS:
                 log.info("http.request", method=scope["method"], path=scope["path"],
                          status=status, duration_ms=round(elapsed * 1000, 2))
 
 
 Refusal = tuple[int, str, str, list[tuple[bytes, bytes]]]
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _observe(method: str, route: str, status: int, elapsed: float) -> None:
+    """Count and time a request; each label set's series is looked up once (`labels` locks and
+    checks its arguments on every call)."""
+    series = _children.get((method, route, status))
+    if series is None:
+        series = _children[(method, route, status)] = (
+            REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+    series[0].inc()
+    series[1].observe(elapsed)
 
 
 def _refusal(scope: Scope, headers: dict[str, str]) -> Refusal | None:

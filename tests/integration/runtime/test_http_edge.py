@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from fastapi import APIRouter
+from prometheus_client import REGISTRY
 from pydantic import BaseModel
 
 from services.runtime.auth import CurrentPrincipal, issue_token
@@ -142,3 +143,27 @@ async def test_docs_and_metrics_can_be_put_behind_authentication(migrated_databa
     async with _client(migrated_database_url) as client:
         assert (await client.get("/openapi.json")).status_code == 200
         assert (await client.get("/metrics")).status_code == 200
+
+
+def _requests_counted(method: str, route: str, status: str) -> float:
+    return REGISTRY.get_sample_value("casetrack_http_requests_total",
+                                     {"method": method, "route": route, "status": status}) or 0.0
+
+
+def _requests_timed(method: str, route: str) -> float:
+    return REGISTRY.get_sample_value("casetrack_http_request_seconds_count",
+                                     {"method": method, "route": route}) or 0.0
+
+
+async def test_every_request_is_counted_and_timed_once_under_its_route_and_status(
+    client: httpx.AsyncClient,
+) -> None:
+    route = "/v1/notes/{note_id}"
+    before = (_requests_counted("GET", route, "200"), _requests_counted("GET", route, "401"),
+              _requests_timed("GET", route))
+    for note_id in ("a", "b", "c"):
+        assert (await client.get(f"/v1/notes/{note_id}", headers=AUTH)).status_code == 200
+    assert (await client.get("/v1/notes/d")).status_code == 401
+    after = (_requests_counted("GET", route, "200"), _requests_counted("GET", route, "401"),
+             _requests_timed("GET", route))
+    assert [a - b for a, b in zip(after, before, strict=True)] == [3.0, 1.0, 4.0]
