@@ -1,9 +1,9 @@
 """The outbox relay on a thread and event loop of its own, beside a service's API.
 
 Sharing the API's loop, each step of the relay (read, send, acknowledge, save the cursor) waited
-behind every request callback ready at the time: under an open load of 130 commands/s committed
-rows waited seconds while publishable, far longer than any running writer held them back (see
-README, "Write path"). On its own loop a step resumes once its I/O is done and the thread gets the
+behind every request callback ready at the time: under an open load, committed rows waited
+seconds while already publishable, some 500 times longer than running writers held them back
+(issue 12's measurement). On its own loop a step resumes once its I/O is done and the thread gets the
 interpreter (the interpreter hands it over every 5 ms at most). asyncpg and aiokafka objects belong
 to one loop, so the relay opens its own small pool and producer there. Readiness and metrics read
 the relay object (`healthy`, `is_leader`, Prometheus), which is safe from another thread.
