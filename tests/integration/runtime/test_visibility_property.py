@@ -68,11 +68,12 @@ async def _write(store: EventStore, cache: StreamCache, context: CommandContext,
         try:
             async with store.pool.acquire() as conn, conn.transaction():
                 unit = UnitOfWork(store, cache, conn)
-                if write.writes_first:  # an id now, the events later: the lock must come first
+                if write.writes_first:
                     await store.lock_in(conn)
-                    await conn.fetchval("SELECT pg_current_xact_id()")
-                    await asyncio.sleep(write.dawdle_ms / 1000)
                 await unit.load(CASE, stream)
+                if write.writes_first:  # heads read, then an id (another row), events later:
+                    await conn.fetchval("SELECT pg_current_xact_id()")  # while it waits, others
+                    await asyncio.sleep(0.03 + write.dawdle_ms / 1000)  # commit after it
                 unit.append(stream, [case_registered(f"w{i}") for i in range(write.events)],
                             context)
                 await store.write(conn, unit.pending)
