@@ -75,7 +75,10 @@ async def soak(stack: Stack, seconds: float, rate: float) -> dict[str, Any]:
             if not status.startswith("2") and status != "409":  # 409: triaged twice, by design
                 errors[status] = errors.get(status, 0) + 1
 
-    async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=256)) as http:
+    # Idle connections are dropped before uvicorn's 5 s keep-alive closes them: else a request sent
+    # as the server closes its connection fails with a ReadError that no server did anything to earn.
+    limits = httpx.Limits(max_connections=256, keepalive_expiry=2.0)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
         start, n, tasks = time.monotonic(), 0, set()
         next_minute = start + 60
         while time.monotonic() - start < seconds:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from events.calendar import AGENCY_TIME_ZONE
 from services.console import timeline
 from services.console.upstream import ApiRefused, Upstream
-from services.console.verification import AUDITORS, Badge, checkpoint_inclusion, owners_verify
+from services.console.verification import AUDITORS, Badge, OwnersCheck, owners_verify
 from services.console.web import CurrentViewer, Viewer, render, upstream
 
 router = APIRouter(include_in_schema=False)
@@ -68,14 +68,13 @@ async def case_page(request: Request, viewer: CurrentViewer, case_id: str,
     else:
         as_of_error = False
     role = viewer.principal.role.value
-    (case, existed), history, owners, checkpoint = await asyncio.gather(
+    (case, existed), history, checked = await asyncio.gather(
         _case(client, viewer, case_id, moment),
         _history(client, viewer, case_id),
-        owners_verify(client, viewer.token, role, "case", case_id) if verify else _unasked(),
-        checkpoint_inclusion(client, viewer.token, "case", case_id))
+        owners_verify(client, viewer.token, role, "case", case_id) if verify else _unasked())
     events = history["events"] if history else []
-    badge = Badge(chain=history["chain_verified"] if history else None, owners=owners,
-                  checkpoint=checkpoint)
+    badge = Badge(chain=history["chain_verified"] if history else None, owners=checked.owners,
+                  checkpoint=checked.checkpoint)
     return render(request, "case.html", {
         "case": case, "existed": existed, "entries": timeline.entries(events, moment),
         "badge": badge, "verified_on_request": verify, "may_verify": role in AUDITORS,
@@ -83,5 +82,5 @@ async def case_page(request: Request, viewer: CurrentViewer, case_id: str,
         "as_of_error": as_of_error, "in_reporting": history is not None}, viewer=viewer)
 
 
-async def _unasked() -> None:
-    return None
+async def _unasked() -> OwnersCheck:
+    return OwnersCheck()

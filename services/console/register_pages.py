@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from events import IntakeSource, Sector
 from events.lifecycle import CaseStatus, DirectiveStatus
 from services.console.pages import Paging
-from services.console.web import CurrentViewer, NotFound, render, upstream
+from services.console.web import CurrentViewer, NotFound, Viewer, render, upstream
 from services.runtime.media import CSV
 
 router = APIRouter(include_in_schema=False)
@@ -27,6 +27,19 @@ def _query(filters: dict[str, str], **extra: Any) -> str:
     return urlencode({k: v for k, v in {**filters, **extra}.items() if v not in ("", None)})
 
 
+async def _register(request: Request, viewer: Viewer, name: str, filters: dict[str, str],
+                    page: int, export_filters: dict[str, str], **choices: Any) -> Response:
+    """One page of reporting's register `name` (cases, directives) as filtered, with the link to
+    its CSV export (which takes fewer filters) and the choices the filter form offers."""
+    paging = Paging(page)
+    body = await upstream(request).get("reporting", f"/v1/{name}", viewer.token,
+                                       {**filters, "limit": paging.size, "offset": paging.offset})
+    return render(request, f"{name}.html", {
+        "rows": body["items"], "paging": paging.of(body["total"]), "filters": filters,
+        "query": _query(filters), "export": f"/exports/{name}.csv?" + _query(export_filters),
+        **choices}, viewer=viewer)
+
+
 @router.get("/cases")
 async def cases(request: Request, viewer: CurrentViewer, region: Text = "", sector: Text = "",
                 source: Text = "", status: Text = "", district: Text = "",
@@ -36,15 +49,10 @@ async def cases(request: Request, viewer: CurrentViewer, region: Text = "", sect
     """The case register with reporting's filters; overdue cases stand out."""
     filters = {"region": region, "sector": sector, "source": source, "status": status,
                "district": district, "from": start, "to": end}
-    paging = Paging(page)
-    body = await upstream(request).get("reporting", "/v1/cases", viewer.token,
-                                       {**filters, "limit": paging.size, "offset": paging.offset})
-    return render(request, "cases.html", {
-        "rows": body["items"], "paging": paging.of(body["total"]), "filters": filters,
-        "query": _query(filters), "export": "/exports/cases.csv?" + _query(
-            {"region": region, "sector": sector, "from": start, "to": end}),
-        "sectors": [s.value for s in Sector], "sources": [s.value for s in IntakeSource],
-        "statuses": CASE_STATUSES}, viewer=viewer)
+    return await _register(request, viewer, "cases", filters, page,
+                           {"region": region, "sector": sector, "from": start, "to": end},
+                           sectors=[s.value for s in Sector],
+                           sources=[s.value for s in IntakeSource], statuses=CASE_STATUSES)
 
 
 @router.get("/directives")
@@ -56,14 +64,9 @@ async def directives(request: Request, viewer: CurrentViewer, region: Text = "",
     """The directive register; overdue directives stand out with their days overdue."""
     filters = {"region": region, "status": status, "addressee": addressee, "from": start,
                "to": end}
-    paging = Paging(page)
-    body = await upstream(request).get("reporting", "/v1/directives", viewer.token,
-                                       {**filters, "limit": paging.size, "offset": paging.offset})
-    return render(request, "directives.html", {
-        "rows": body["items"], "paging": paging.of(body["total"]), "filters": filters,
-        "query": _query(filters), "export": "/exports/directives.csv?" + _query(
-            {"region": region, "from": start, "to": end}),
-        "statuses": DIRECTIVE_STATUSES}, viewer=viewer)
+    return await _register(request, viewer, "directives", filters, page,
+                           {"region": region, "from": start, "to": end},
+                           statuses=DIRECTIVE_STATUSES)
 
 
 @router.get("/my-work")

@@ -26,26 +26,34 @@ class Badge:
         return "verified" if self.chain and self.owners else "partial"
 
 
+@dataclass(frozen=True)
+class OwnersCheck:
+    """What reporting's re-verification against the owners found; None where not asked."""
+
+    owners: bool | None = None
+    checkpoint: bool | None = None
+
+
 async def owners_verify(upstream: Upstream, token: str, role: str, kind: str, subject_id: str
-                        ) -> bool | None:
-    """reporting's re-verification against every owner's copy (auditor roles only)."""
+                        ) -> OwnersCheck:
+    """reporting's re-verification against every owner's copy and signed checkpoints (auditor
+    roles only): one call, since reporting proves each event against the owners' logs there."""
     if role not in AUDITORS:
-        return None
+        return OwnersCheck()
     try:
         body: dict[str, Any] = await upstream.get("reporting", f"/v1/{kind}s/{subject_id}/verify",
                                                   token)
     except ApiRefused as exc:
         if exc.status in (403, 404):
-            return None
+            return OwnersCheck()
         raise
-    return bool(body["verified"])
+    return OwnersCheck(bool(body["verified"]), checkpoint_inclusion(body["streams"]))
 
 
-async def checkpoint_inclusion(upstream: Upstream, token: str, kind: str, subject_id: str
-                               ) -> bool | None:
-    """Whether every event is included in a signed checkpoint: None until that exists.
-
-    The seam for issue 15 (signed Merkle checkpoints): once reporting serves a subject's bundle
-    with inclusion proofs, ask it here and return whether every proof verifies.
-    """
-    return None
+def checkpoint_inclusion(streams: list[dict[str, Any]]) -> bool | None:
+    """Every stream's events proved in a signed checkpoint: False if one failed, None if some
+    are not in a checkpoint yet."""
+    marks = [s.get("in_checkpoint") for s in streams]
+    if False in marks:
+        return False
+    return True if marks and all(m is True for m in marks) else None

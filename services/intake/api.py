@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from fastapi import Request
 
@@ -18,6 +19,15 @@ from services.runtime.pipeline import Expected
 
 WRITERS = (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN)
 SUPERVISORS = (Role.SUPERVISOR, Role.ADMIN)
+
+Responses = dict[int | str, dict[str, Any]]
+CREATED_RESPONSES: Responses = {201: {"headers": {"ETag": {}, "Location": {}}}}
+"""What a write that creates a subject answers besides its view and the usual problems."""
+WRITE_RESPONSES: Responses = {
+    200: {"headers": {"ETag": {}}}, 409: {"description": "illegal transition or stale version"},
+    412: {"description": "If-Match does not match"},
+}
+"""What a write to an existing subject answers besides its view and the usual problems."""
 
 
 def context_for(request: Request, principal: Principal) -> ContextFor:

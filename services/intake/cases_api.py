@@ -8,15 +8,17 @@ from fastapi.responses import JSONResponse
 from events import Role
 from services.intake import handlers
 from services.intake.api import (
+    CREATED_RESPONSES,
     SUPERVISORS,
+    WRITE_RESPONSES,
     WRITERS,
     context_for,
     day_of,
     expected,
     vault_of,
 )
+from services.intake.command_routes import CommandRoute, add_command_routes, run_change
 from services.intake.domain.commands import (
-    CaseCommand,
     FlagForReview,
     NoteProgress,
     ReopenCase,
@@ -34,7 +36,7 @@ from services.intake.schemas import (
     ResolveRequest,
     TriageRequest,
 )
-from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.auth import CurrentPrincipal
 from services.runtime.commands import etag, run_write
 from services.runtime.context import Runtime
 from services.runtime.errors import Invalid
@@ -43,14 +45,10 @@ from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId, Purpose
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
 CaseId = PathId
-WRITE_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"headers": {"ETag": {}}}, 409: {"description": "illegal transition or stale version"},
-    412: {"description": "If-Match does not match"},
-}
 
 
 @router.post("", status_code=201, response_model=CaseView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
+             responses=CREATED_RESPONSES, dependencies=IDEMPOTENT)
 async def register_case(
     body: RegisterCaseRequest, request: Request, principal: CurrentPrincipal, runtime: Runtime
 ) -> Response:
@@ -80,74 +78,31 @@ async def get_case(
     return handlers.case_view(state)
 
 
-async def change(request: Request, principal: Principal, runtime: Runtime, case_id: str,
-                  expected_version: int | None, command: CaseCommand) -> JSONResponse:
-    """Run one single-stream case command for a request (versions, idempotency, context)."""
-    pipeline, exp, ctx = runtime.commands, expected(request, expected_version), context_for(
-        request, principal)
-    return await run_write(
-        request, principal,
-        lambda claim: handlers.change_case(pipeline, principal, case_id, exp, command, ctx, claim))
+change = run_change(handlers.change_case)
+"""Run one single-stream case command for a request (versions, idempotency, context)."""
 
 
-@router.post("/{case_id}/triage", response_model=CaseView,
-             responses=WRITE_RESPONSES, dependencies=VERSIONED)
-async def triage(case_id: CaseId, body: TriageRequest, request: Request,
-                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Assess risk level and category."""
-    principal.require(*WRITERS)
-    return await change(request, principal, runtime, case_id, body.expected_version,
-                         TriageCase(body.risk_level, body.category, body.notes))
-
-
-@router.post("/{case_id}/notes", response_model=CaseView,
-             responses=WRITE_RESPONSES, dependencies=VERSIONED)
-async def note_progress(case_id: CaseId, body: NotesRequest, request: Request,
-                        principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Record progress, with evidence references; the case is then in progress."""
-    principal.require(*WRITERS)
-    return await change(request, principal, runtime, case_id, body.expected_version,
-                         NoteProgress(body.note, tuple(body.evidence_refs)))
-
-
-@router.post("/{case_id}/resolve", response_model=CaseView,
-             responses=WRITE_RESPONSES, dependencies=VERSIONED)
-async def resolve(case_id: CaseId, body: ResolveRequest, request: Request,
-                  principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Resolve with an outcome, a summary and the measures taken."""
-    principal.require(*WRITERS)
-    return await change(request, principal, runtime, case_id, body.expected_version,
-                         ResolveCase(body.outcome, body.summary, tuple(body.measures_taken)))
-
-
-@router.post("/{case_id}/reopen", response_model=CaseView,
-             responses=WRITE_RESPONSES, dependencies=VERSIONED)
-async def reopen(case_id: CaseId, body: ReasonRequest, request: Request,
-                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Reopen a resolved, under-review or closed case by hand (supervisor)."""
-    principal.require(*SUPERVISORS)
-    return await change(request, principal, runtime, case_id, body.expected_version,
-                         ReopenCase(body.reason))
-
-
-@router.post("/{case_id}/withdraw", response_model=CaseView,
-             responses=WRITE_RESPONSES, dependencies=VERSIONED)
-async def withdraw(case_id: CaseId, body: ReasonRequest, request: Request,
-                   principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Withdraw a case that is not yet closed (supervisor)."""
-    principal.require(*SUPERVISORS)
-    return await change(request, principal, runtime, case_id, body.expected_version,
-                         WithdrawCase(body.reason))
-
-
-@router.post("/{case_id}/flag-for-review", response_model=CaseView,
-             responses=WRITE_RESPONSES, dependencies=VERSIONED)
-async def flag_for_review(case_id: CaseId, body: ReasonRequest, request: Request,
-                          principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Ask the monitoring group to review this case."""
-    principal.require(*WRITERS)
-    return await change(request, principal, runtime, case_id, body.expected_version,
-                         FlagForReview(body.reason))
+CASE_COMMANDS = (
+    CommandRoute("triage", "triage", TriageRequest, WRITERS, "Assess risk level and category.",
+                 lambda body, _, __: TriageCase(body.risk_level, body.category, body.notes)),
+    CommandRoute("notes", "note_progress", NotesRequest, WRITERS,
+                 "Record progress, with evidence references; the case is then in progress.",
+                 lambda body, _, __: NoteProgress(body.note, tuple(body.evidence_refs))),
+    CommandRoute("resolve", "resolve", ResolveRequest, WRITERS,
+                 "Resolve with an outcome, a summary and the measures taken.",
+                 lambda body, _, __: ResolveCase(body.outcome, body.summary,
+                                                 tuple(body.measures_taken))),
+    CommandRoute("reopen", "reopen", ReasonRequest, SUPERVISORS,
+                 "Reopen a resolved, under-review or closed case by hand (supervisor).",
+                 lambda body, _, __: ReopenCase(body.reason)),
+    CommandRoute("withdraw", "withdraw", ReasonRequest, SUPERVISORS,
+                 "Withdraw a case that is not yet closed (supervisor).",
+                 lambda body, _, __: WithdrawCase(body.reason)),
+    CommandRoute("flag-for-review", "flag_for_review", ReasonRequest, WRITERS,
+                 "Ask the monitoring group to review this case.",
+                 lambda body, _, __: FlagForReview(body.reason)),
+)
+add_command_routes(router, "case_id", CaseView, change, CASE_COMMANDS, WRITE_RESPONSES)
 
 
 @router.post("/{case_id}/duplicate-of", response_model=CaseView,

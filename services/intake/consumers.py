@@ -87,8 +87,8 @@ async def react_batch(conn: Conn, deliveries: Sequence[Delivery]) -> None:
         kind: Kind[Any, Any] = DIRECTIVES if payload.get("subject_type") == "directive" else CASES
         envelopes = streams[subject_id]
         state = kind.aggregate.fold(subject_id, envelopes)
-        if not kind.exists(state) or (envelopes and envelopes[0].stream_type != kind.stream_type):
-            ignored.append((envelope, subject_id, f"no {kind.noun} {subject_id} at intake"))
+        if not state.exists or (envelopes and envelopes[0].stream_type != kind.stream_type):
+            ignored.append((envelope, subject_id, f"no {state.noun} {subject_id} at intake"))
             continue
         events = kind.decide(state, command)
         if not events:

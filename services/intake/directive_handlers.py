@@ -10,7 +10,7 @@ from events.calendar import kazakhstan_calendar
 from services.intake.directive_schemas import DirectiveView
 from services.intake.domain import directive as domain
 from services.intake.domain.commands import DirectiveCommand, IssueDirective
-from services.intake.domain.directive import DIRECTIVE, DirectiveState, allowed_actions, lateness
+from services.intake.domain.directive import DIRECTIVE, DirectiveState, lateness
 from services.intake.execution import ContextFor, Kind, execute, read_visible
 from services.intake.reception_queries import receptions_held
 from services.runtime.auth import Principal
@@ -21,11 +21,7 @@ from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.results import Written
 
-DIRECTIVES: Kind[DirectiveState, DirectiveCommand] = Kind(
-    aggregate=DIRECTIVE, noun="directive", decide=domain.decide,
-    region_of=lambda s: s.region.value if s.region else None,
-    exists=lambda s: s.exists, version_of=lambda s: s.version,
-)
+DIRECTIVES: Kind[DirectiveState, DirectiveCommand] = Kind(DIRECTIVE, domain.decide)
 
 
 def directive_view(state: DirectiveState, today: date, receptions_held: int) -> DirectiveView:
@@ -47,7 +43,7 @@ def directive_view(state: DirectiveState, today: date, receptions_held: int) -> 
         review_id=state.review_id, findings=state.findings, extensions=state.extensions,
         cancel_reason=state.cancel_reason, as_of_date=today, overdue=late.overdue,
         days_overdue=late.days_overdue, receptions_required=state.receptions_required,
-        receptions_held=receptions_held, allowed_actions=allowed_actions(state),
+        receptions_held=receptions_held, allowed_actions=state.allowed_actions(),
     )
 
 

@@ -8,12 +8,14 @@ from fastapi.responses import JSONResponse
 from events import Role
 from services.intake import directive_handlers as handlers
 from services.intake.api import (
+    CREATED_RESPONSES,
     SUPERVISORS,
     WRITERS,
     context_for,
     day_of,
     expected,
 )
+from services.intake.command_routes import CommandRoute, add_command_routes
 from services.intake.directive_schemas import (
     AcknowledgeRequest,
     CompletionRequest,
@@ -36,7 +38,7 @@ from services.intake.schemas import ReasonRequest
 from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.commands import etag, run_write
 from services.runtime.context import Runtime
-from services.runtime.fields import IDEMPOTENT, VERSIONED, AsOf, PathId
+from services.runtime.fields import IDEMPOTENT, AsOf, PathId
 
 router = APIRouter(prefix="/v1/directives", tags=["directives"])
 
@@ -44,7 +46,7 @@ DirectiveId = PathId
 
 
 @router.post("", status_code=201, response_model=DirectiveView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
+             responses=CREATED_RESPONSES, dependencies=IDEMPOTENT)
 async def issue(body: IssueDirectiveRequest, request: Request, principal: CurrentPrincipal,
                 runtime: Runtime) -> Response:
     """Issue a directive (supervisor or admin); the due date must be after today (Almaty)."""
@@ -84,46 +86,23 @@ async def _change(request: Request, principal: Principal, runtime: Runtime, dire
                                                 ctx, claim, day))
 
 
-@router.post("/{directive_id}/acknowledge", response_model=DirectiveView, dependencies=VERSIONED)
-async def acknowledge(directive_id: DirectiveId, body: AcknowledgeRequest, request: Request,
-                      principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """The addressee confirms receipt."""
-    principal.require(*WRITERS)
-    return await _change(request, principal, runtime, directive_id, body.expected_version,
-                         AcknowledgeDirective(body.note))
-
-
-@router.post("/{directive_id}/progress", response_model=DirectiveView, dependencies=VERSIONED)
-async def progress(directive_id: DirectiveId, body: ProgressRequest, request: Request,
-                   principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """The addressee reports progress."""
-    principal.require(*WRITERS)
-    return await _change(request, principal, runtime, directive_id, body.expected_version,
-                         ReportProgress(body.note))
-
-
-@router.post("/{directive_id}/report", response_model=DirectiveView, dependencies=VERSIONED)
-async def report(directive_id: DirectiveId, body: CompletionRequest, request: Request,
-                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """The addressee reports completion; review verifies or returns it."""
-    principal.require(*WRITERS)
-    return await _change(request, principal, runtime, directive_id, body.expected_version,
-                         ReportCompletion(body.summary))
-
-
-@router.post("/{directive_id}/extend", response_model=DirectiveView, dependencies=VERSIONED)
-async def extend(directive_id: DirectiveId, body: ExtendRequest, request: Request,
-                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Move the due date: a supervisor other than the issuer, with a reason, within the cap."""
-    principal.require(Role.SUPERVISOR)
-    return await _change(request, principal, runtime, directive_id, body.expected_version,
-                         ExtendDeadline(body.new_due_date, body.reason, principal.sub))
-
-
-@router.post("/{directive_id}/cancel", response_model=DirectiveView, dependencies=VERSIONED)
-async def cancel(directive_id: DirectiveId, body: ReasonRequest, request: Request,
-                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Cancel a directive (supervisor or admin), with the reason."""
-    principal.require(*SUPERVISORS)
-    return await _change(request, principal, runtime, directive_id, body.expected_version,
-                         CancelDirective(body.reason))
+DIRECTIVE_COMMANDS = (
+    CommandRoute("acknowledge", "acknowledge", AcknowledgeRequest, WRITERS,
+                 "The addressee confirms receipt.",
+                 lambda body, _, __: AcknowledgeDirective(body.note)),
+    CommandRoute("progress", "progress", ProgressRequest, WRITERS,
+                 "The addressee reports progress.",
+                 lambda body, _, __: ReportProgress(body.note)),
+    CommandRoute("report", "report", CompletionRequest, WRITERS,
+                 "The addressee reports completion; review verifies or returns it.",
+                 lambda body, _, __: ReportCompletion(body.summary)),
+    CommandRoute("extend", "extend", ExtendRequest, (Role.SUPERVISOR,),
+                 "Move the due date: a supervisor other than the issuer, with a reason, within "
+                 "the cap.",
+                 lambda body, caller, _: ExtendDeadline(body.new_due_date, body.reason,
+                                                        caller.sub)),
+    CommandRoute("cancel", "cancel", ReasonRequest, SUPERVISORS,
+                 "Cancel a directive (supervisor or admin), with the reason.",
+                 lambda body, _, __: CancelDirective(body.reason)),
+)
+add_command_routes(router, "directive_id", DirectiveView, _change, DIRECTIVE_COMMANDS)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from services.intake.domain.subject import SubjectState
 from services.runtime.aggregate import Aggregate
 from services.runtime.auth import Principal
 from services.runtime.commands import WriteResult
@@ -17,7 +18,7 @@ from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.results import Written
 
-StateT = TypeVar("StateT")
+StateT = TypeVar("StateT", bound=SubjectState[Any])
 CommandT = TypeVar("CommandT")
 
 
@@ -26,11 +27,7 @@ class Kind(Generic[StateT, CommandT]):
     """One of intake's aggregate types: how to load it, decide on it and who may see it."""
 
     aggregate: Aggregate[StateT]
-    noun: str
     decide: Callable[[StateT, CommandT], list[Any]]
-    region_of: Callable[[StateT], str | None]
-    exists: Callable[[StateT], bool]
-    version_of: Callable[[StateT], int]
 
     @property
     def stream_type(self) -> str:
@@ -39,12 +36,18 @@ class Kind(Generic[StateT, CommandT]):
 
     def visible(self, state: StateT, principal: Principal, stream_id: str) -> StateT:
         """The state if the caller may see the subject; 404 otherwise (also other regions')."""
-        if not self.exists(state) or not principal.can_see(self.region_of(state)):
-            raise NotFound(f"no {self.noun} {stream_id}")
+        if not state.exists or not principal.can_see(state.region_code):
+            raise NotFound(f"no {state.noun} {stream_id}")
         return state
 
 
 ContextFor = Callable[[str | None], CommandContext]
+
+SubjectChange = Callable[
+    [CommandPipeline, Principal, str, Expected, CommandT, ContextFor, IdempotencyClaim | None],
+    Awaitable[WriteResult]]
+"""Runs one command on one subject: (pipeline, caller, subject id, expected version, command,
+context, idempotency claim) to the write's result."""
 
 
 async def load_visible(unit: UnitOfWork, kind: Kind[StateT, Any], principal: Principal,
@@ -85,7 +88,20 @@ async def execute(
         events = kind.decide(state, command)
         if also is not None:
             await also(await unit.transaction(), state)
-        after: StateT = unit.append(stream_id, events, context_for(kind.region_of(state)))
+        after: StateT = unit.append(stream_id, events, context_for(state.region_code))
         return Written(view(after))
 
     return await pipeline.run(work, claim)
+
+
+def single_stream(kind: Kind[StateT, CommandT], view: Callable[[StateT], dict[str, Any]]
+                  ) -> SubjectChange[CommandT]:
+    """Any command on one visible subject of a kind, answered with the subject's view."""
+
+    async def change(pipeline: CommandPipeline, principal: Principal, stream_id: str,
+                     expected: Expected, command: CommandT, context_for: ContextFor,
+                     claim: IdempotencyClaim | None) -> WriteResult:
+        return await execute(pipeline, kind, principal, stream_id, expected, command,
+                             context_for, claim, view)
+
+    return change

@@ -8,7 +8,7 @@ from typing import Any
 from events import new_event_id
 from services.intake.domain import case as domain
 from services.intake.domain.case import CASE
-from services.intake.domain.case_state import CaseState, allowed_actions
+from services.intake.domain.case_state import CaseState
 from services.intake.domain.commands import (
     CaseCommand,
     DiscloseReporter,
@@ -18,7 +18,7 @@ from services.intake.domain.commands import (
     RegisterCase,
 )
 from services.intake.domain.reception import RECEPTION, check_case_link
-from services.intake.execution import ContextFor, Kind, execute, load_visible, read_visible
+from services.intake.execution import ContextFor, Kind, execute, load_visible, read_visible, single_stream
 from services.intake.schemas import CaseView, ProgressNoteView, RegisterCaseRequest, ReporterView
 from services.intake.vault import Vault
 from services.runtime.auth import Principal
@@ -30,11 +30,7 @@ from services.runtime.idempotency import IdempotencyClaim
 from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
 from services.runtime.results import Written
 
-CASES: Kind[CaseState, CaseCommand] = Kind(
-    aggregate=CASE, noun="case", decide=domain.decide,
-    region_of=lambda s: s.region.value if s.region else None,
-    exists=lambda s: s.exists, version_of=lambda s: s.version,
-)
+CASES: Kind[CaseState, CaseCommand] = Kind(CASE, domain.decide)
 
 
 def case_view(state: CaseState) -> CaseView:
@@ -63,7 +59,7 @@ def case_view(state: CaseState) -> CaseView:
         misdirected_reason=state.misdirected_reason, forward_due_date=state.forward_due_date,
         forwarded_to=state.forwarded_to, forwarded_at=state.forwarded_at,
         reception_id=state.reception_id,
-        allowed_actions=allowed_actions(state),
+        allowed_actions=state.allowed_actions(),
     )
 
 
@@ -113,13 +109,8 @@ async def register_case(
     return await pipeline.run(work, claim)
 
 
-async def change_case(
-    pipeline: CommandPipeline, principal: Principal, case_id: str, expected: Expected,
-    command: CaseCommand, context_for: ContextFor, claim: IdempotencyClaim | None,
-) -> WriteResult:
-    """Any single-stream case command."""
-    return await execute(pipeline, CASES, principal, case_id, expected, command, context_for,
-                         claim, _json_view)
+change_case = single_stream(CASES, _json_view)
+"""Any single-stream case command."""
 
 
 async def erase_reporter(
@@ -152,7 +143,7 @@ async def disclose_reporter(
         contact = await vault.open(unit.conn, state.reporter.vault_ref)
         if contact is None:
             raise Gone("the reporter's contact is no longer held")
-        after = unit.append(case_id, events, context_for(CASES.region_of(state)))
+        after = unit.append(case_id, events, context_for(state.region_code))
         return Written({"contact": contact, "version": after.version})
 
     answer = (await pipeline.run(work)).view
@@ -182,9 +173,9 @@ async def mark_duplicate(
         unit.expect(case_id, expected)
         marked = domain.decide(state, MarkDuplicate(original_id))
         linked = domain.decide(original, LinkDuplicate(case_id))
-        unit.append(original_id, linked, context_for(CASES.region_of(original)))
+        unit.append(original_id, linked, context_for(original.region_code))
         return Written(_json_view(unit.append(case_id, marked,
-                                              context_for(CASES.region_of(state)))))
+                                              context_for(state.region_code))))
 
     return await pipeline.run(work, claim)
 

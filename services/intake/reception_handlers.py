@@ -9,13 +9,13 @@ from events import new_event_id
 from services.intake import reception_queries as queries
 from services.intake.domain import reception as domain
 from services.intake.domain.directive import DIRECTIVE
-from services.intake.domain.reception import RECEPTION, ReceptionState, allowed_actions
+from services.intake.domain.reception import RECEPTION, ReceptionState
 from services.intake.domain.reception_commands import (
     LinkedDirective,
     ReceptionCommand,
     ScheduleReception,
 )
-from services.intake.execution import ContextFor, Kind, execute, read_visible
+from services.intake.execution import Kind, read_visible, single_stream
 from services.intake.reception_queries import ReceptionFilter
 from services.intake.reception_schemas import OfficialView, ReceptionPage, ReceptionView
 from services.runtime.auth import ALL_REGIONS, Principal
@@ -23,14 +23,10 @@ from services.runtime.commands import WriteResult
 from services.runtime.errors import Forbidden
 from services.runtime.eventstore import CommandContext
 from services.runtime.idempotency import IdempotencyClaim
-from services.runtime.pipeline import CommandPipeline, Expected, UnitOfWork
+from services.runtime.pipeline import CommandPipeline, UnitOfWork
 from services.runtime.results import Written
 
-RECEPTIONS: Kind[ReceptionState, ReceptionCommand] = Kind(
-    aggregate=RECEPTION, noun="reception", decide=domain.decide,
-    region_of=lambda s: s.region.value if s.region else None,
-    exists=lambda s: s.exists, version_of=lambda s: s.version,
-)
+RECEPTIONS: Kind[ReceptionState, ReceptionCommand] = Kind(RECEPTION, domain.decide)
 
 
 def reception_view(state: ReceptionState) -> ReceptionView:
@@ -47,7 +43,7 @@ def reception_view(state: ReceptionState) -> ReceptionView:
         officials_present=[OfficialView(name=o.name, position=o.position)
                            for o in state.officials_present],
         attendance=state.attendance, cancel_reason=state.cancel_reason,
-        allowed_actions=allowed_actions(state),
+        allowed_actions=state.allowed_actions(),
     )
 
 
@@ -70,10 +66,9 @@ async def schedule_reception(
         decided = command
         if command.directive is not None:
             directive = await unit.load(DIRECTIVE, command.directive.id)
-            region = directive.region.value if directive.region else None
-            seen = directive.exists and principal.can_see(region)
+            seen = directive.exists and principal.can_see(directive.region_code)
             decided = replace(command, directive=LinkedDirective(
-                command.directive.id, region if seen else None,
+                command.directive.id, directive.region_code if seen else None,
                 directive.status if seen else None))
         events = domain.decide(unit.new(RECEPTION, reception_id), decided)
         return Written(_json_view(unit.append(reception_id, events, context)), created=True)
@@ -81,13 +76,8 @@ async def schedule_reception(
     return await pipeline.run(work, claim)
 
 
-async def change_reception(
-    pipeline: CommandPipeline, principal: Principal, reception_id: str, expected: Expected,
-    command: ReceptionCommand, context_for: ContextFor, claim: IdempotencyClaim | None,
-) -> WriteResult:
-    """Hold or cancel a reception."""
-    return await execute(pipeline, RECEPTIONS, principal, reception_id, expected, command,
-                         context_for, claim, _json_view)
+change_reception = single_stream(RECEPTIONS, _json_view)
+"""Hold or cancel a reception."""
 
 
 async def find_receptions(pipeline: CommandPipeline, principal: Principal,

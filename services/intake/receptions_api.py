@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from events import Official, Region
 from services.intake import reception_handlers as handlers
-from services.intake.api import WRITERS, context_for, day_of, expected
-from services.intake.cases_api import WRITE_RESPONSES
+from services.intake.api import CREATED_RESPONSES, WRITE_RESPONSES, WRITERS, context_for, day_of
+from services.intake.command_routes import CommandRoute, add_command_routes, run_change
 from services.intake.domain.reception_commands import (
     CancelReception,
     HoldReception,
     LinkedDirective,
-    ReceptionCommand,
     ScheduleReception,
 )
 from services.intake.reception_queries import ReceptionFilter
@@ -27,13 +25,12 @@ from services.intake.reception_schemas import (
     ScheduleReceptionRequest,
 )
 from services.intake.schemas import ReasonRequest
-from services.runtime.auth import CurrentPrincipal, Principal
+from services.runtime.auth import CurrentPrincipal
 from services.runtime.commands import etag, run_write
 from services.runtime.context import Runtime
 from services.runtime.errors import Invalid
 from services.runtime.fields import (
     IDEMPOTENT,
-    VERSIONED,
     AsOf,
     Limit,
     Offset,
@@ -52,7 +49,7 @@ def _officials(bodies: list[OfficialBody]) -> tuple[Official, ...]:
 
 
 @router.post("", status_code=201, response_model=ReceptionView,
-             responses={201: {"headers": {"ETag": {}, "Location": {}}}}, dependencies=IDEMPOTENT)
+             responses=CREATED_RESPONSES, dependencies=IDEMPOTENT)
 async def schedule(body: ScheduleReceptionRequest, request: Request,
                    principal: CurrentPrincipal, runtime: Runtime) -> Response:
     """Schedule a citizen reception (operator, supervisor or admin of the region)."""
@@ -98,34 +95,19 @@ async def get_reception(reception_id: ReceptionId, principal: CurrentPrincipal,
     return handlers.reception_view(state)
 
 
-async def _change(request: Request, principal: Principal, runtime: Runtime, reception_id: str,
-                  expected_version: int | None, command: ReceptionCommand) -> JSONResponse:
-    pipeline, exp = runtime.commands, expected(request, expected_version)
-    ctx = context_for(request, principal)
-    return await run_write(
-        request, principal,
-        lambda claim: handlers.change_reception(pipeline, principal, reception_id, exp, command,
-                                                ctx, claim))
+_change = run_change(handlers.change_reception)
 
 
-@router.post("/{reception_id}/hold", response_model=ReceptionView, dependencies=VERSIONED,
-             responses=WRITE_RESPONSES)
-async def hold(reception_id: ReceptionId, body: HoldReceptionRequest, request: Request,
-               principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Record that the reception took place: the day, the officials present, the attendance."""
-    principal.require(*WRITERS)
-    command = HoldReception(held_on=body.held_on,
-                            officials_present=_officials(body.officials_present),
-                            attendance=body.attendance, today=day_of(runtime.clock))
-    return await _change(request, principal, runtime, reception_id, body.expected_version,
-                         command)
-
-
-@router.post("/{reception_id}/cancel", response_model=ReceptionView, dependencies=VERSIONED,
-             responses=WRITE_RESPONSES)
-async def cancel(reception_id: ReceptionId, body: ReasonRequest, request: Request,
-                 principal: CurrentPrincipal, runtime: Runtime) -> JSONResponse:
-    """Call off a scheduled reception, with the reason."""
-    principal.require(*WRITERS)
-    return await _change(request, principal, runtime, reception_id, body.expected_version,
-                         CancelReception(body.reason))
+RECEPTION_COMMANDS = (
+    CommandRoute("hold", "hold", HoldReceptionRequest, WRITERS,
+                 "Record that the reception took place: the day, the officials present, the "
+                 "attendance.",
+                 lambda body, _, today: HoldReception(
+                     held_on=body.held_on, officials_present=_officials(body.officials_present),
+                     attendance=body.attendance, today=today)),
+    CommandRoute("cancel", "cancel", ReasonRequest, WRITERS,
+                 "Call off a scheduled reception, with the reason.",
+                 lambda body, _, __: CancelReception(body.reason)),
+)
+add_command_routes(router, "reception_id", ReceptionView, _change, RECEPTION_COMMANDS,
+                   WRITE_RESPONSES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class CaseRow(BaseModel):
@@ -153,6 +153,9 @@ class StreamVerification(BaseModel):
     holds: bool
     first_broken: BrokenEvent | None
     detail: str | None = None
+    in_checkpoint: bool | None = Field(
+        None, description="every event the owner holds is proved included in its signed "
+        "checkpoint; false if a proof or checkpoint fails; null while some are not yet in one")
 
 
 class Verification(BaseModel):

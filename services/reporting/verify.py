@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from events import EventEnvelope, verify_chain
-from events.tlog.bundle import Bundle, BundleReport, Trust, verify_bundle
+from events.tlog.bundle import Bundle, BundleReport, BundleStream, Trust, verify_bundle
 from events.tlog.note import NoteError, NoteVerifier, parse_verifier_key
 from services.reporting.facts import OWNER_OF_STREAM, Fact
 from services.reporting.schemas import BrokenEvent, StreamVerification, Verification
@@ -90,6 +90,15 @@ def owner_trust(vkeys: Sequence[str]) -> Trust:
     return Trust(logs=logs, witnesses=[], required_witnesses=0)
 
 
+def _in_checkpoint(stream: BundleStream | None, failed: bool) -> bool | None:
+    """Whether every held event of a stream is proved in a signed checkpoint (None: not yet)."""
+    if failed:
+        return False
+    if stream is None or not stream.events or any(e.tree_size is None for e in stream.events):
+        return None
+    return True
+
+
 def verify_subject(subject_id: str, subject_type: str, facts: Sequence[Fact], bundle: Bundle,
                    trust: Trust, unavailable: dict[str, str] | None = None) -> Verification:
     """Re-verify every stream that touches the subject against the owners' proofs."""
@@ -113,7 +122,8 @@ def verify_subject(subject_id: str, subject_type: str, facts: Sequence[Fact], bu
         if checkpoint_fault:
             proved = f"{service}: {checkpoint_fault}"
         results.append(compare_stream(service, stream_type, stream_id, received, held,
-                                      proof_fault=fault, proved=proved))
+                                      proof_fault=fault, proved=proved).model_copy(update={
+            "in_checkpoint": _in_checkpoint(stream, fault is not None or bool(checkpoint_fault))}))
         if held is None and unavailable and service in unavailable:
             results[-1] = results[-1].model_copy(update={"detail": unavailable[service]})
     return Verification(subject_id=subject_id, subject_type=subject_type,

@@ -92,10 +92,12 @@ class StreamCache:
     """Recently used streams' states, so a command reads only the events after them.
 
     Streams are append-only, so a cached state is never wrong, only possibly old: every load
-    still reads the events after it. Entries are replaced only after a commit.
+    still reads the events after it. Entries are replaced only after a commit. The capacity
+    keeps hot streams (a long case worked on) while bounding memory: about 2 KB a state, so
+    2,000 states cost a few MB (10,000 grew intake by 17 MB over a 10-minute soak).
     """
 
-    def __init__(self, capacity: int = 10_000) -> None:
+    def __init__(self, capacity: int = 2_000) -> None:
         self.capacity = capacity
         self._entries: OrderedDict[tuple[str, str], Loaded] = OrderedDict()
 

@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 
 from events import INTAKE_TOPIC, dlq_topic
 from services.reporting.consumers import PROJECTOR
+from tests.faults.invariants import assert_nothing_lost_or_duplicated
 from tests.support.kafka import read_topic
 from tests.support.system import RunningSystem, auth
 
@@ -123,6 +124,7 @@ async def test_a_broker_restart_loses_nothing_once_relays_republish(
         after = await _register_many(client, system, 20, uuid.uuid4().hex[:8])
     await _wait_projected(db, before + after, within=120)
     await _assert_exactly_once(db, before + after)
+    await assert_nothing_lost_or_duplicated(db, before + after)
     system.wait_ready(timeout=60)
 
 

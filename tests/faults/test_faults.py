@@ -90,6 +90,19 @@ async def test_poison_messages_go_to_every_consumers_dead_letter_topic_and_nothi
         await assert_dead_lettered(fault_broker.bootstrap, consumer, markers)
 
 
+async def test_a_broker_restart_under_load_loses_and_duplicates_nothing(
+    fault_system: RunningSystem, fault_db: asyncpg.Connection, fault_broker: TansuBroker,
+) -> None:
+    async def fault() -> None:
+        await asyncio.sleep(1.5)
+        await asyncio.to_thread(fault_broker.restart)
+        await asyncio.sleep(1.5)
+
+    load = Load(fault_system)
+    await load.run_while(asyncio.ensure_future(fault()))
+    await _check(fault_system, fault_db, load)
+
+
 @pytest.mark.full_faults
 async def test_a_consumer_stopped_for_30_seconds_under_load_catches_up_with_nothing_lost(
     fault_system: RunningSystem, fault_db: asyncpg.Connection,

@@ -1,4 +1,5 @@
-"""Integration fixtures: a migrated database and the intake event store on it."""
+"""Integration fixtures: a migrated database, a superuser connection that drops the schemas a
+test made, and the intake event store."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from infra.migrate import migrate
 from services.runtime.db import create_pool
 from services.runtime.eventstore import CommandContext, EventStore
 from tests.support.kafka import own_broker
+from tests.support.schemas import ThrowawaySchemas
 
 
 @pytest.fixture(scope="session")
@@ -30,6 +32,23 @@ async def intake_pool(migrated_database_url: str) -> AsyncIterator[asyncpg.Pool]
     pool = await create_pool(migrated_database_url, "intake", min_size=2, max_size=20)
     yield pool
     await pool.close()
+
+
+@pytest.fixture
+def throwaway() -> ThrowawaySchemas:
+    """The schemas this test makes for itself."""
+    return ThrowawaySchemas()
+
+
+@pytest.fixture
+async def conn(migrated_database_url: str, throwaway: ThrowawaySchemas
+               ) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser connection; the throwaway schemas the test made are dropped after it."""
+    connection = await asyncpg.connect(migrated_database_url)
+    yield connection
+    for name in throwaway.names:
+        await connection.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+    await connection.close()
 
 
 @pytest.fixture

@@ -33,8 +33,6 @@ from services.intake.domain.case_state import (
     CaseState,
     ProgressNote,
     S,
-    allowed_actions,
-    require,
 )
 from services.intake.domain.commands import (
     CaseCommand,
@@ -57,7 +55,7 @@ from services.intake.domain.commands import (
     TriageCase,
     WithdrawCase,
 )
-from services.intake.domain.errors import IllegalTransition, InvalidCommand
+from services.intake.domain.errors import InvalidCommand
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "case"
@@ -67,8 +65,7 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
     """The events a command causes on a case, or a DomainError."""
     match command:
         case RegisterCase():
-            if state.exists:
-                raise IllegalTransition("register", str(state.status), allowed_actions(state))
+            state.require_new("register")
             return [CaseRegistered(
                 title=command.title, description=command.description, region=command.region,
                 sector=command.sector, source=command.source, district=command.district,
@@ -76,24 +73,23 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
                 reception_id=command.reception_id)]
         case RecordAssignment() | StartReview() | RecordVerdict():
             return _decide_reaction(state, command)
-    if not state.exists:
-        raise IllegalTransition(type(command).__name__, "unregistered", [])
+    state.require_begun(command)
     match command:
         case TriageCase(risk_level, category, notes):
-            require(state, "triage")
+            state.require("triage")
             return [CaseTriaged(risk_level=risk_level, category=category, notes=notes)]
         case NoteProgress(note, evidence_refs):
-            require(state, "notes")
+            state.require("notes")
             return [CaseProgressNoted(note=note, evidence_refs=list(evidence_refs))]
         case ResolveCase(outcome, summary, measures_taken):
-            require(state, "resolve")
+            state.require("resolve")
             return [CaseResolved(outcome=outcome, summary=summary,
                                  measures_taken=list(measures_taken))]
         case ReopenCase(reason):
-            require(state, "reopen")
+            state.require("reopen")
             return [CaseReopened(reason=reason, review_id=None, findings=None, flags=[])]
         case MarkDuplicate(original_case_id):
-            require(state, "duplicate-of")
+            state.require("duplicate-of")
             if original_case_id == state.id:
                 raise InvalidCommand("original_case_id", "a case cannot duplicate itself")
             return [CaseMarkedDuplicate(original_case_id=original_case_id)]
@@ -103,17 +99,17 @@ def decide(state: CaseState, command: CaseCommand) -> list[EventPayload]:
                                      f"case {state.id} is itself a duplicate; name its original")
             return [CaseDuplicateLinked(duplicate_case_id=duplicate_case_id)]
         case WithdrawCase(reason):
-            require(state, "withdraw")
+            state.require("withdraw")
             return [CaseWithdrawn(reason=reason)]
         case FlagForReview(reason):
-            require(state, "flag-for-review")
+            state.require("flag-for-review")
             return [CaseFlaggedForReview(reason=reason)]
         case DiscloseReporter(viewer_id, viewer_role, purpose):
-            require(state, "reporter")
+            state.require("reporter")
             return [CaseReporterDisclosed(viewer_id=viewer_id, viewer_role=viewer_role,
                                           purpose=purpose)]
         case EraseReporter(reason):
-            require(state, "erase-reporter")
+            state.require("erase-reporter")
             return [CaseReporterErased(reason=reason)]
         case ExtendConsideration() | NotifyReporter() | MarkMisdirected() | ForwardCase():
             return decide_clock(state, command)
@@ -168,8 +164,7 @@ def _decide_verdict(state: CaseState, command: RecordVerdict) -> list[EventPaylo
 
 def evolve(state: CaseState, envelope: EventEnvelope, payload: EventPayload) -> CaseState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
-                status=next_case_status(state.status, envelope.event_type))
+    s = state.after(envelope, next_case_status(state.status, envelope.event_type))
     match payload:
         case CaseRegistered():
             return replace(

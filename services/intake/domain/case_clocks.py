@@ -22,7 +22,7 @@ from events.cases import (
     ForwardTargetKind,
     NoticeChannel,
 )
-from services.intake.domain.case_state import CaseState, require
+from services.intake.domain.case_state import CaseState
 from services.intake.domain.commands import (
     ClockCommand,
     ExtendConsideration,
@@ -39,7 +39,7 @@ def decide_clock(state: CaseState, command: ClockCommand) -> list[EventPayload]:
         case ExtendConsideration():
             return _extend(state, command)
         case NotifyReporter():
-            require(state, "notify-reporter")
+            state.require("notify-reporter")
             assert state.extended_on is not None
             if command.notified_on > command.today:
                 raise InvalidCommand("notified_on", "the notice cannot be dated after today")
@@ -49,14 +49,14 @@ def decide_clock(state: CaseState, command: ClockCommand) -> list[EventPayload]:
             return [CaseReporterNotified(channel=command.channel,
                                          notified_on=command.notified_on)]
         case MarkMisdirected(reason):
-            require(state, "misdirected")
+            state.require("misdirected")
             return [CaseMarkedMisdirected(reason=reason, forward_due_date=_forward_due(state))]
         case ForwardCase():
             return [_forward(state, command)]
 
 
 def _extend(state: CaseState, command: ExtendConsideration) -> list[EventPayload]:
-    require(state, "extend-consideration")
+    state.require("extend-consideration")
     assert state.registered_at is not None and state.due_date is not None
     new, current = command.new_due_date, state.due_date
     if new <= current:
@@ -85,7 +85,7 @@ def _forward_due(state: CaseState) -> date:
 
 
 def _forward(state: CaseState, command: ForwardCase) -> CaseForwarded:
-    require(state, "forward")
+    state.require("forward")
     if command.target_kind is ForwardTargetKind.REGION:
         if command.target_region is None:
             raise InvalidCommand("target_region", "a forward to a region names the region")

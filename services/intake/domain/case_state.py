@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from events import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
+from events import CaseOutcome, IntakeSource, RiskLevel, Sector
 from events.calendar import agency_date
 from events.case_clocks import appeal_due
 from events.cases import NoticeChannel, ReporterReference
 from events.lifecycle import CaseStatus
-from services.intake.domain.errors import IllegalTransition
+from services.intake.domain.subject import SubjectState
 
 S = CaseStatus
 OPEN = frozenset({S.REGISTERED, S.TRIAGED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
@@ -47,15 +47,15 @@ class ProgressNote:
 
 
 @dataclass(frozen=True)
-class CaseState:
+class CaseState(SubjectState[CaseStatus]):
     """A case as its events made it; version 0 means it does not exist."""
 
-    id: str
-    version: int = 0
-    status: CaseStatus | None = None
+    noun = "case"
+    unborn = "unregistered"
+    actions = ACTIONS
+
     title: str = ""
     description: str = ""
-    region: Region | None = None
     sector: Sector | None = None
     source: IntakeSource | None = None
     district: str | None = None
@@ -65,7 +65,6 @@ class CaseState:
     disclosures: int = 0
     registered_at: datetime | None = None
     registered_by: str | None = None
-    updated_at: datetime | None = None
     risk_level: RiskLevel | None = None
     category: str | None = None
     triage_notes: str | None = None
@@ -102,11 +101,6 @@ class CaseState:
     forwarded_at: datetime | None = None
 
     @property
-    def exists(self) -> bool:
-        """Whether the case was ever registered."""
-        return self.status is not None
-
-    @property
     def due_date(self) -> date | None:
         """The consideration's due date: 15 working days from registration, or as extended."""
         if self.extended_due_date is not None:
@@ -124,22 +118,14 @@ class CaseState:
         return self.reporter is not None and not self.reporter_erased
 
 
-def allowed_actions(state: CaseState) -> list[str]:
-    """The operator actions the case's status allows now."""
-    if state.status is None:
-        return []
-    actions = [name for name, statuses in ACTIONS.items() if state.status in statuses]
-    if not state.has_contact:
-        actions = [a for a in actions if a not in ("reporter", "erase-reporter")]
-    if not state.notice_pending:
-        actions = [a for a in actions if a != "notify-reporter"]
-    if state.misdirected_reason is not None:
-        actions = [a for a in actions if a != "misdirected"]
-    return actions
-
-
-def require(state: CaseState, action: str) -> None:
-    """Refuse (409, naming what is allowed) an action the case's status does not allow now."""
-    if action not in allowed_actions(state):
-        raise IllegalTransition(action, str(state.status or "unregistered"),
-                                allowed_actions(state))
+    def allowed_actions(self) -> list[str]:
+        """The operator actions the case's status allows now, less those about a contact not
+        held, a notice not pending, or forwarding a case already marked misdirected."""
+        actions = super().allowed_actions()
+        if not self.has_contact:
+            actions = [a for a in actions if a not in ("reporter", "erase-reporter")]
+        if not self.notice_pending:
+            actions = [a for a in actions if a != "notify-reporter"]
+        if self.misdirected_reason is not None:
+            actions = [a for a in actions if a != "misdirected"]
+        return actions

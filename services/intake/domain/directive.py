@@ -19,7 +19,6 @@ from events import (
     DirectiveVerified,
     EventEnvelope,
     EventPayload,
-    Region,
 )
 from events.calendar import WorkingCalendar, add_months, agency_date, procedure_clocks
 from events.lifecycle import DirectiveStatus, next_directive_status
@@ -34,7 +33,8 @@ from services.intake.domain.commands import (
     ReportProgress,
     StartReview,
 )
-from services.intake.domain.errors import FourEyesViolation, IllegalTransition, InvalidCommand
+from services.intake.domain.errors import FourEyesViolation, InvalidCommand
+from services.intake.domain.subject import SubjectState
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "directive"
@@ -53,23 +53,22 @@ ACTIONS: dict[str, frozenset[DirectiveStatus]] = {
 
 
 @dataclass(frozen=True)
-class DirectiveState:
+class DirectiveState(SubjectState[DirectiveStatus]):
     """A directive as its events made it; version 0 means it does not exist."""
 
-    id: str
-    version: int = 0
-    status: DirectiveStatus | None = None
+    noun = "directive"
+    unborn = "unissued"
+    actions = ACTIONS
+
     title: str = ""
     text: str = ""
     issuing_authority: str = ""
     addressee_body: str = ""
-    region: Region | None = None
     due_date: date | None = None
     original_due_date: date | None = None
     meeting_reference: str | None = None
     issued_at: datetime | None = None
     issued_by: str | None = None
-    updated_at: datetime | None = None
     acknowledgement: str | None = None
     progress: tuple[str, ...] = ()
     completion_summary: str | None = None
@@ -81,32 +80,12 @@ class DirectiveState:
     verdicts_seen: frozenset[str] = frozenset()
     receptions_required: int = 0
 
-    @property
-    def exists(self) -> bool:
-        """Whether the directive was ever issued."""
-        return self.status is not None
-
-
-def allowed_actions(state: DirectiveState) -> list[str]:
-    """The operator actions the directive's status allows now."""
-    if state.status is None:
-        return []
-    return [name for name, statuses in ACTIONS.items() if state.status in statuses]
-
-
-def _require(state: DirectiveState, action: str) -> None:
-    if action not in allowed_actions(state):
-        raise IllegalTransition(action, str(state.status or "unissued"), allowed_actions(state),
-                                subject="directive")
-
 
 def decide(state: DirectiveState, command: DirectiveCommand) -> list[EventPayload]:
     """The events a command causes on a directive, or a DomainError."""
     match command:
         case IssueDirective():
-            if state.exists:
-                raise IllegalTransition("issue", str(state.status), allowed_actions(state),
-                                        subject="directive")
+            state.require_new("issue")
             if command.due_date <= command.today:
                 raise InvalidCommand("due_date", "the due date must be after the issue date")
             return [DirectiveIssued(
@@ -121,28 +100,27 @@ def decide(state: DirectiveState, command: DirectiveCommand) -> list[EventPayloa
             return []
         case RecordVerdict():
             return _decide_verdict(state, command)
-    if not state.exists:
-        raise IllegalTransition(type(command).__name__, "unissued", [], subject="directive")
+    state.require_begun(command)
     match command:
         case AcknowledgeDirective(note):
-            _require(state, "acknowledge")
+            state.require("acknowledge")
             return [DirectiveAcknowledged(note=note)]
         case ReportProgress(note):
-            _require(state, "progress")
+            state.require("progress")
             return [DirectiveProgressReported(note=note)]
         case ReportCompletion(summary):
-            _require(state, "report")
+            state.require("report")
             return [DirectiveCompletionReported(summary=summary)]
         case ExtendDeadline():
             return _decide_extension(state, command)
         case CancelDirective(reason):
-            _require(state, "cancel")
+            state.require("cancel")
             return [DirectiveCancelled(reason=reason)]
     raise TypeError(f"not a directive command: {command!r}")
 
 
 def _decide_extension(state: DirectiveState, command: ExtendDeadline) -> list[EventPayload]:
-    _require(state, "extend")
+    state.require("extend")
     assert state.due_date is not None and state.original_due_date is not None
     if command.actor_id == state.issued_by:
         raise FourEyesViolation("a deadline is extended by a supervisor other than the issuer")
@@ -181,8 +159,7 @@ def _decide_verdict(state: DirectiveState, command: RecordVerdict) -> list[Event
 def evolve(state: DirectiveState, envelope: EventEnvelope, payload: EventPayload
            ) -> DirectiveState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
-                status=next_directive_status(state.status, envelope.event_type))
+    s = state.after(envelope, next_directive_status(state.status, envelope.event_type))
     match payload:
         case DirectiveIssued():
             return replace(

@@ -17,7 +17,7 @@ from events import (
 )
 from events.lifecycle import DirectiveStatus
 from events.receptions import MAX_ATTENDANCE, next_reception_status
-from services.intake.domain.errors import IllegalTransition, InvalidCommand
+from services.intake.domain.errors import InvalidCommand
 from services.intake.domain.reception_commands import (
     CancelReception,
     HoldReception,
@@ -25,6 +25,7 @@ from services.intake.domain.reception_commands import (
     ReceptionCommand,
     ScheduleReception,
 )
+from services.intake.domain.subject import SubjectState
 from services.runtime.aggregate import Aggregate
 
 STREAM_TYPE = "reception"
@@ -45,13 +46,13 @@ ACTIONS: dict[str, frozenset[ReceptionStatus]] = {
 
 
 @dataclass(frozen=True)
-class ReceptionState:
+class ReceptionState(SubjectState[ReceptionStatus]):
     """A reception as its events made it; version 0 means it does not exist."""
 
-    id: str
-    version: int = 0
-    status: ReceptionStatus | None = None
-    region: Region | None = None
+    noun = "reception"
+    unborn = "unscheduled"
+    actions = ACTIONS
+
     district: str = ""
     scheduled_on: date | None = None
     place: str = ""
@@ -60,44 +61,22 @@ class ReceptionState:
     directive_id: str | None = None
     scheduled_at: datetime | None = None
     scheduled_by: str | None = None
-    updated_at: datetime | None = None
     held_on: date | None = None
     officials_present: tuple[Official, ...] = ()
     attendance: int | None = None
     cancel_reason: str | None = None
-
-    @property
-    def exists(self) -> bool:
-        """Whether the reception was ever scheduled."""
-        return self.status is not None
-
-
-def allowed_actions(state: ReceptionState) -> list[str]:
-    """The operator actions the reception's status allows now."""
-    if state.status is None:
-        return []
-    return [name for name, statuses in ACTIONS.items() if state.status in statuses]
-
-
-def _require(state: ReceptionState, action: str) -> None:
-    if action not in allowed_actions(state):
-        raise IllegalTransition(action, str(state.status or "unscheduled"),
-                                allowed_actions(state), subject="reception")
 
 
 def decide(state: ReceptionState, command: ReceptionCommand) -> list[EventPayload]:
     """The events a command causes on a reception, or a DomainError."""
     match command:
         case ScheduleReception():
-            if state.exists:
-                raise IllegalTransition("schedule", str(state.status), allowed_actions(state),
-                                        subject="reception")
+            state.require_new("schedule")
             return [_schedule(command)]
-    if not state.exists:
-        raise IllegalTransition(type(command).__name__, "unscheduled", [], subject="reception")
+    state.require_begun(command)
     match command:
         case HoldReception():
-            _require(state, "hold")
+            state.require("hold")
             assert state.scheduled_on is not None
             if command.held_on < state.scheduled_on:
                 raise InvalidCommand("held_on", "a reception is held on or after the day it "
@@ -111,7 +90,7 @@ def decide(state: ReceptionState, command: ReceptionCommand) -> list[EventPayloa
                                   officials_present=list(command.officials_present),
                                   attendance=command.attendance)]
         case CancelReception(reason):
-            _require(state, "cancel")
+            state.require("cancel")
             return [ReceptionCancelled(reason=reason)]
     raise TypeError(f"not a reception command: {command!r}")
 
@@ -154,8 +133,7 @@ def check_case_link(state: ReceptionState, region: Region, today: date) -> None:
 def evolve(state: ReceptionState, envelope: EventEnvelope, payload: EventPayload
            ) -> ReceptionState:
     """The state after one stored event."""
-    s = replace(state, version=envelope.version, updated_at=envelope.recorded_at,
-                status=next_reception_status(state.status, envelope.event_type))
+    s = state.after(envelope, next_reception_status(state.status, envelope.event_type))
     match payload:
         case ReceptionScheduled():
             return replace(

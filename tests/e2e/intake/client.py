@@ -59,6 +59,11 @@ class Intake:
         """GET a path of intake."""
         return await self.http.get(f"{self.url}{path}", headers=as_(role), params=params)
 
+    async def in_status(self, path: str, status: str) -> dict[str, Any] | None:
+        """The view at a path if it is in the status, else None (for `eventually`)."""
+        view: dict[str, Any] = (await self.get(path)).json()
+        return view if view["status"] == status else None
+
     async def post(self, path: str, body: dict[str, Any], role: str = "operator",
                    headers: dict[str, str] | None = None, sub: str | None = None
                    ) -> httpx.Response:

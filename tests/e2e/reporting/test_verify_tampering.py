@@ -66,6 +66,7 @@ async def test_an_untouched_case_verifies(system: RunningSystem) -> None:
         case_id = await a_projected_case(client, system)
         stream = await verify(client, system, case_id)
     assert stream["holds"] is True and stream["copy_matches"] is True
+    assert stream["in_checkpoint"] is True, stream
 
 
 async def test_an_edit_leaving_the_stored_hashes_is_named_by_verify(

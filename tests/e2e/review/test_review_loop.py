@@ -84,6 +84,18 @@ class Loop:
         result: dict[str, Any] = await eventually(probe)
         return result
 
+    async def resolved_case(self, title: str = CASE["title"], risk: str = "critical",
+                            category: str = "x", note: str = "checked") -> str:
+        """A case registered, triaged at a risk and resolved by the operator; returns its id."""
+        created = await self.client.post(f"{self.system.intake_url}/v1/cases",
+                                         json={**CASE, "title": title}, headers=self.operator)
+        assert created.status_code == 201, created.text
+        case_id: str = created.json()["id"]
+        await self.case_command(case_id, "triage", {"risk_level": risk, "category": category})
+        await self.case_command(case_id, "notes", {"note": note})
+        await self.case_command(case_id, "resolve", RESOLUTION)
+        return case_id
+
 
 async def test_returned_then_approved_walks_the_case_to_closed_and_reporting_shows_every_step(
     system: RunningSystem,

@@ -10,23 +10,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from events import INTAKE_TOPIC, EventEnvelope, partition_key
-from tests.e2e.review.test_review_loop import CASE, RESOLUTION, Loop
+from tests.e2e.review.test_review_loop import Loop
 from tests.support.system import RunningSystem, auth
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.reliability]
-
-
-async def resolved_high_risk_case(loop: Loop, client: httpx.AsyncClient,
-                                  system: RunningSystem) -> str:
-    """A critical-risk case resolved by the loop's operator; returns its id."""
-    created = await client.post(f"{system.intake_url}/v1/cases", json=CASE, headers=loop.operator)
-    assert created.status_code == 201, created.text
-    case_id: str = created.json()["id"]
-    await loop.case_command(case_id, "triage", {"risk_level": "critical", "category": "x"})
-    await loop.case_command(case_id, "notes", {"note": "checked"})
-    await loop.case_command(case_id, "resolve", RESOLUTION)
-    return case_id
 
 
 async def review_rows(db: asyncpg.Connection, case_id: str) -> list[asyncpg.Record]:
@@ -47,7 +35,7 @@ async def test_a_case_resolved_event_published_again_opens_no_second_review(
 ) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         loop = Loop(client, system)
-        case_id = await resolved_high_risk_case(loop, client, system)
+        case_id = await loop.resolved_case()
         await loop.review_after(case_id, None)
         stream = (await client.get(f"{system.intake_url}/v1/streams/{case_id}/events",
                                    headers=auth())).json()["events"]
@@ -80,10 +68,10 @@ async def test_a_killed_opener_restarts_and_opens_each_review_once(
 ) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         loop = Loop(client, system)
-        before = await resolved_high_risk_case(loop, client, system)
+        before = await loop.resolved_case()
         await loop.review_after(before, None)
         system.kill("review-worker")
-        during = await resolved_high_risk_case(loop, client, system)
+        during = await loop.resolved_case()
         system.start("review-worker")
         system.wait_ready()
         await loop.review_after(during, None)

@@ -1,11 +1,16 @@
 """Verifiable history end to end: witnesses cosign, a case bundle verifies offline, attacks fail.
 
-The services run as processes; the witness and verifier are the `casetrack` command line.
+The services run as processes; the witness and verifier are the `casetrack` command line, and a
+second verifier written from the specifications alone, in JavaScript, must accept the same bundle.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import asyncpg
@@ -25,6 +30,7 @@ from tests.support.waiting import eventually
 pytestmark = pytest.mark.e2e
 
 OWNERS = ("intake", "assignment", "review")
+INDEPENDENT_VERIFIER = Path(__file__).resolve().parents[2] / "interop" / "tlog_verifier.mjs"
 runner = CliRunner()
 
 
@@ -153,6 +159,44 @@ async def test_an_insider_rewrite_fails_the_bundle_at_that_event_and_the_witness
         code, output = verify(await bundle(client, system, case_id, tmp_path), trust)
         assert code == 1
         assert "witness cosignature(s), 1 required" in output
+
+
+def independent_verify(path: Path, trust: Path) -> subprocess.CompletedProcess[str]:
+    """The JavaScript verifier written from the specifications alone (tests/interop)."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("CI"):
+            pytest.fail("node is not installed (make browser installs it)")
+        pytest.skip("node is not installed (make browser installs it)")
+    return subprocess.run([node, str(INDEPENDENT_VERIFIER), str(path), str(trust)],
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+async def test_a_verifier_written_from_the_specs_alone_accepts_a_bundle_and_refuses_a_forged_one(
+        system: RunningSystem, tmp_path: Path) -> None:
+    async with httpx.AsyncClient() as client:
+        case_id, _, trust, _ = await witnessed_case(client, system, tmp_path)
+        path = await bundle(client, system, case_id, tmp_path)
+    accepted = independent_verify(path, trust)
+    assert accepted.returncode == 0 and accepted.stdout.startswith("OK"), accepted
+    body = json.loads(path.read_text())
+
+    forged_path = json.loads(path.read_text())
+    event = next(e for s in forged_path["streams"] for e in s["events"] if e["inclusion"])
+    first = bytearray(base64.b64decode(event["inclusion"][0]))
+    first[0] ^= 1
+    event["inclusion"][0] = base64.b64encode(bytes(first)).decode()
+    (tmp_path / "forged-path.json").write_text(json.dumps(forged_path))
+    refused = independent_verify(tmp_path / "forged-path.json", trust)
+    assert refused.returncode == 1 and "inclusion proof does not lead" in refused.stdout, refused
+
+    log = next(iter(body["logs"].values()))
+    origin, size, _root, *rest = log["checkpoints"][0].split("\n")
+    other_root = base64.b64encode(bytes(32)).decode()
+    log["checkpoints"][0] = "\n".join([origin, size, other_root, *rest])
+    (tmp_path / "forged-root.json").write_text(json.dumps(body))
+    refused = independent_verify(tmp_path / "forged-root.json", trust)
+    assert refused.returncode == 1 and "signature does not verify" in refused.stdout, refused
 
 
 def evidence_files(folder: Path) -> list[Path]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from collections.abc import AsyncIterator
 from datetime import date
 
 import asyncpg
@@ -22,21 +21,9 @@ from services.reporting.projections import Projector
 from services.reporting.rebuild import build_shadow, compare, create_tables
 from tests.integration.intake.conftest import HEADER, post
 from tests.support.kafka import read_topic
+from tests.support.schemas import ThrowawaySchemas
 
 pytestmark = pytest.mark.integration
-
-SCHEMAS: list[str] = []
-
-
-@pytest.fixture
-async def conn(migrated_database_url: str) -> AsyncIterator[asyncpg.Connection]:
-    """A superuser connection; the throwaway schemas a test made are dropped after it."""
-    connection = await asyncpg.connect(migrated_database_url)
-    yield connection
-    while SCHEMAS:
-        await connection.execute(f"DROP SCHEMA IF EXISTS {SCHEMAS.pop()} CASCADE")
-    await connection.close()
-
 
 def wave(rows: list[tuple[str, str, str, str, int]], marker: str) -> bytes:
     """A file of (region, institution type, sector, answer, how many) rows; every comment
@@ -59,9 +46,9 @@ async def published(bootstrap: str, wave_ids: set[str]
     return facts(records), records
 
 
-async def projected(conn: asyncpg.Connection, facts: list[Fact], rng: random.Random) -> str:
-    schema = f"rs_{uuid.uuid4().hex[:12]}"
-    SCHEMAS.append(schema)
+async def projected(conn: asyncpg.Connection, throwaway: ThrowawaySchemas, facts: list[Fact],
+                    rng: random.Random) -> str:
+    schema = throwaway.new("rs")
     await create_tables(conn, schema)
     delivered = facts + rng.sample(facts, k=1)
     rng.shuffle(delivered)
@@ -72,7 +59,8 @@ async def projected(conn: asyncpg.Connection, facts: list[Fact], rng: random.Ran
 
 
 async def test_two_waves_are_reported_compared_and_suppressed_with_no_free_text_anywhere(
-        client: httpx.AsyncClient, conn: asyncpg.Connection, kafka_bootstrap: str) -> None:
+        client: httpx.AsyncClient, conn: asyncpg.Connection, throwaway: ThrowawaySchemas,
+        kafka_bootstrap: str) -> None:
     marker = f"free-{uuid.uuid4().hex}"
     tag = uuid.uuid4().hex[:6]
     spring = await post(client, wave([("KZ-75", "university", "police", "experienced", 2),
@@ -90,7 +78,7 @@ async def test_two_waves_are_reported_compared_and_suppressed_with_no_free_text_
     assert len(facts) == 2
     assert all(marker.encode() not in (r.value or b"") for r in records)
 
-    schema = await projected(conn, facts, random.Random(3))
+    schema = await projected(conn, throwaway, facts, random.Random(3))
     ordered = [w for w in await surveys.waves(conn, schema) if w.id in ids]
     assert [w.name for w in ordered] == [f"spring-{tag}", f"autumn-{tag}"]
     body = surveys.wave_indicators(ordered, autumn.json()["id"], None)
@@ -119,15 +107,14 @@ async def test_two_waves_are_reported_compared_and_suppressed_with_no_free_text_
     assert section["waves"][0]["by_region"] == body["by_region"]
     assert section["waves"][0]["total"] is None  # one region asked: no national figure
 
-    shadow = f"rb_{uuid.uuid4().hex[:12]}"
-    SCHEMAS.append(shadow)
+    shadow = throwaway.new("rb")
     await build_shadow(conn, facts, shadow)
     rebuilt = [w for w in await surveys.waves(conn, shadow) if w.id in ids]
     assert rebuilt == ordered
     assert [surveys.wave_indicators(rebuilt, w.id, None) for w in rebuilt] == \
         [surveys.wave_indicators(ordered, w.id, None) for w in ordered]
     assert await compare(conn, shadow, schema) == []
-    partial = await projected(conn, facts[:1], random.Random(5))
+    partial = await projected(conn, throwaway, facts[:1], random.Random(5))
     assert [d.split(":")[0] for d in await compare(conn, shadow, partial)] == ["survey waves differ"]
 
 

@@ -12,28 +12,22 @@ import pytest
 
 from services.reporting.clocks import clocks_for_period
 from services.reporting.rebuild import build_shadow
-from tests.integration.reporting.test_projection_equivalence import (
-    SCHEMAS,
-    conn,
-    exports_of,
-    incremental,
-)
+from tests.integration.reporting.test_projection_equivalence import exports_of, incremental
+from tests.support.schemas import ThrowawaySchemas
 from tests.unit.reporting.clock_scenario import clock_scenario
 
 pytestmark = pytest.mark.integration
-__all__ = ["conn"]  # the fixture, shared with the projection tests
 
 
 async def test_clock_columns_built_incrementally_in_any_order_equal_a_rebuild(
-        conn: asyncpg.Connection) -> None:
+        conn: asyncpg.Connection, throwaway: ThrowawaySchemas) -> None:
     world = clock_scenario(uuid.uuid4().hex[:8])
     rng = random.Random(23)
     delivered = world.facts + rng.sample(world.facts, k=4)
     rng.shuffle(delivered)
-    live_schema = await incremental(conn, delivered, batches=rng)
+    live_schema = await incremental(conn, throwaway, delivered, batches=rng)
     live = await exports_of(conn, live_schema)
-    shadow = f"rb_{uuid.uuid4().hex[:12]}"
-    SCHEMAS.append(shadow)
+    shadow = throwaway.new("rb")
     await build_shadow(conn, world.facts, shadow)
     assert await exports_of(conn, shadow) == live
     row = await conn.fetchrow(
@@ -44,9 +38,9 @@ async def test_clock_columns_built_incrementally_in_any_order_equal_a_rebuild(
 
 
 async def test_the_period_reports_clock_section_counts_from_the_register(
-        conn: asyncpg.Connection) -> None:
+        conn: asyncpg.Connection, throwaway: ThrowawaySchemas) -> None:
     world = clock_scenario(uuid.uuid4().hex[:8])
-    schema = await incremental(conn, world.facts, batches=random.Random(5))
+    schema = await incremental(conn, throwaway, world.facts, batches=random.Random(5))
     november = await clocks_for_period(conn, date(2026, 11, 1), date(2026, 11, 30), None,
                                        on=date(2027, 1, 14), schema=schema)
     assert {k: november[k] for k in ("extended_cases", "extensions", "late_notices",

@@ -17,15 +17,13 @@ from services.reporting.facts import Fact
 from services.reporting.projections import Projector
 from services.reporting.rebuild import AUDITOR, build_shadow, create_tables
 from services.runtime.auth import Principal
-from tests.integration.reporting.test_projection_equivalence import SCHEMAS, conn
+from tests.support.schemas import ThrowawaySchemas
 from tests.unit.reporting.reception_scenario import reception_world
 
 pytestmark = pytest.mark.integration
 
 ON = date(2026, 6, 1)
 EXPORTS = ("receptions", "cases", "directives", "history")
-
-__all__ = ["conn"]  # the fixture: a connection that drops the SCHEMAS a test made
 
 
 async def _exports(conn: asyncpg.Connection, schema: str) -> dict[str, str]:
@@ -34,9 +32,9 @@ async def _exports(conn: asyncpg.Connection, schema: str) -> dict[str, str]:
             for name in EXPORTS}
 
 
-async def _incremental(conn: asyncpg.Connection, facts: list[Fact], rng: random.Random) -> str:
-    schema = f"rr_{uuid.uuid4().hex[:12]}"
-    SCHEMAS.append(schema)
+async def _incremental(conn: asyncpg.Connection, throwaway: ThrowawaySchemas, facts: list[Fact],
+                       rng: random.Random) -> str:
+    schema = throwaway.new("rr")
     await create_tables(conn, schema)
     projector = Projector(schema)
     start = 0
@@ -50,17 +48,16 @@ async def _incremental(conn: asyncpg.Connection, facts: list[Fact], rng: random.
 
 
 async def test_receptions_built_incrementally_in_any_order_equal_their_rebuild(
-        conn: asyncpg.Connection) -> None:
+        conn: asyncpg.Connection, throwaway: ThrowawaySchemas) -> None:
     world = reception_world(uuid.uuid4().hex[:8])
-    shadow = f"rb_{uuid.uuid4().hex[:12]}"
-    SCHEMAS.append(shadow)
+    shadow = throwaway.new("rb")
     await build_shadow(conn, world.facts, shadow)
     rebuilt = await _exports(conn, shadow)
     rng = random.Random(5)
     for _ in range(3):
         delivered = world.facts + rng.sample(world.facts, k=4)
         rng.shuffle(delivered)
-        assert await _exports(conn, await _incremental(conn, delivered, rng)) == rebuilt
+        assert await _exports(conn, await _incremental(conn, throwaway, delivered, rng)) == rebuilt
     assert len(rebuilt["receptions"].splitlines()) == 4  # header + 3 receptions
     held_line = next(line for line in rebuilt["receptions"].splitlines()
                      if line.startswith(world.held_id))
@@ -72,10 +69,9 @@ async def test_receptions_built_incrementally_in_any_order_equal_their_rebuild(
 
 
 async def test_the_summary_counts_held_receptions_attendance_and_cases_per_district(
-        conn: asyncpg.Connection) -> None:
+        conn: asyncpg.Connection, throwaway: ThrowawaySchemas) -> None:
     world = reception_world(uuid.uuid4().hex[:8])
-    schema = f"rs_{uuid.uuid4().hex[:12]}"
-    SCHEMAS.append(schema)
+    schema = throwaway.new("rs")
     await build_shadow(conn, world.facts, schema)
     january = await receptions.receptions_for_period(
         conn, date(2026, 1, 1), date(2026, 1, 31), "KZ-75", schema=schema)

@@ -18,7 +18,7 @@ from events.cases import (
     NoticeChannel,
 )
 from events.lifecycle import CaseStatus
-from services.intake.domain.case import CaseState, allowed_actions, decide, fold
+from services.intake.domain.case import CaseState, decide, fold
 from services.intake.domain.commands import (
     CaseCommand,
     ExtendConsideration,
@@ -103,7 +103,7 @@ def test_the_notice_is_due_3_working_days_after_the_decision_skipping_holidays()
     assert notice_due(DECIDED_ON) == date(2026, 12, 21)
     _, state = _case(_extend(date(2027, 1, 20)))
     assert state.notice_due_date == date(2026, 12, 21) and state.notice_pending
-    assert "notify-reporter" in allowed_actions(state)
+    assert "notify-reporter" in state.allowed_actions()
 
 
 def test_an_anonymous_reporter_cannot_be_told_and_the_log_says_so_at_once() -> None:
@@ -113,7 +113,7 @@ def test_an_anonymous_reporter_cannot_be_told_and_the_log_says_so_at_once() -> N
     assert events[1] == CaseReporterNotified(channel=NoticeChannel.NOT_POSSIBLE,
                                              notified_on=DECIDED_ON)
     _, after = _case(_extend(date(2027, 1, 20)), anonymous=True)
-    assert not after.notice_pending and "notify-reporter" not in allowed_actions(after)
+    assert not after.notice_pending and "notify-reporter" not in after.allowed_actions()
 
 
 def test_a_notice_is_recorded_once_per_extension_and_dated_between_decision_and_today() -> None:
@@ -158,7 +158,7 @@ def test_a_forwarded_case_ends_here_and_names_where_it_went() -> None:
     _, state = _case(TriageCase(RiskLevel.LOW, "education", None), forward)
     assert state.status is CaseStatus.FORWARDED and state.forwarded_to == "KZ-71"
     assert state.forward_due_date == date(2026, 12, 3)
-    assert "extend-consideration" not in allowed_actions(state)
+    assert "extend-consideration" not in state.allowed_actions()
     with pytest.raises(IllegalTransition):
         decide(state, forward)
 

@@ -8,11 +8,9 @@ from datetime import timedelta
 import pytest
 
 from events import (
-    Actor,
     AssignmentKind,
     CaseOutcome,
     CaseVerdictIgnored,
-    EventPayload,
     IntakeSource,
     Region,
     ReporterReference,
@@ -22,10 +20,7 @@ from events import (
 from events.lifecycle import CaseStatus
 from services.intake.domain.case import (
     CaseState,
-    allowed_actions,
-    decide,
     decide_register,
-    evolve,
     fold,
 )
 from services.intake.domain.commands import (
@@ -45,7 +40,7 @@ from services.intake.domain.commands import (
     WithdrawCase,
 )
 from services.intake.domain.errors import IllegalTransition, InvalidCommand
-from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
+from tests.unit.intake.streams import T0, Driven, driven_case
 
 pytestmark = pytest.mark.unit
 
@@ -59,25 +54,12 @@ NOTE = NoteProgress("called the akimat", ("doc-1",))
 RESOLVE = ResolveCase(CaseOutcome.CONFIRMED, "confirmed", ("dismissed",))
 
 
-class Case:
-    """A case driven through commands, its stream kept as the store would keep it."""
-
-    def __init__(self, case_id: str = "c1") -> None:
-        self.stream = MemoryStream(case_id, "case")
-        self.state = CaseState(id=case_id)
-
-    def do(self, command: CaseCommand, actor: Actor | None = None) -> list[EventPayload]:
-        payloads = decide(self.state, command)
-        # the reactor stamps its events with the consumed event's occurred_at
-        at = command.occurred_at if isinstance(command, RecordAssignment) else None
-        sealed = self.stream.append(payloads, actor or OPERATOR, at)
-        for envelope, payload in zip(sealed, payloads, strict=True):
-            self.state = evolve(self.state, envelope, payload)
-        return payloads
+def _case(case_id: str = "c1") -> Driven[CaseState, CaseCommand]:
+    return driven_case(case_id)
 
 
-def _resolved() -> Case:
-    case = Case()
+def _resolved() -> Driven[CaseState, CaseCommand]:
+    case = _case()
     for command in (REGISTER, TRIAGE, NOTE, RESOLVE):
         case.do(command)
     return case
@@ -89,7 +71,7 @@ def test_registering_a_new_case_records_case_registered() -> None:
 
 
 def test_a_case_cannot_be_registered_twice() -> None:
-    case = Case()
+    case = _case()
     case.do(REGISTER)
     with pytest.raises(IllegalTransition):
         case.do(REGISTER)
@@ -110,12 +92,12 @@ def test_the_whole_life_register_triage_note_resolve_review_close() -> None:
 
 
 def test_an_illegal_transition_names_the_state_and_the_allowed_actions() -> None:
-    case = Case()
+    case = _case()
     case.do(REGISTER)
     with pytest.raises(IllegalTransition) as refused:
         case.do(RESOLVE)
     assert refused.value.state == "registered"
-    assert refused.value.allowed == allowed_actions(case.state)
+    assert refused.value.allowed == case.state.allowed_actions()
     assert "triage" in refused.value.allowed and "resolve" not in refused.value.allowed
 
 
@@ -135,8 +117,8 @@ def test_an_escalated_verdict_keeps_the_case_open_at_the_agency_until_it_is_reso
     case.do(StartReview("r1"))
     (escalated,) = case.do(RecordVerdict("r1", "escalated", "v1", "needs the centre", ()))
     assert escalated.event_type == "case.escalated" and case.state.status is CaseStatus.ESCALATED
-    assert {"notes", "resolve", "reopen"} <= set(allowed_actions(case.state))
-    assert not {"withdraw", "duplicate-of"} & set(allowed_actions(case.state))
+    assert {"notes", "resolve", "reopen"} <= set(case.state.allowed_actions())
+    assert not {"withdraw", "duplicate-of"} & set(case.state.allowed_actions())
     (late,) = case.do(RecordVerdict("r1", "approved", "v2", None, ()))
     assert isinstance(late, CaseVerdictIgnored) and case.state.status is CaseStatus.ESCALATED
     case.do(RESOLVE)
@@ -159,7 +141,7 @@ def test_the_same_verdict_twice_has_no_second_effect() -> None:
 
 
 def test_an_assignment_before_triage_is_recorded_and_triage_still_applies() -> None:
-    case = Case()
+    case = _case()
     case.do(REGISTER)
     case.do(RecordAssignment("office-1", "officer-1", "a1", AssignmentKind.AUTOMATIC,
                              T0 + timedelta(hours=1)))
@@ -169,7 +151,7 @@ def test_an_assignment_before_triage_is_recorded_and_triage_still_applies() -> N
 
 
 def test_an_older_assignment_arriving_late_does_not_override_a_newer_one() -> None:
-    case = Case()
+    case = _case()
     case.do(REGISTER)
     case.do(RecordAssignment("office-2", "officer-2", "a2", AssignmentKind.MANUAL, T0 + timedelta(hours=2)))
     assert case.do(RecordAssignment("office-1", "officer-1", "a1", AssignmentKind.AUTOMATIC,
@@ -178,7 +160,7 @@ def test_an_older_assignment_arriving_late_does_not_override_a_newer_one() -> No
 
 
 def test_marking_a_duplicate_ends_the_case_and_links_it_on_the_original() -> None:
-    duplicate, original = Case("dup"), Case("orig")
+    duplicate, original = _case("dup"), _case("orig")
     duplicate.do(REGISTER)
     original.do(REGISTER)
     duplicate.do(MarkDuplicate("orig"))
@@ -188,19 +170,19 @@ def test_marking_a_duplicate_ends_the_case_and_links_it_on_the_original() -> Non
 
 
 def test_a_case_cannot_duplicate_itself() -> None:
-    case = Case()
+    case = _case()
     case.do(REGISTER)
     with pytest.raises(InvalidCommand):
         case.do(MarkDuplicate("c1"))
 
 
 def test_a_withdrawn_case_accepts_no_more_work() -> None:
-    case = Case()
+    case = _case()
     case.do(REGISTER)
     case.do(WithdrawCase("reporter withdrew"))
     with pytest.raises(IllegalTransition):
         case.do(TRIAGE)
-    assert "withdraw" not in allowed_actions(case.state)
+    assert "withdraw" not in case.state.allowed_actions()
 
 
 def test_a_supervisor_can_reopen_a_closed_case() -> None:
@@ -211,11 +193,11 @@ def test_a_supervisor_can_reopen_a_closed_case() -> None:
 
 
 def test_disclosure_and_erasure_need_a_contact_and_erasure_happens_once() -> None:
-    anonymous = Case()
+    anonymous = _case()
     anonymous.do(REGISTER)
     with pytest.raises(IllegalTransition):
         anonymous.do(DiscloseReporter("sup", "supervisor", "call back"))
-    named = Case("c2")
+    named = _case("c2")
     named.do(NAMED)
     named.do(DiscloseReporter("sup", "supervisor", "call back"))
     named.do(EraseReporter("subject request"))

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from events import Actor, EventPayload, Region
+from events import Actor, Region
 from events.calendar import kazakhstan_calendar
 from events.lifecycle import DirectiveStatus
 from services.intake.domain.commands import (
@@ -22,15 +22,14 @@ from services.intake.domain.commands import (
     StartReview,
 )
 from services.intake.domain.directive import (
+    DIRECTIVE,
     DirectiveState,
-    allowed_actions,
     decide,
-    evolve,
     fold,
     lateness,
 )
 from services.intake.domain.errors import FourEyesViolation, IllegalTransition, InvalidCommand
-from tests.unit.intake.streams import MemoryStream
+from tests.unit.intake.streams import Driven
 
 pytestmark = pytest.mark.unit
 
@@ -42,22 +41,8 @@ ISSUE = IssueDirective(title="Revise the land regulation", text="Analyse and rep
 CALENDAR = kazakhstan_calendar()
 
 
-class Directive:
-    """A directive driven through commands, its stream kept as the store would keep it."""
-
-    def __init__(self) -> None:
-        self.stream = MemoryStream("d1", "directive")
-        self.state = DirectiveState(id="d1")
-
-    def do(self, command: DirectiveCommand, actor: Actor = ISSUER) -> list[EventPayload]:
-        payloads = decide(self.state, command)
-        for envelope, payload in zip(self.stream.append(payloads, actor), payloads, strict=True):
-            self.state = evolve(self.state, envelope, payload)
-        return payloads
-
-
-def _issued() -> Directive:
-    directive = Directive()
+def _issued() -> Driven[DirectiveState, DirectiveCommand]:
+    directive = Driven(DIRECTIVE, decide, "d1", actor=ISSUER)
     directive.do(ISSUE)
     return directive
 
@@ -79,7 +64,7 @@ def test_a_returned_report_goes_back_to_work() -> None:
     directive.do(ReportCompletion("done"))
     directive.do(RecordVerdict("r1", "returned", "v1", "no proof", ()))
     assert directive.state.status is DirectiveStatus.RETURNED
-    assert set(allowed_actions(directive.state)) >= {"progress", "report"}
+    assert set(directive.state.allowed_actions()) >= {"progress", "report"}
 
 
 def test_the_due_date_must_come_after_the_issue_date() -> None:
@@ -139,7 +124,7 @@ def test_a_cancelled_directive_is_never_overdue() -> None:
     directive = _issued()
     directive.do(CancelDirective("withdrawn at the meeting"))
     late = lateness(directive.state, date(2027, 6, 1), CALENDAR)
-    assert late is not None and not late.overdue and allowed_actions(directive.state) == []
+    assert late is not None and not late.overdue and directive.state.allowed_actions() == []
 
 
 def test_an_escalated_verdict_hands_a_directive_to_the_agency_and_it_is_reported_again() -> None:

@@ -4,6 +4,7 @@ reports (a fold of the stored, wire-round-tripped stream) always equals evolve o
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypeVar
 
 import pytest
 from hypothesis import settings
@@ -53,9 +54,10 @@ from services.intake.domain.commands import (
 from services.intake.domain.errors import IllegalTransition
 from services.intake.handlers import case_view
 from services.runtime.errors import DomainError
-from tests.unit.intake.streams import OPERATOR, T0, MemoryStream
+from tests.unit.intake.streams import OPERATOR, T0, Driven, driven_case
 
 pytestmark = pytest.mark.unit
+CommandT = TypeVar("CommandT")
 
 MACHINE_SETTINGS = settings(max_examples=30, stateful_step_count=20, deadline=None)
 VERDICTS = st.sampled_from(["approved", "returned", "escalated", "bogus"])
@@ -63,19 +65,53 @@ EVENT_IDS = st.sampled_from(["e1", "e2", "e3", "e4"])  # small pool: redeliverie
 TEXT = st.text(alphabet="abc xyz", min_size=1, max_size=8).filter(lambda s: s.strip())
 
 
+def step(command: st.SearchStrategy[CommandT], action: str | None = None
+         ) -> st.SearchStrategy[tuple[CommandT, str | None]]:
+    """A command and the operator action it is (None: another service's event applied)."""
+    return st.tuples(command, st.just(action))
+
+
+CASE_STEPS = st.one_of(
+    step(st.builds(TriageCase, st.sampled_from(RiskLevel), TEXT, st.none()), "triage"),
+    step(st.builds(NoteProgress, TEXT, st.just(())), "notes"),
+    step(st.builds(ResolveCase, st.sampled_from(CaseOutcome), st.just("s"), st.just(())),
+         "resolve"),
+    step(st.just(ReopenCase("r")), "reopen"),
+    step(st.just(MarkDuplicate("case-0")), "duplicate-of"),
+    step(st.just(LinkDuplicate("case-9"))),
+    step(st.just(WithdrawCase("w")), "withdraw"),
+    step(st.just(FlagForReview("f")), "flag-for-review"),
+    step(st.just(DiscloseReporter("sup", "supervisor", "call back")), "reporter"),
+    step(st.just(EraseReporter("asked")), "erase-reporter"),
+    step(st.builds(lambda event_id, hours: RecordAssignment(
+        "office", f"officer-{hours}", event_id, AssignmentKind.AUTOMATIC,
+        T0 + timedelta(hours=hours)), EVENT_IDS, st.integers(0, 48))),
+    step(st.builds(StartReview, st.sampled_from(["r1", "r2"]))),
+)
+"""What operators and other services ask of a case (verdicts have a rule of their own)."""
+
+DIRECTIVE_STEPS = st.one_of(
+    step(st.just(AcknowledgeDirective(None)), "acknowledge"),
+    step(st.just(ReportProgress("p")), "progress"),
+    step(st.just(ReportCompletion("s")), "report"),
+    step(st.just(CancelDirective("c")), "cancel"),
+    step(st.just(StartReview("r1"))),
+)
+"""What is asked of a directive, but for extensions (due dates move) and verdicts."""
+
+
 class CaseMachine(RuleBasedStateMachine):
     """Drive one case with arbitrary commands, as operators and other services would."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.stream = MemoryStream("case-1", "case")
-        self.state = cases.CaseState(id="case-1")
+        self.case = driven_case("case-1")
 
     def apply(self, command: CaseCommand, action: str | None = None) -> list[EventPayload]:
-        allowed = cases.allowed_actions(self.state)
-        before = self.state
+        allowed = self.case.state.allowed_actions()
+        before = self.case.state
         try:
-            payloads = cases.decide(self.state, command)
+            payloads = self.case.do(command)
         except IllegalTransition as refused:
             assert action is None or action not in allowed
             assert refused.allowed == allowed and refused.state == str(before.status)
@@ -83,10 +119,6 @@ class CaseMachine(RuleBasedStateMachine):
         except DomainError:
             return []
         assert action is None or action in allowed
-        at = command.occurred_at if isinstance(command, RecordAssignment) else None
-        for envelope, payload in zip(self.stream.append(payloads, OPERATOR, at), payloads,
-                                     strict=True):
-            self.state = cases.evolve(self.state, envelope, payload)
         return payloads
 
     @initialize(named=st.booleans())
@@ -95,72 +127,27 @@ class CaseMachine(RuleBasedStateMachine):
         self.apply(RegisterCase("t", "d", Region("KZ-75"), Sector.LAND,
                                 IntakeSource.HOTLINE, None, not named, reference))
 
-    @rule(risk=st.sampled_from(RiskLevel), category=TEXT)
-    def triage(self, risk: RiskLevel, category: str) -> None:
-        self.apply(TriageCase(risk, category, None), "triage")
-
-    @rule(note=TEXT)
-    def note(self, note: str) -> None:
-        self.apply(NoteProgress(note, ()), "notes")
-
-    @rule(outcome=st.sampled_from(CaseOutcome))
-    def resolve(self, outcome: CaseOutcome) -> None:
-        self.apply(ResolveCase(outcome, "s", ()), "resolve")
-
-    @rule()
-    def reopen(self) -> None:
-        self.apply(ReopenCase("r"), "reopen")
-
-    @rule()
-    def mark_duplicate(self) -> None:
-        self.apply(MarkDuplicate("case-0"), "duplicate-of")
-
-    @rule()
-    def link_duplicate(self) -> None:
-        self.apply(LinkDuplicate("case-9"))
-
-    @rule()
-    def withdraw(self) -> None:
-        self.apply(WithdrawCase("w"), "withdraw")
-
-    @rule()
-    def flag(self) -> None:
-        self.apply(FlagForReview("f"), "flag-for-review")
-
-    @rule()
-    def disclose(self) -> None:
-        self.apply(DiscloseReporter("sup", "supervisor", "call back"), "reporter")
-
-    @rule()
-    def erase(self) -> None:
-        self.apply(EraseReporter("asked"), "erase-reporter")
-
-    @rule(event_id=EVENT_IDS, hours=st.integers(0, 48))
-    def assignment_arrives(self, event_id: str, hours: int) -> None:
-        self.apply(RecordAssignment("office", f"officer-{hours}", event_id, AssignmentKind.AUTOMATIC,
-                                    T0 + timedelta(hours=hours)))
-
-    @rule(review=st.sampled_from(["r1", "r2"]))
-    def review_opens(self, review: str) -> None:
-        self.apply(StartReview(review))
+    @rule(step=CASE_STEPS)
+    def command(self, step: tuple[CaseCommand, str | None]) -> None:
+        self.apply(*step)
 
     @rule(verdict=VERDICTS, event_id=EVENT_IDS)
     def verdict_arrives(self, verdict: str, event_id: str) -> None:
-        before = self.state
+        before = self.case.state
         payloads = self.apply(RecordVerdict("r1", verdict, event_id, None, ()))
         if event_id in before.verdicts_seen:
             assert payloads == []
 
     @invariant()
     def the_reported_state_is_the_fold_of_the_stored_stream(self) -> None:
-        stored = cases.fold("case-1", self.stream.envelopes)
-        assert stored == self.state
-        assert case_view(stored) == case_view(self.state)
+        stored = cases.fold("case-1", self.case.stream.envelopes)
+        assert stored == self.case.state
+        assert case_view(stored) == case_view(self.case.state)
 
     @invariant()
     def the_state_is_valid(self) -> None:
-        s = self.state
-        assert s.version == len(self.stream.envelopes) and s.status is not None
+        s = self.case.state
+        assert s.version == len(self.case.stream.envelopes) and s.status is not None
         if s.status in (CaseStatus.RESOLVED, CaseStatus.UNDER_REVIEW, CaseStatus.CLOSED):
             assert s.outcome is not None
         if s.status is CaseStatus.CLOSED:
@@ -171,7 +158,7 @@ class CaseMachine(RuleBasedStateMachine):
         assert (s.status is CaseStatus.WITHDRAWN) == (s.withdrawn_reason is not None)
         assert not (s.reporter_erased and s.reporter is None)
         if s.status in cases.FINAL:
-            assert not {"triage", "notes", "resolve", "withdraw"} & set(cases.allowed_actions(s))
+            assert not {"triage", "notes", "resolve", "withdraw"} & set(s.allowed_actions())
 
 
 class DirectiveMachine(RuleBasedStateMachine):
@@ -179,14 +166,13 @@ class DirectiveMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.stream = MemoryStream("dir-1", "directive")
-        self.state = directives.DirectiveState(id="dir-1")
+        self.directive = Driven(directives.DIRECTIVE, directives.decide, "dir-1")
 
     def apply(self, command: DirectiveCommand, action: str | None = None,
               actor: Actor = OPERATOR) -> None:
-        allowed = directives.allowed_actions(self.state)
+        allowed = self.directive.state.allowed_actions()
         try:
-            payloads = directives.decide(self.state, command)
+            self.directive.do(command, actor)
         except IllegalTransition as refused:
             assert action is None or action not in allowed
             assert refused.allowed == allowed
@@ -194,8 +180,6 @@ class DirectiveMachine(RuleBasedStateMachine):
         except DomainError:
             return
         assert action is None or action in allowed
-        for envelope, payload in zip(self.stream.append(payloads, actor), payloads, strict=True):
-            self.state = directives.evolve(self.state, envelope, payload)
 
     @initialize(days=st.integers(1, 90))
     def issue(self, days: int) -> None:
@@ -203,30 +187,14 @@ class DirectiveMachine(RuleBasedStateMachine):
         self.apply(IssueDirective("t", "x", "agency", "body", Region("KZ-75"),
                                   today + timedelta(days=days), None, today))
 
-    @rule()
-    def acknowledge(self) -> None:
-        self.apply(AcknowledgeDirective(None), "acknowledge")
-
-    @rule()
-    def progress(self) -> None:
-        self.apply(ReportProgress("p"), "progress")
-
-    @rule()
-    def report(self) -> None:
-        self.apply(ReportCompletion("s"), "report")
+    @rule(step=DIRECTIVE_STEPS)
+    def command(self, step: tuple[DirectiveCommand, str | None]) -> None:
+        self.apply(*step)
 
     @rule(days=st.integers(-5, 80), by=st.sampled_from(["op-1", "sup-2"]))
     def extend(self, days: int, by: str) -> None:
-        due = self.state.due_date or date(2026, 12, 1)
+        due = self.directive.state.due_date or date(2026, 12, 1)
         self.apply(ExtendDeadline(due + timedelta(days=days), "r", by), "extend")
-
-    @rule()
-    def cancel(self) -> None:
-        self.apply(CancelDirective("c"), "cancel")
-
-    @rule()
-    def review_opens(self) -> None:
-        self.apply(StartReview("r1"))
 
     @rule(verdict=VERDICTS, event_id=EVENT_IDS)
     def verdict_arrives(self, verdict: str, event_id: str) -> None:
@@ -234,14 +202,14 @@ class DirectiveMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_reported_state_is_the_fold_of_the_stored_stream(self) -> None:
-        stored = directives.fold("dir-1", self.stream.envelopes)
-        assert stored == self.state
+        stored = directives.fold("dir-1", self.directive.stream.envelopes)
+        assert stored == self.directive.state
         day = date(2027, 1, 15)
-        assert directive_view(stored, day, 0) == directive_view(self.state, day, 0)
+        assert directive_view(stored, day, 0) == directive_view(self.directive.state, day, 0)
 
     @invariant()
     def the_state_is_valid(self) -> None:
-        s = self.state
+        s = self.directive.state
         assert s.status is not None and s.due_date and s.original_due_date
         assert s.due_date >= s.original_due_date
         assert s.due_date <= add_months(s.original_due_date, 2)

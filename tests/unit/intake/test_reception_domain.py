@@ -23,7 +23,6 @@ from services.intake.domain.reception import (
     AHEAD_DAYS,
     BACKDATE_DAYS,
     ReceptionState,
-    allowed_actions,
     check_case_link,
     decide,
     fold,
@@ -67,7 +66,7 @@ def test_scheduling_records_the_reception_and_allows_holding_or_cancelling_it() 
         directive_id=None)]
     _, state = _scheduled()
     assert state.status is ReceptionStatus.SCHEDULED and state.scheduled_by == "op-1"
-    assert allowed_actions(state) == ["hold", "cancel"]
+    assert state.allowed_actions() == ["hold", "cancel"]
 
 
 @pytest.mark.parametrize("offset", [-BACKDATE_DAYS - 1, AHEAD_DAYS + 1])
@@ -120,7 +119,7 @@ def test_holding_records_the_day_the_officials_present_and_the_attendance() -> N
     stream.append(events)
     held = fold("rec-1", stream.envelopes)
     assert held.status is ReceptionStatus.HELD and held.attendance == 41
-    assert allowed_actions(held) == []
+    assert held.allowed_actions() == []
 
 
 def test_a_reception_cannot_be_held_before_its_day_or_in_the_future() -> None:
