@@ -249,8 +249,8 @@ class ProcessedOnce:
         A set-based handler takes them all at once. One by one, the transaction ends early
         before an event whose append the ordering rule refuses (that event's own writes are
         undone by its savepoint; in the next transaction its append comes first), and once it
-        has run for TX_BUDGET_SECONDS: a writing transaction holds back every relay's
-        visibility horizon (see the event store), so none stays open long.
+        has run for TX_BUDGET_SECONDS: a transaction that appends holds back its own store's
+        relay until it ends (see the event store's visibility horizon), so none stays open long.
         """
         if self.apply_batch is not None and len(fresh) > 1:
             await self.apply_batch(conn, [(envelope, message.topic) for message, envelope in fresh])
