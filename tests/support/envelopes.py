@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 from events import GENESIS_HASH, REGISTRY, Actor, EventEnvelope, EventPayload, new_event_id
 from events.cases import CaseRegistered, CaseResolved
+
+GOLDEN = Path(__file__).resolve().parents[2] / "events" / "golden"
+"""The committed golden sample of every registered event type and version."""
+
+
+def golden(event_type: str, version: int) -> EventEnvelope:
+    """The golden sample envelope of one event type and version, as committed."""
+    return EventEnvelope.model_validate(
+        json.loads((GOLDEN / f"{event_type}.v{version}.json").read_text()))
 
 
 def event(stream_id: str, stream_type: str, version: int, payload: EventPayload,

@@ -3,24 +3,18 @@ subject's due date), the log untouched, and reporting keeps it as the due date's
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from events import REGISTRY, AssignmentEscalated, EventEnvelope, compute_hash
 from services.reporting.facts import Fact
 from services.reporting.model import case_row
-from tests.support.envelopes import registered
+from tests.support.envelopes import golden, registered
 
 pytestmark = pytest.mark.unit
 
-GOLDEN = Path(__file__).resolve().parents[3] / "events" / "golden"
-
 
 def _golden(version: int) -> EventEnvelope:
-    return EventEnvelope.model_validate(
-        json.loads((GOLDEN / f"assignment.escalated.v{version}.json").read_text()))
+    return golden("assignment.escalated", version)
 
 
 def test_a_v1_escalation_reads_as_v2_with_no_clock_and_its_stored_payload_unchanged() -> None:

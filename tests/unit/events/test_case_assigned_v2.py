@@ -12,15 +12,13 @@ from events import REGISTRY, AssignmentKind, CaseAssigned, EventEnvelope
 from events.asyncapi import ANALYTICS_FACT_REF
 from services.reporting.analytics import analytics_fact
 from services.reporting.facts import Fact
+from tests.support.envelopes import golden
 
 pytestmark = pytest.mark.unit
 
-GOLDEN = Path(__file__).resolve().parents[3] / "events" / "golden"
-
 
 def _golden(version: int) -> EventEnvelope:
-    return EventEnvelope.model_validate(
-        json.loads((GOLDEN / f"case.assigned.v{version}.json").read_text()))
+    return golden("case.assigned", version)
 
 
 def test_a_v1_payload_decodes_as_the_v2_model_with_kind_from_the_manual_flag() -> None:
