@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from events.assignments import AssignmentKind
 from events.envelope import HEX_SHA256_PATTERN
+from events.fields import District, Long, Reason, Short, Text
 from events.registry import REGISTRY, EventPayload, payload_type
 from events.vocabulary import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-District = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Title = Short
+Description = Text
 
 
 class ReporterReference(BaseModel):
@@ -72,10 +72,7 @@ def case_registered_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
 REGISTRY.register_upcaster("case.registered", 1, case_registered_v1_to_v2)
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Ref = Long
 
 
 @payload_type("case.triaged", 1)

@@ -23,7 +23,6 @@ from tests.support.envelopes import golden
 pytestmark = pytest.mark.unit
 
 
-
 def test_a_v1_registration_reads_as_v2_made_at_no_reception() -> None:
     v1 = golden("case.registered", 1)
     decoded = REGISTRY.read(v1)
