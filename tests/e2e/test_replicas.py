@@ -51,13 +51,8 @@ def replica_system(postgres_server_url: str, replica_broker: TansuBroker,
         system = RunningSystem(url, replica_broker.bootstrap,
                                Path(tmp_path_factory.mktemp("replicas-logs")), replicas=2,
                                services=SERVICES)
-        try:
-            for name in system.processes:
-                system.start(name)
-            system.wait_ready(240)
+        with system.running(ready_within=240):
             yield system
-        finally:
-            system.stop_all()
 
 
 @pytest.fixture
