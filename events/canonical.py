@@ -87,7 +87,11 @@ def to_json_object(obj: Mapping[Any, Any]) -> dict[str, JsonValue]:
 
 def canonical_json(obj: Any) -> bytes:
     """Encode ``obj`` as canonical JSON bytes (see the module docstring for the rules)."""
-    data = to_jsonable(obj)
+    return canonical_json_of_plain(to_jsonable(obj))
+
+
+def canonical_json_of_plain(data: JsonValue) -> bytes:
+    """Canonical JSON bytes of data that is plain already (``to_jsonable``'s output), unwalked."""
     try:
         return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError as exc:  # e.g. lone surrogates, which are not valid UTF-8

@@ -26,8 +26,13 @@ STREAM_MIXED = "envelope belongs to another stream"
 
 def compute_hash(prev_hash: str, body: Mapping[str, Any]) -> str:
     """Hex SHA-256 of the previous hash's bytes followed by the canonical JSON of ``body``."""
+    return hash_of_canonical(prev_hash, canonical_json(body))
+
+
+def hash_of_canonical(prev_hash: str, canonical_body: bytes) -> str:
+    """`compute_hash` for a body already encoded as canonical JSON."""
     digest = hashlib.sha256(bytes.fromhex(prev_hash))
-    digest.update(canonical_json(body))
+    digest.update(canonical_body)
     return digest.hexdigest()
 
 

@@ -18,8 +18,8 @@ from pydantic import (
     field_validator,
 )
 
-from events.canonical import canonical_json, to_json_object
-from events.chain import compute_hash
+from events.canonical import canonical_json, canonical_json_of_plain, to_json_object
+from events.chain import compute_hash, hash_of_canonical
 from events.errors import InvalidEnvelope
 
 EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
@@ -27,6 +27,7 @@ EVENT_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 
 HEX_SHA256_PATTERN = r"^[0-9a-f]{64}$"
 _UNSEALED = "0" * 64
+_NOT_HASHED_NOR_PAYLOAD = {"hash", "position", "payload"}
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -110,7 +111,12 @@ class EventEnvelope(BaseModel):
         if "hash" in fields:
             raise TypeError("seal() computes the hash; do not pass one")
         draft = cls.model_validate({**fields, "prev_hash": prev_hash, "hash": _UNSEALED})
-        return draft.model_copy(update={"hash": compute_hash(prev_hash, draft.hashed_body())})
+        # The validator has just made the payload plain JSON: hash it without walking it again
+        # (sealing is on every write's path). The bytes are `hashed_body`'s, so checks agree.
+        body = to_json_object(draft.model_dump(mode="python", exclude=_NOT_HASHED_NOR_PAYLOAD))
+        body["payload"] = draft.payload
+        return draft.model_copy(
+            update={"hash": hash_of_canonical(prev_hash, canonical_json_of_plain(body))})
 
     def hash_is_valid(self) -> bool:
         """Whether ``hash`` matches ``prev_hash`` and the body (linkage is for ``verify_chain``)."""

@@ -13,6 +13,7 @@ from services.assignment.domain.assignment import SubjectState
 from services.assignment.domain.roster import OfficerState, OfficeState
 from services.assignment.domain.rules import Office, Officer
 from services.runtime.db import Conn, advisory_key
+from services.runtime.streamlog import StreamLog
 
 PLANNING_LOCK = advisory_key("casetrack.assignment.planning")
 """Assignment's planning lock. Every decision that reads officers' load or subject rows (the
@@ -22,7 +23,8 @@ It orders planning decisions only: the event store's appends take no lock of the
 
 
 async def lock_planning(conn: Conn) -> None:
-    """Plan alone until this transaction ends."""
+    """Plan alone until this transaction ends (planning appends: the events lock comes first)."""
+    await StreamLog("assignment").lock_in(conn)
     await conn.execute("SELECT pg_advisory_xact_lock($1)", PLANNING_LOCK)
 
 

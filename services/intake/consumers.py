@@ -75,6 +75,8 @@ async def react_batch(conn: Conn, deliveries: Sequence[Delivery]) -> None:
     """
     planned = [(envelope, payload, command) for envelope, _ in deliveries
                if (command := command_for(envelope, payload := _payload(envelope))) is not None]
+    if planned:
+        await STORE.lock_in(conn)  # before any write: the relay's horizon counts only lockers
     streams: dict[str, list[EventEnvelope]] = {}
     for subject_id in dict.fromkeys(str(p.get("subject_id")) for _, p, _ in planned):
         streams[subject_id] = await STORE.load_in(conn, subject_id)

@@ -1,6 +1,6 @@
 """Incremental projection, set-based: keep a batch's events as facts, then recompute the rows
-they touch. Everything is read and computed first and written last, in a few statements: a
-writing transaction holds back every relay's visibility horizon (see the event store)."""
+they touch. Everything is read and computed first and written last, in a few statements, so
+the transaction that holds the rows' locks stays short."""
 
 from __future__ import annotations
 

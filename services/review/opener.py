@@ -151,6 +151,7 @@ async def apply(conn: Conn, envelope: EventEnvelope, policy: OpeningPolicy) -> N
             payload.region.value if payload.region else None, payload.officer_id,
         )
     elif isinstance(payload, CaseResolved | DirectiveCompletionReported):
+        await _store().lock_in(conn)  # it may append: the events lock before the first write
         kind, stype = ((TriggerKind.RESOLVED, case) if isinstance(payload, CaseResolved)
                        else (TriggerKind.COMPLETION_REPORTED, directive))
         await _upsert(
@@ -162,6 +163,7 @@ async def apply(conn: Conn, envelope: EventEnvelope, policy: OpeningPolicy) -> N
         )
         await open_if_due(conn, envelope, kind, policy)
     elif isinstance(payload, CaseFlaggedForReview):
+        await _store().lock_in(conn)
         await _upsert(conn, subject_id, case, "")
         await open_if_due(conn, envelope, TriggerKind.FLAGGED, policy)
     elif isinstance(payload, CaseReopened | CaseEscalated | DirectiveReturned

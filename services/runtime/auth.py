@@ -59,6 +59,7 @@ class _Keys:
         self.settings = settings
         self.jwks = jwt.PyJWKClient(settings.jwt_jwks_url) if settings.jwt_jwks_url else None
         self._verified: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._principals: dict[str, Principal] = {}
 
     def decode(self, token: str) -> dict[str, Any]:
         """The claims of a valid token; a token verified in the last minute is not re-verified.
@@ -79,6 +80,17 @@ class _Keys:
         while len(self._verified) > VERIFIED_TOKENS:
             self._verified.popitem(last=False)
         return claims
+
+    def principal_of(self, token: str, claims: dict[str, Any]) -> Principal:
+        """The principal of a token `decode` has just accepted, read from its claims once: the
+        claims are fixed by the signed token, so the same token always names the same caller."""
+        principal = self._principals.get(token)
+        if principal is None:
+            principal = _principal_of_claims(claims)
+            if len(self._principals) >= VERIFIED_TOKENS:
+                self._principals.clear()
+            self._principals[token] = principal
+        return principal
 
     def _verify(self, token: str) -> dict[str, Any]:
         options: Any = {"require": ["exp", "sub", "iss", "aud"]}
@@ -121,15 +133,21 @@ async def _verify(request: Request) -> Principal:
 
 async def principal_of_token(keys: _Keys, token: str) -> Principal:
     """Verify a bearer token (without its scheme) and read who it names; 401 Problem if not."""
+    token = token.strip()
     try:
         if keys.jwks is not None:  # fetching signing keys blocks: keep it off the loop
-            claims = await asyncio.to_thread(keys.decode, token.strip())
+            claims = await asyncio.to_thread(keys.decode, token)
         else:
-            claims = keys.decode(token.strip())
+            claims = keys.decode(token)
     except jwt.ExpiredSignatureError:
         raise _unauthorized("the token has expired") from None
     except jwt.PyJWTError as exc:
         raise _unauthorized(f"the token is invalid: {exc}") from None
+    return keys.principal_of(token, claims)
+
+
+def _principal_of_claims(claims: dict[str, Any]) -> Principal:
+    """Who verified claims name; 401 Problem when the role or regions are not valid."""
     try:
         role = Role(str(claims.get("role")))
     except ValueError:

@@ -131,10 +131,10 @@ class ProcessedOnce:
         ordering rule and the transaction budget allow (one, usually)."""
         readable: list[tuple[Message, EventEnvelope]] = []
         for message in messages:
-            self._bind(message)
             try:
                 readable.append((message, self.decode(message)))
             except Exception as exc:
+                self._bind(message)
                 await self._dead_letter(message, exc)
         positions = next_positions(messages)
         if not readable and not positions:
@@ -167,13 +167,24 @@ class ProcessedOnce:
 
     def _count(self, readable: Sequence[tuple[Message, EventEnvelope]],
                applied: Sequence[bool]) -> None:
-        for (message, envelope), first_time in zip(readable, applied, strict=True):
-            self._bind(message, envelope)
-            self.processed += 1
-            self.last_event_at = datetime.now(UTC)
-            outcome = "applied" if first_time else "duplicate"
-            CONSUMED.labels(self.name, outcome).inc()
-            log.info("consumer.event", outcome=outcome)
+        """Count a fetch's messages and log them in one line (a line per event cost a fifth of
+        a batch's time): each event's id, type, correlation id and outcome, so a request's
+        correlation id still finds the consumer's work."""
+        if not readable:
+            return
+        events = [{"event_id": str(envelope.event_id), "event_type": envelope.event_type,
+                   "correlation_id": envelope.correlation_id,
+                   "offset": f"{message.topic}/{message.partition}/{message.offset}",
+                   "outcome": "applied" if first_time else "duplicate"}
+                  for (message, envelope), first_time in zip(readable, applied, strict=True)]
+        fresh = sum(applied)
+        self.processed += len(readable)
+        self.last_event_at = datetime.now(UTC)
+        CONSUMED.labels(self.name, "applied").inc(fresh)
+        CONSUMED.labels(self.name, "duplicate").inc(len(readable) - fresh)
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(consumer=self.name)
+        log.info("consumer.batch", applied=fresh, duplicates=len(readable) - fresh, events=events)
 
     def _bind(self, message: Message, envelope: EventEnvelope | None = None) -> None:
         """Put a message's (and its event's) identity in the log context."""
@@ -238,8 +249,8 @@ class ProcessedOnce:
         A set-based handler takes them all at once. One by one, the transaction ends early
         before an event whose append the ordering rule refuses (that event's own writes are
         undone by its savepoint; in the next transaction its append comes first), and once it
-        has run for TX_BUDGET_SECONDS: a writing transaction holds back every relay's
-        visibility horizon (see the event store), so none stays open long.
+        has run for TX_BUDGET_SECONDS: a transaction that appends holds back its own store's
+        relay until it ends (see the event store's visibility horizon), so none stays open long.
         """
         if self.apply_batch is not None and len(fresh) > 1:
             await self.apply_batch(conn, [(envelope, message.topic) for message, envelope in fresh])

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Annotated, TypeVar
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
 from fastapi import Depends, Request
 
 from services.runtime.clock import SYSTEM_CLOCK, Clock
@@ -32,7 +31,6 @@ class ServiceRuntime:
     settings: Settings
     pool: asyncpg.Pool
     store: EventStore | None = None
-    producer: AIOKafkaProducer | None = None
     relay: OutboxRelay | None = None
     pipeline: CommandPipeline | None = None
     clock: Clock = SYSTEM_CLOCK

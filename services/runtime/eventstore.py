@@ -11,6 +11,10 @@ then newer than the writer of the head it read). The command pipeline reads ever
 consumers record their marks after their effects; a writer that must append after writing
 (assignment's hand-overs) holds a lock that every writer of those streams takes, and says so
 with `serialised=True`. `append_in` refuses the hazard otherwise.
+
+The visibility horizon (`visible_horizon`) is this store's own, not the cluster's: only a
+transaction that holds the events table's write lock can hold the relay back, so every writer
+takes that lock before its transaction has an id (`lock_in`; see `visible_horizon` for why).
 """
 
 from __future__ import annotations
@@ -68,12 +72,48 @@ class VisibleBatch:
     cursor: LogCursor
 
 
+def visible_horizon(schema: str) -> str:
+    """A statement giving the transaction id below which every row of `<schema>.events` that
+    will ever commit is committed already (as text): the relay reads below it, later.
+
+    It is the oldest transaction of the statement's snapshot S that was still running and
+    holds the table's write lock (RowExclusiveLock) when the locks are read, after S was
+    taken; else S's xmax. Why no row can later appear below it (at some tx_id x < horizon):
+    - x was not running at S (x < xmax and not in S's running list): x had ended before S.
+    - x was running at S: every writer of this table takes the lock before it gets its id
+      (`lock_in`; an INSERT statement takes it when planned, before it writes), and keeps it
+      to its end; so x held the lock from before S, and a running x shows in `pg_locks` read
+      after S and makes the horizon <= x. Hence x had ended by the end of that read.
+    - x >= xmax: not below the horizon.
+    So every transaction below the horizon had ended before this statement ended, and rows
+    read in a *later* statement (a newer snapshot) show all it wrote. Reading the rows in this
+    same statement would be wrong: its snapshot predates the lock read. Unrelated transactions
+    (other schemas, readers, writers of other tables here) no longer hold the relay back.
+    Lock rows of a transaction are matched by its virtual transaction id; `pg_locks` is not one
+    atomic picture, but a lock held throughout the read is always in it, which is all the
+    argument needs.
+    """
+    return f"""
+        SELECT coalesce(
+            (SELECT min(x) FROM pg_snapshot_xip(s) AS x WHERE xid(x) IN (
+                SELECT t.transactionid FROM pg_locks AS r JOIN pg_locks AS t
+                  ON t.virtualtransaction = r.virtualtransaction
+                 AND t.locktype = 'transactionid' AND t.mode = 'ExclusiveLock'
+                WHERE r.locktype = 'relation' AND r.relation = '{schema}.events'::regclass
+                  AND r.database = (SELECT oid FROM pg_database
+                                    WHERE datname = current_database())
+                  AND r.mode = 'RowExclusiveLock' AND r.granted)),
+            pg_snapshot_xmax(s))::text
+        FROM pg_current_snapshot() AS s"""
+
+
 class EventStore(StreamLog):
     """A service's event store: its stream log, with a pool for reads and writes of its own."""
 
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         super().__init__(schema)
         self.pool = pool
+        self._horizon = visible_horizon(schema)
 
     async def append(
         self, stream_id: str, stream_type: str, expected_version: int | None,
@@ -100,8 +140,8 @@ class EventStore(StreamLog):
     async def read_visible(self, after: LogCursor, limit: int = 500) -> VisibleBatch:
         """Committed events after a cursor, in visibility order, never past a running writer.
 
-        Only rows of transactions older than the oldest transaction still running are read: such
-        transactions have all ended, so nothing can later appear before the cursor.
+        Only rows below the store's visibility horizon are read (see `visible_horizon`): nothing
+        can later appear before the cursor.
         """
         rows = await self._visible_rows(after, limit, f"position, {EVENT_COLUMNS}")
         if not rows:
@@ -136,12 +176,12 @@ class EventStore(StreamLog):
     async def _visible_rows(self, after: LogCursor, limit: int, columns: str
                             ) -> list[asyncpg.Record]:
         async with self.pool.acquire() as conn:
+            horizon = await conn.fetchval(self._horizon)
             rows: list[asyncpg.Record] = await conn.fetch(
                 f"""SELECT tx_id::text::bigint AS tx, {columns} FROM {self.schema}.events
-                    WHERE (tx_id, position) > ($1::text::xid8, $2)
-                      AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-                    ORDER BY tx_id, position LIMIT $3""",
-                str(after.tx), after.position, limit,
+                    WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < $3::text::xid8
+                    ORDER BY tx_id, position LIMIT $4""",
+                str(after.tx), after.position, horizon, limit,
             )
         return rows
 

@@ -19,7 +19,6 @@ from services.runtime.context import Part, Runtime, ServiceRuntime
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.docs import install_docs
 from services.runtime.eventstore import EventStore
-from services.runtime.kafka import create_producer
 from services.runtime.logs import configure_logging, get_logger
 from services.runtime.metrics import BacklogObserver
 from services.runtime.middleware import RequestContext
@@ -27,7 +26,7 @@ from services.runtime.openapi import install_honest_openapi
 from services.runtime.pipeline import CommandPipeline
 from services.runtime.problems import install_problem_handlers
 from services.runtime.ratelimit import RateLimiter, limits_from
-from services.runtime.relay import OutboxRelay
+from services.runtime.relay_thread import RelayThread
 from services.runtime.settings import Settings, get_settings
 from services.runtime.streams import router as streams_router
 from services.runtime.topics import close_describers
@@ -53,7 +52,8 @@ def create_service_app(
     clock: Clock = SYSTEM_CLOCK,
     uploads: Sequence[str] = (),
 ) -> FastAPI:
-    """A FastAPI app for one service; `topic` set means it owns an event store and a relay;
+    """A FastAPI app for one service; `topic` set means it owns an event store and a relay (on a
+    thread and loop of its own: `RelayThread`);
     `uploads`: paths whose POST body the route streams itself (see `RequestContext`)."""
 
     @contextlib.asynccontextmanager
@@ -67,16 +67,13 @@ def create_service_app(
         app.state.runtime = runtime
         app.state.jwt_keys = jwt_keys(cfg)
         app.state.rate_limiter = RateLimiter(limits_from(cfg.rate_limits, cfg.replicas))
-        relay_task: asyncio.Task[None] | None = None
+        relay: RelayThread | None = None
         try:
             if topic is not None:
                 runtime.store = EventStore(pool, name)
                 runtime.pipeline = CommandPipeline(runtime.store)
-                runtime.producer = create_producer(cfg, f"casetrack-{name}-relay")
-                await runtime.producer.start()
-                runtime.relay = OutboxRelay(runtime.store, runtime.producer, pool,
-                                            cfg.kafka_bootstrap_servers, topic)
-                relay_task = asyncio.create_task(runtime.relay.run(), name=f"{name}-relay")
+                relay = RelayThread(name, cfg, topic)
+                runtime.relay = await relay.start()
             app.state.backlog = BacklogObserver(
                 name, pool, cfg.kafka_bootstrap_servers, owns_log=topic is not None,
                 consumers={s.name: s.topics for s in subscriptions_of(name)})
@@ -86,12 +83,8 @@ def create_service_app(
                 log.info("service.started", service=name)
                 yield
         finally:
-            if relay_task is not None:
-                relay_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await relay_task
-            if runtime.producer is not None:
-                await runtime.producer.stop()
+            if relay is not None:
+                await relay.stop()
             await asyncio.to_thread(close_describers)
             await pool.close()
             log.info("service.stopped", service=name)

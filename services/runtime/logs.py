@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from typing import Any
 
+import orjson
 import structlog
 
 _configured = False
@@ -23,7 +26,7 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     renderer: structlog.types.Processor = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=render_json_line)
         if render_json
         else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -52,6 +55,16 @@ def configure_logging(level: str = "INFO", json: bool | None = None) -> None:
     )
     route_stdlib_logging(level)
     _configured = True
+
+
+def render_json_line(event: Any, **kw: Any) -> str:
+    """One log line as JSON, with orjson (a line per request: the stdlib encoder is a third of
+    its cost); what orjson refuses (lone surrogates, huge ints, odd keys) goes to the stdlib's."""
+    try:
+        return orjson.dumps(event, default=kw.get("default"),
+                            option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return json.dumps(event, **kw)
 
 
 def route_stdlib_logging(level: str = "INFO") -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from typing import Any
 
 import structlog
+import uuid_utils
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,6 +16,7 @@ from services.runtime.logs import get_logger
 from services.runtime.problems import PROBLEM_JSON
 from services.runtime.routing import allowed_methods
 from services.runtime.tracing import caller_trace_id, request_span
+from services.runtime.tracing import enabled as tracing_enabled
 
 log = get_logger("casetrack.http")
 
@@ -30,6 +31,9 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff")]
 NO_STORE = [(b"cache-control", b"no-store")]
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+READ_HEADERS = frozenset({b"x-request-id", b"x-correlation-id", b"traceparent", b"authorization",
+                          b"content-length", b"content-type"})
+"""The request headers the edge reads (only these are decoded)."""
 
 
 class RequestContext:
@@ -51,8 +55,9 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        request_id = headers.get("x-request-id") or uuid.uuid4().hex
+        headers = {k.decode("latin-1"): v.decode("latin-1")
+                   for k, v in scope["headers"] if k in READ_HEADERS}
+        request_id = headers.get("x-request-id") or uuid_utils.uuid4().hex
         correlation_id = (headers.get("x-correlation-id") or caller_trace_id(headers)
                           or request_id)  # a new id is a trace id too: logs name the trace
         scope.setdefault("state", {})
@@ -84,6 +89,8 @@ class RequestContext:
                 receive = _replay(body, receive)
             if refusal is not None:
                 await _answer(send_with_ids, *refusal)
+            elif not tracing_enabled():
+                await self.app(scope, receive, send_with_ids)
             else:
                 with request_span(scope["method"], headers, correlation_id) as span:
                     await self.app(scope, receive, send_with_ids)
@@ -92,15 +99,25 @@ class RequestContext:
                         span.set_attribute("http.response.status_code", status)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_template(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
-            LATENCY.labels(scope["method"], route).observe(elapsed)
+            _observe(scope["method"], _route_template(scope), status, elapsed)
             if scope["path"] not in QUIET_PATHS:
                 log.info("http.request", method=scope["method"], path=scope["path"],
                          status=status, duration_ms=round(elapsed * 1000, 2))
 
 
 Refusal = tuple[int, str, str, list[tuple[bytes, bytes]]]
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _observe(method: str, route: str, status: int, elapsed: float) -> None:
+    """Count and time a request; each label set's series is looked up once (`labels` locks and
+    checks its arguments on every call)."""
+    series = _children.get((method, route, status))
+    if series is None:
+        series = _children[(method, route, status)] = (
+            REQUESTS.labels(method, route, str(status)), LATENCY.labels(method, route))
+    series[0].inc()
+    series[1].observe(elapsed)
 
 
 def _refusal(scope: Scope, headers: dict[str, str]) -> Refusal | None:

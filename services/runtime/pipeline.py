@@ -3,8 +3,9 @@
 Every write of every service runs as a unit of work: the idempotency key is claimed, the streams
 it touches are loaded (a cached state plus the events after it), the pure domain decides, and one
 statement stores every new event together with the key's answer; one commit makes all of it
-durable at once. No lock is held across the commit but the key's own; writers of one stream meet
-only at `UNIQUE (stream_id, version)`.
+durable at once. No lock is held across the commit but the key's own and the events table's
+ROW EXCLUSIVE one (which excludes no writer; it tells the relay's horizon who writes here);
+writers of one stream meet only at `UNIQUE (stream_id, version)`.
 """
 
 from __future__ import annotations
@@ -139,10 +140,15 @@ class UnitOfWork:
         self.pending: list[EventEnvelope] = []
 
     async def transaction(self) -> Conn:
-        """The connection inside this unit's transaction (begun on first use), for writes."""
+        """The connection inside this unit's transaction (begun on first use), for writes.
+
+        The events table's lock comes first: the unit may write a key, vault or other row
+        before its events, and the relay's horizon counts only writers holding that lock.
+        """
         if self._transaction is None:
             self._transaction = self.conn.transaction()
             await self._transaction.start()
+            await self.store.lock_in(self.conn, fresh=True)
         return self.conn
 
     async def finish(self, answer: tuple[Any, ...], succeeded: bool) -> None:

@@ -81,7 +81,7 @@ class RateLimiter:
 
 def route_class(request: Request) -> str:
     """The class of a request for rate limits: export, write or read."""
-    if request.url.path.startswith("/v1/exports/"):
+    if request.scope["path"].startswith("/v1/exports/"):  # not request.url: it builds a URL
         return "export"
     return "read" if request.method in ("GET", "HEAD") else "write"
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import orjson
 
 from events import (
     GENESIS_HASH,
@@ -44,7 +45,8 @@ class ConcurrencyConflict(Exception):
 
 
 class OrderingHazard(Exception):
-    """An append would read a stream's head after its transaction wrote: see the module doc."""
+    """An append would read a stream's head after its transaction wrote, or its transaction
+    wrote before taking the events table's lock: see the event store's module doc."""
 
 
 class AnswerRace(Exception):
@@ -102,8 +104,8 @@ def _columns_of(sealed: Sequence[EventEnvelope]) -> list[list[Any]]:
         return [[] for _ in range(14)]
     rows = [
         (e.stream_id, e.stream_type, e.version, e.event_id, e.event_type, e.schema_version,
-         e.occurred_at, e.recorded_at, json.dumps(e.actor.model_dump(mode="json")),
-         e.correlation_id, e.causation_id, json.dumps(e.payload, ensure_ascii=False),
+         e.occurred_at, e.recorded_at, e.actor.model_dump_json(),
+         e.correlation_id, e.causation_id, orjson.dumps(e.payload).decode(),
          e.prev_hash, e.hash)
         for e in sealed
     ]
@@ -157,6 +159,11 @@ class StreamLog:
         self.schema = schema
         self.notify_channel = f"{schema}_events"
         self._write = _write_sql(schema)
+        self._lock = f"LOCK TABLE {schema}.events IN ROW EXCLUSIVE MODE"
+        self._unlocked_writer = f"""CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN false
+            ELSE NOT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid()
+                AND locktype = 'relation' AND relation = '{schema}.events'::regclass
+                AND mode = 'RowExclusiveLock' AND granted) END"""
 
     async def write(self, conn: Conn, sealed: Sequence[EventEnvelope],
                     answer: tuple[Any, ...] = (None,) * 5) -> None:
@@ -176,6 +183,15 @@ class StreamLog:
             lost = sealed[0]  # the version another writer took first is not known here
             raise ConcurrencyConflict(lost.stream_id, lost.version - 1, None) from exc
 
+    async def lock_in(self, conn: Conn, *, fresh: bool = False) -> None:
+        """Take the events table's write lock for the caller's transaction, before it writes
+        anything else (the relay's visibility horizon counts only writers holding it; see
+        eventstore). Raises OrderingHazard if the transaction wrote already without it: it must
+        commit first. `fresh`: the transaction has just begun, nothing to check."""
+        if not fresh and await conn.fetchval(f"SELECT {self._unlocked_writer}"):
+            raise OrderingHazard("this transaction wrote before it took the events table's lock")
+        await conn.execute(self._lock)
+
     async def append_in(
         self, conn: Conn, stream_id: str, stream_type: str, expected_version: int | None,
         events: Sequence[EventPayload], context: CommandContext, *,
@@ -187,7 +203,10 @@ class StreamLog:
         writer took the same version meanwhile; the caller's transaction must then roll back.
         `serialised`: every writer of this stream holds a lock the caller holds too.
         """
-        head, writing = await self._head_and_writing(conn, stream_id)
+        head, writing, unlocked = await self._head_and_writing(conn, stream_id)
+        if unlocked:
+            raise OrderingHazard(f"append to {stream_id} after this transaction wrote, without"
+                                 " the events table's lock taken first (`lock_in`)")
         if writing and head.version > 0 and not serialised:
             raise OrderingHazard(f"append to {stream_id} after this transaction wrote")
         if expected_version is not None and head.version != expected_version:
@@ -197,10 +216,13 @@ class StreamLog:
             await self.write(conn, sealed)
         return AppendResult(stream_id, head.version + len(sealed), tuple(sealed))
 
-    async def _head_and_writing(self, conn: Conn, stream_id: str) -> tuple[Head, bool]:
-        """A stream's head, and whether the caller's transaction has written already."""
+    async def _head_and_writing(self, conn: Conn, stream_id: str) -> tuple[Head, bool, bool]:
+        """A stream's head, whether the caller's transaction has written already, and whether it
+        wrote without the events table's lock (`pg_locks` is read only if it wrote)."""
         row = await conn.fetchrow(
-            f"""SELECT e.version, e.hash, pg_current_xact_id_if_assigned() IS NOT NULL AS writing
+            f"""SELECT e.version, e.hash,
+                    pg_current_xact_id_if_assigned() IS NOT NULL AS writing,
+                    {self._unlocked_writer} AS unlocked
                 FROM (SELECT 1) AS one LEFT JOIN LATERAL (
                     SELECT version, hash FROM {self.schema}.events WHERE stream_id = $1
                     ORDER BY version DESC LIMIT 1) AS e ON true""",
@@ -208,7 +230,7 @@ class StreamLog:
         )
         assert row is not None
         head = Head(row["version"], row["hash"]) if row["version"] is not None else Head()
-        return head, bool(row["writing"])
+        return head, bool(row["writing"]), bool(row["unlocked"])
 
     async def head_in(self, conn: Conn, stream_id: str) -> Head:
         """A stream's head as committed now."""

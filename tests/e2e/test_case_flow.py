@@ -86,7 +86,7 @@ async def test_the_correlation_id_of_a_request_reaches_the_consumer_logs(
 
         await eventually(projected)
     worker_log = system.processes["reporting-worker"].log_path.read_text()
-    assert any(correlation in line and "consumer.event" in line for line in worker_log.splitlines())
+    assert any(correlation in line and "consumer.batch" in line for line in worker_log.splitlines())
 
 
 async def test_a_repeated_idempotency_key_replays_the_first_response_and_stores_once(

@@ -60,6 +60,7 @@ async def store_wave(pool: asyncpg.Pool, log: StreamLog, wave: WaveFile,
                                period_end=wave.period_end, file_format=wave.file_format,
                                responses=len(responses), cells=cells)
     async with pool.acquire() as conn, conn.transaction():
+        await log.lock_in(conn, fresh=True)  # the wave's rows come before its event
         row: asyncpg.Record | None = await conn.fetchrow(
             f"""INSERT INTO {SCHEMA}.survey_waves (wave_id, name, period_start, period_end,
                     content_sha256, file_format, responses, cells, imported_by)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import APIRouter
+from prometheus_client import REGISTRY
 from pydantic import BaseModel
 
 from services.runtime.auth import CurrentPrincipal, issue_token
@@ -142,3 +144,43 @@ async def test_docs_and_metrics_can_be_put_behind_authentication(migrated_databa
     async with _client(migrated_database_url) as client:
         assert (await client.get("/openapi.json")).status_code == 200
         assert (await client.get("/metrics")).status_code == 200
+
+
+def _requests_counted(method: str, route: str, status: str) -> float:
+    return REGISTRY.get_sample_value("casetrack_http_requests_total",
+                                     {"method": method, "route": route, "status": status}) or 0.0
+
+
+def _requests_timed(method: str, route: str) -> float:
+    return REGISTRY.get_sample_value("casetrack_http_request_seconds_count",
+                                     {"method": method, "route": route}) or 0.0
+
+
+async def test_every_request_is_counted_and_timed_once_under_its_route_and_status(
+    client: httpx.AsyncClient,
+) -> None:
+    route = "/v1/notes/{note_id}"
+    before = (_requests_counted("GET", route, "200"), _requests_counted("GET", route, "401"),
+              _requests_timed("GET", route))
+    for note_id in ("a", "b", "c"):
+        assert (await client.get(f"/v1/notes/{note_id}", headers=AUTH)).status_code == 200
+    assert (await client.get("/v1/notes/d")).status_code == 401
+    after = (_requests_counted("GET", route, "200"), _requests_counted("GET", route, "401"),
+             _requests_timed("GET", route))
+    assert [a - b for a, b in zip(after, before, strict=True)] == [3.0, 1.0, 4.0]
+
+
+async def test_a_request_answers_with_its_ids_or_new_ones(client: httpx.AsyncClient) -> None:
+    """The caller's ids come back; without them a new 32-hex id names both the request and the
+    correlation; a W3C traceparent's trace id is the correlation id."""
+    mine = await client.get("/v1/notes/a", headers={**AUTH, "X-Request-Id": "req-1",
+                                                       "X-Correlation-Id": "corr-1"})
+    assert (mine.headers["x-request-id"], mine.headers["x-correlation-id"]) == ("req-1", "corr-1")
+    new = await client.get("/v1/notes/a", headers=AUTH)
+    assert re.fullmatch(r"[0-9a-f]{32}", new.headers["x-request-id"])
+    assert new.headers["x-correlation-id"] == new.headers["x-request-id"]
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    traced = await client.get("/v1/notes/a", headers={
+        **AUTH, "traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"})
+    assert traced.headers["x-correlation-id"] == trace_id
+    assert traced.headers["x-request-id"] != new.headers["x-request-id"]

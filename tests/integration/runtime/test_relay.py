@@ -189,6 +189,7 @@ async def test_an_event_an_older_transaction_held_back_is_published_when_it_ends
     try:
         holding = older.transaction()
         await holding.start()
+        await store.lock_in(older)  # a writer of intake's events (only such a one holds back)
         await older.fetchval("SELECT pg_current_xact_id()")  # an id older than the append's
         appended = await store.append(f"test-{uuid.uuid4()}", "case", 0, [case_registered()],
                                       context)

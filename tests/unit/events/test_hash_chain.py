@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from events import GENESIS_HASH, EventEnvelope, canonical_json, compute_hash, verify_chain
 from events.chain import (
@@ -20,7 +22,6 @@ from events.chain import (
 from tests.support.chains import ChainBuilder
 
 pytestmark = pytest.mark.unit
-
 
 OTHER_HEX = "ab" * 32
 
@@ -175,3 +176,26 @@ def test_flipping_one_byte_of_a_stored_message_is_detected(chain_of: ChainBuilde
     report = verify_chain([chain[0], tampered])
     assert (report.first_broken_version, report.reason) == (2, HASH_MISMATCH)
     assert not tampered.hash_is_valid() and chain[1].hash_is_valid()
+
+
+_JSON_LEAVES = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(
+    st.characters(blacklist_categories=("Cs",)), max_size=20)
+_PAYLOADS = st.dictionaries(st.text(max_size=8), st.recursive(
+    _JSON_LEAVES, lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=8), max_size=6)
+
+
+@given(payload=_PAYLOADS, local_time=st.booleans())
+def test_sealing_hashes_exactly_the_canonical_json_of_the_hashed_body(
+    chain_of: ChainBuilder, payload: dict[str, Any], local_time: bool
+) -> None:
+    """Sealing skips a second walk of the payload; its hash is still the documented one."""
+    (sealed,) = chain_of([payload])
+    if local_time:  # an instant given in another zone is sealed as the same UTC instant
+        plus_five = timezone(timedelta(hours=5))
+        fields = sealed.model_dump(exclude={"hash", "prev_hash"})
+        fields["occurred_at"] = sealed.occurred_at.astimezone(plus_five)
+        sealed = EventEnvelope.seal(prev_hash=sealed.prev_hash, **fields)
+    assert sealed.hash == compute_hash(sealed.prev_hash, sealed.hashed_body())
+    assert sealed.hash == hashlib.sha256(
+        bytes.fromhex(sealed.prev_hash) + canonical_json(sealed.hashed_body())).hexdigest()

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import time
+
 import jwt
 import pytest
 
 from events import Role
-from services.runtime.auth import AUDIENCE, ISSUER, Principal, issue_token
+from services.runtime.auth import (
+    AUDIENCE,
+    ISSUER,
+    Principal,
+    VerificationKeys,
+    issue_token,
+    jwt_keys,
+    principal_of_token,
+)
 from services.runtime.problems import Problem
+from services.runtime.settings import Settings
 
 pytestmark = pytest.mark.unit
 
@@ -40,3 +51,38 @@ def test_issued_tokens_carry_the_contract_claims() -> None:
                         algorithms=["HS256"], audience=AUDIENCE, issuer=ISSUER)
     assert claims["role"] == "operator" and claims["regions"] == ["KZ-75"]
     assert claims["exp"] > claims["iat"]
+
+
+def _keys() -> VerificationKeys:
+    return jwt_keys(Settings(CASETRACK_ENV="dev", CASETRACK_JWT_SECRET=SECRET))  # type: ignore[call-arg]
+
+
+async def test_a_token_names_the_same_principal_on_every_use() -> None:
+    keys, token = _keys(), issue_token("op", "operator", ["KZ-75"], secret=SECRET)
+    first = await principal_of_token(keys, token)
+    assert await principal_of_token(keys, f" {token} ") == first
+    assert first == Principal("op", Role.OPERATOR, frozenset({"KZ-75"}))
+
+
+async def test_a_remembered_token_is_refused_once_it_expires(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its principal was remembered, but expiry is checked on every use all the same."""
+    keys, token = _keys(), issue_token("op", "operator", ["KZ-75"], secret=SECRET, ttl_seconds=30)
+    await principal_of_token(keys, token)
+    later = time.time() + 31
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(Problem) as refused:
+        await principal_of_token(keys, token)
+    assert refused.value.status == 401
+
+
+async def test_a_token_without_valid_regions_is_refused_on_every_use() -> None:
+    now = int(time.time())
+    token = jwt.encode({"sub": "x", "role": "operator", "regions": "KZ-75", "iss": ISSUER,
+                        "aud": AUDIENCE, "iat": now, "exp": now + 60}, SECRET, algorithm="HS256")
+    keys = _keys()
+    for _ in range(2):
+        with pytest.raises(Problem) as refused:
+            await principal_of_token(keys, token)
+        assert refused.value.status == 401

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from starlette.requests import Request
 
 from services.runtime.problems import Problem
-from services.runtime.ratelimit import Limit, RateLimiter, limits_from
+from services.runtime.ratelimit import Limit, RateLimiter, limits_from, route_class
 
 pytestmark = pytest.mark.unit
 
@@ -48,3 +49,15 @@ def test_a_spent_budget_is_refused_with_429_and_a_whole_number_of_seconds_to_wai
 
 def test_each_replica_enforces_its_share_of_the_budget() -> None:
     assert limits_from({"read": (100.0, 200.0)}, replicas=4) == {"read": Limit(25.0, 50.0)}
+
+
+@pytest.mark.parametrize(("method", "path", "expected"), [
+    ("GET", "/v1/exports/cases.csv", "export"), ("POST", "/v1/exports/cases", "export"),
+    ("GET", "/v1/cases/c-1", "read"), ("HEAD", "/v1/cases", "read"),
+    ("POST", "/v1/cases", "write"), ("PATCH", "/v1/cases/c-1", "write"),
+])
+def test_a_request_is_limited_by_its_route_class(method: str, path: str, expected: str) -> None:
+    """Exports have their own budget, whatever the method; reads and writes theirs."""
+    request = Request({"type": "http", "method": method, "path": path, "headers": [],
+                       "query_string": b""})
+    assert route_class(request) == expected
