@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from events.assignments import AssignmentKind
 from events.envelope import HEX_SHA256_PATTERN
+from events.fields import District, Long, Reason, Short, Text
 from events.registry import REGISTRY, EventPayload, payload_type
 from events.vocabulary import CaseOutcome, IntakeSource, Region, RiskLevel, Sector
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-District = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Title = Short
+Description = Text
 
 
 class ReporterReference(BaseModel):
@@ -52,7 +52,7 @@ class CaseRegisteredV1(EventPayload):
 
 
 @payload_type("case.registered", 2)
-class CaseRegistered(EventPayload):
+class CaseRegistered(CaseRegisteredV1):
     """A report of corruption risk was registered as a case.
 
     No field is PII: the reporter's identity and contact live only in intake's vault, and the
@@ -60,22 +60,8 @@ class CaseRegistered(EventPayload):
     v2 adds `reception_id`: the citizen reception the case was registered at, if any.
     """
 
-    title: Title
-    description: Description
-    region: Region
-    sector: Sector
-    source: IntakeSource
-    district: District | None
-    anonymous: bool
-    reporter: ReporterReference | None
     reception_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                    max_length=200)] | None = None
-
-    @model_validator(mode="after")
-    def _anonymous_reports_name_no_reporter(self) -> Self:
-        if self.anonymous and self.reporter is not None:
-            raise ValueError("an anonymous report cannot carry a reporter reference")
-        return self
 
 
 def case_registered_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
@@ -86,10 +72,7 @@ def case_registered_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
 REGISTRY.register_upcaster("case.registered", 1, case_registered_v1_to_v2)
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Ref = Long
 
 
 @payload_type("case.triaged", 1)

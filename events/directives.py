@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
+from events.fields import Reason, Short, Text
 from events.registry import REGISTRY, EventPayload, payload_type
 from events.vocabulary import Region
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Short
 
 
 @payload_type("directive.issued", 1)
@@ -34,20 +32,13 @@ MAX_RECEPTIONS_REQUIRED = 1_000
 
 
 @payload_type("directive.issued", 2)
-class DirectiveIssued(EventPayload):
+class DirectiveIssued(DirectiveIssuedV1):
     """An authority instructed a body of a region to act by a due date.
 
     v2 adds `receptions_required`: how many citizen receptions the addressee must hold (0: none);
     held receptions naming the directive count towards it.
     """
 
-    title: Title
-    text: Text
-    issuing_authority: Short
-    addressee_body: Short
-    region: Region
-    due_date: date
-    meeting_reference: Short | None
     receptions_required: Annotated[int, Field(ge=0, le=MAX_RECEPTIONS_REQUIRED)] = 0
 
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import StringConstraints
-
+from events.fields import Reason, Short
 from events.registry import EventPayload, payload_type
 from events.vocabulary import Region
 
-GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-MonitorId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+GroupName = Short
+MonitorId = Short
 
 
 @payload_type("monitoring_group.formed", 1)

@@ -12,15 +12,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from events.fields import District, Long, Reason, Short
 from events.registry import EventPayload, payload_type
 from events.vocabulary import Region
 
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-District = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Place = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+Place = Long
 
 MAX_OFFICIALS = 50
 """Officials named at one reception, at most."""

@@ -9,10 +9,11 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from events.assignments import SubjectType  # case | directive, shared with assignment
+from events.fields import Short
 from events.registry import EventPayload, payload_type
 from events.vocabulary import Region
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Id = Short
 Findings = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10_000)]
 
 

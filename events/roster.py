@@ -7,11 +7,11 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
+from events.fields import Reason, Short
 from events.registry import EventPayload, payload_type
 from events.vocabulary import Region, Sector
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Name = Short
 OfficeId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Capacity = Annotated[int, Field(ge=1, le=1000)]
 

@@ -12,10 +12,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from events.fields import Short
 from events.registry import EventPayload, payload_type
 from events.vocabulary import Region, Sector
 
-WaveName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+WaveName = Short
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 
 

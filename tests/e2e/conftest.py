@@ -34,12 +34,9 @@ def system(prepared: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[RunningSystem]:
     """The running system, shared by the e2e tests of a session."""
     database_url, bootstrap = prepared
-    running = RunningSystem(database_url, bootstrap, Path(tmp_path_factory.mktemp("logs")))
-    try:
-        running.start_all()
+    with RunningSystem(database_url, bootstrap,
+                       Path(tmp_path_factory.mktemp("logs"))).running() as running:
         yield running
-    finally:
-        running.stop_all()
 
 
 @pytest.fixture

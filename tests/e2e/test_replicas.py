@@ -14,6 +14,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
+from aiokafka.structs import ConsumerRecord
 
 from events import ASSIGNMENT_TOPIC, HEADER_EVENT_ID, INTAKE_TOPIC, REVIEW_TOPIC
 from infra.local.broker import TansuBroker
@@ -51,13 +52,8 @@ def replica_system(postgres_server_url: str, replica_broker: TansuBroker,
         system = RunningSystem(url, replica_broker.bootstrap,
                                Path(tmp_path_factory.mktemp("replicas-logs")), replicas=2,
                                services=SERVICES)
-        try:
-            for name in system.processes:
-                system.start(name)
-            system.wait_ready(240)
+        with system.running(ready_within=240):
             yield system
-        finally:
-            system.stop_all()
 
 
 @pytest.fixture
@@ -179,12 +175,7 @@ async def test_two_replicas_take_commands_publish_once_share_partitions_and_surv
     assert len(survivor) == 1 and len(next(iter(survivor.values()))) == PROJECTOR_PARTITIONS, \
         "the surviving replica took over every partition"
 
-    event_ids = {str(r["event_id"]) for r in await replica_db.fetch(
-        "SELECT event_id FROM intake.events WHERE stream_id = ANY($1::text[])",
-        load.acknowledged)}
-    records = await read_topic(
-        replica_broker.bootstrap, INTAKE_TOPIC, within=60,
-        until=lambda rs: event_ids <= {_event_id(r.headers) for r in rs})
+    event_ids, records = await _intake_published(replica_db, replica_broker, load.acknowledged)
     published = Counter(_event_id(r.headers) for r in records)
     assert {e: published[e] for e in event_ids} == dict.fromkeys(event_ids, 1), \
         "an event of an acknowledged command was published twice or never"
@@ -192,6 +183,17 @@ async def test_two_replicas_take_commands_publish_once_share_partitions_and_surv
         others = await read_topic(replica_broker.bootstrap, topic, within=5, until=lambda rs: False)
         counted = Counter(_event_id(r.headers) for r in others)
         assert not [e for e, n in counted.items() if n > 1], f"{topic} holds an event twice"
+
+
+async def _intake_published(db: asyncpg.Connection, broker: TansuBroker, streams: list[str]
+                            ) -> tuple[set[str], list[ConsumerRecord[bytes, bytes]]]:
+    """The ids of the streams' stored events, and intake's topic read until it holds them all."""
+    event_ids = {str(r["event_id"]) for r in await db.fetch(
+        "SELECT event_id FROM intake.events WHERE stream_id = ANY($1::text[])", streams)}
+    records = await read_topic(
+        broker.bootstrap, INTAKE_TOPIC, within=60,
+        until=lambda rs: event_ids <= {_event_id(r.headers) for r in rs})
+    return event_ids, records
 
 
 def _event_id(headers: object) -> str:
@@ -223,11 +225,6 @@ async def test_killing_the_publishing_replica_hands_the_relay_over_and_loses_not
     assert load.accepted_by[standby] > 0 and len(load.acknowledged) > 20, load.failures
     assert await _relay_leader([standby]) == standby, "the standby took the relay over"
     await assert_nothing_lost_or_duplicated(replica_db, load.acknowledged, within=180)
-    event_ids = {str(r["event_id"]) for r in await replica_db.fetch(
-        "SELECT event_id FROM intake.events WHERE stream_id = ANY($1::text[])",
-        load.acknowledged)}
-    records = await read_topic(
-        replica_broker.bootstrap, INTAKE_TOPIC, within=60,
-        until=lambda rs: event_ids <= {_event_id(r.headers) for r in rs})
+    event_ids, records = await _intake_published(replica_db, replica_broker, load.acknowledged)
     assert event_ids <= {_event_id(r.headers) for r in records}, \
         "an acknowledged command's event was never published"

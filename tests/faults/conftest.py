@@ -48,13 +48,9 @@ def fault_system(fault_postgres: EmbeddedPostgres, fault_broker: TansuBroker,
     url = fault_postgres.url("casetrack")
     run_async(ensure_topics(fault_broker.bootstrap))
     run_async(migrate(url))
-    system = RunningSystem(url, fault_broker.bootstrap,
-                           Path(tmp_path_factory.mktemp("faults-logs")))
-    try:
-        system.start_all()
+    with RunningSystem(url, fault_broker.bootstrap,
+                       Path(tmp_path_factory.mktemp("faults-logs"))).running() as system:
         yield system
-    finally:
-        system.stop_all()
 
 
 @pytest.fixture

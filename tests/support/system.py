@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,11 +113,20 @@ class RunningSystem:
         )
         log.close()
 
-    def start_all(self) -> None:
+    def start_all(self, ready_within: float = 90.0) -> None:
         """Start every service and wait until all are ready."""
         for name in self.processes:
             self.start(name)
-        self.wait_ready()
+        self.wait_ready(ready_within)
+
+    @contextmanager
+    def running(self, ready_within: float = 90.0) -> Iterator[RunningSystem]:
+        """Every service started and ready inside the block, all stopped after it (even failed)."""
+        try:
+            self.start_all(ready_within)
+            yield self
+        finally:
+            self.stop_all()
 
     def signal(self, name: str, sig: signal.Signals) -> None:
         """Send a signal to one service."""

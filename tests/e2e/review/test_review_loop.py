@@ -163,12 +163,7 @@ async def test_the_resolver_an_operator_and_another_regions_monitor_are_refused_
     async with httpx.AsyncClient(timeout=10) as client:
         loop = Loop(client, system)
         await loop.join_group()
-        created = await client.post(f"{system.intake_url}/v1/cases", json=CASE,
-                                    headers=loop.operator)
-        case_id = created.json()["id"]
-        await loop.case_command(case_id, "triage", {"risk_level": "critical", "category": "x"})
-        await loop.case_command(case_id, "notes", {"note": "checked"})
-        await loop.case_command(case_id, "resolve", RESOLUTION)
+        case_id = await loop.resolved_case()
         review = await loop.review_after(case_id, None)
         url = f"{loop.review_url}/v1/reviews/{review['id']}/verdict"
         body = {"verdict": "approved"}

@@ -3,28 +3,18 @@ subject's due date), the log untouched, and reporting keeps it as the due date's
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from events import REGISTRY, AssignmentEscalated, EventEnvelope, compute_hash
+from events import REGISTRY, AssignmentEscalated, compute_hash
 from services.reporting.facts import Fact
 from services.reporting.model import case_row
-from tests.support.envelopes import registered
+from tests.support.envelopes import golden, registered
 
 pytestmark = pytest.mark.unit
 
-GOLDEN = Path(__file__).resolve().parents[3] / "events" / "golden"
-
-
-def _golden(version: int) -> EventEnvelope:
-    return EventEnvelope.model_validate(
-        json.loads((GOLDEN / f"assignment.escalated.v{version}.json").read_text()))
-
 
 def test_a_v1_escalation_reads_as_v2_with_no_clock_and_its_stored_payload_unchanged() -> None:
-    v1 = _golden(1)
+    v1 = golden("assignment.escalated", 1)
     read = REGISTRY.read(v1)
     assert isinstance(read, AssignmentEscalated) and read.clock is None
     assert "clock" not in v1.payload
@@ -32,14 +22,14 @@ def test_a_v1_escalation_reads_as_v2_with_no_clock_and_its_stored_payload_unchan
 
 
 def test_the_v2_golden_sample_is_a_missed_notice_with_its_own_breach() -> None:
-    v2 = _golden(2)
+    v2 = golden("assignment.escalated", 2)
     read = REGISTRY.read(v2)
     assert isinstance(read, AssignmentEscalated) and read.clock == "extension_notice"
     assert read.breach.endswith(":extension_notice:overdue:2026-12-02")
 
 
 def test_reporting_shows_a_v1_escalation_as_the_cases_level_and_a_side_clocks_not() -> None:
-    v1, v2 = _golden(1), _golden(2)
+    v1, v2 = golden("assignment.escalated", 1), golden("assignment.escalated", 2)
     case = registered(v1.stream_id)
     facts = [Fact.of(case, "casetrack.intake.v1"), Fact.of(v1, "casetrack.assignment.v1")]
     row = case_row(v1.stream_id, facts)

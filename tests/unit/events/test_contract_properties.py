@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -13,11 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events import EventEnvelope, canonical_json, verify_chain
+from tests.support.chains import ChainBuilder
 
 pytestmark = pytest.mark.unit
 
-ChainBuilder = Callable[..., list[EventEnvelope]]
-"""The ``chain_of`` fixture: seals payloads into one stream (see conftest.py)."""
 
 PROPERTY_SETTINGS = settings(database=None, max_examples=150, deadline=None)
 

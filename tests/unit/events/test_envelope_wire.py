@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -27,12 +26,9 @@ from events import (
     new_event_id,
     partition_key,
 )
+from tests.support.chains import ChainBuilder
 
 pytestmark = pytest.mark.unit
-
-ChainBuilder = Callable[..., list[EventEnvelope]]
-"""The ``chain_of`` fixture: seals payloads into one stream (see conftest.py)."""
-
 
 def _fields(**overrides: Any) -> dict[str, Any]:
     at = datetime(2026, 11, 30, 0, 26, 9, 123456, tzinfo=UTC)

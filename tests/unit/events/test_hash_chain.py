@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -20,11 +19,9 @@ from events.chain import (
     VERSION_GAP,
     VERSION_OUT_OF_ORDER,
 )
+from tests.support.chains import ChainBuilder
 
 pytestmark = pytest.mark.unit
-
-ChainBuilder = Callable[..., list[EventEnvelope]]
-"""The ``chain_of`` fixture: seals payloads into one stream (see conftest.py)."""
 
 OTHER_HEX = "ab" * 32
 

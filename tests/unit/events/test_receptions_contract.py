@@ -3,8 +3,6 @@ directive.issued (a v1 case was registered at no reception, a v1 directive requi
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,32 +12,26 @@ from events import (
     REGISTRY,
     CaseRegistered,
     DirectiveIssued,
-    EventEnvelope,
     ReceptionHeld,
     ReceptionScheduled,
     ReceptionStatus,
 )
 from events.receptions import MAX_ATTENDANCE, reception_status
 from services.reporting.facts import Fact
+from tests.support.envelopes import golden
 
 pytestmark = pytest.mark.unit
 
-GOLDEN = Path(__file__).resolve().parents[3] / "events" / "golden"
-
-
-def _golden(name: str) -> EventEnvelope:
-    return EventEnvelope.model_validate(json.loads((GOLDEN / f"{name}.json").read_text()))
-
 
 def test_a_v1_registration_reads_as_v2_made_at_no_reception() -> None:
-    v1 = _golden("case.registered.v1")
+    v1 = golden("case.registered", 1)
     decoded = REGISTRY.read(v1)
     assert isinstance(decoded, CaseRegistered) and decoded.reception_id is None
     assert "reception_id" not in v1.payload and v1.hash_is_valid()
 
 
 def test_the_v2_registration_names_its_reception() -> None:
-    v2 = _golden("case.registered.v2")
+    v2 = golden("case.registered", 2)
     decoded = REGISTRY.read(v2)
     assert isinstance(decoded, CaseRegistered)
     assert decoded.reception_id == "01a21b80-0000-7abc-8000-00000000e001"
@@ -47,7 +39,7 @@ def test_the_v2_registration_names_its_reception() -> None:
 
 
 def test_a_v1_directive_requires_no_receptions_and_v2_carries_its_count() -> None:
-    v1, v2 = _golden("directive.issued.v1"), _golden("directive.issued.v2")
+    v1, v2 = golden("directive.issued", 1), golden("directive.issued", 2)
     assert REGISTRY.read(v1).receptions_required == 0  # type: ignore[attr-defined]
     assert Fact.of(v1, "casetrack.intake.v1").data["receptions_required"] == 0
     assert isinstance(REGISTRY.read(v2), DirectiveIssued)
@@ -57,13 +49,13 @@ def test_a_v1_directive_requires_no_receptions_and_v2_carries_its_count() -> Non
 @pytest.mark.parametrize("required", [-1, 1001])
 def test_a_directive_cannot_require_a_negative_or_unbounded_number_of_receptions(
         required: int) -> None:
-    payload = {**_golden("directive.issued.v2").payload, "receptions_required": required}
+    payload = {**golden("directive.issued", 2).payload, "receptions_required": required}
     with pytest.raises(ValidationError):
         DirectiveIssued.model_validate(payload)
 
 
 def _scheduled(**overrides: Any) -> dict[str, Any]:
-    return {**_golden("reception.scheduled.v1").payload, **overrides}
+    return {**golden("reception.scheduled", 1).payload, **overrides}
 
 
 def test_a_reception_names_at_least_one_official_with_a_position() -> None:
@@ -75,7 +67,7 @@ def test_a_reception_names_at_least_one_official_with_a_position() -> None:
 
 @pytest.mark.parametrize("attendance", [-1, MAX_ATTENDANCE + 1])
 def test_attendance_is_bounded(attendance: int) -> None:
-    payload = {**_golden("reception.held.v1").payload, "attendance": attendance}
+    payload = {**golden("reception.held", 1).payload, "attendance": attendance}
     with pytest.raises(ValidationError):
         ReceptionHeld.model_validate(payload)
 

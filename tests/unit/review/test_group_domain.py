@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-
 import pytest
 
-from events import GENESIS_HASH, REGISTRY, Actor, EventEnvelope, EventPayload, Region
+from events import Actor, EventPayload, Region
 from services.review.domain.errors import MemberExists, UnknownMember
 from services.review.domain.group import (
     GroupState,
@@ -16,23 +13,14 @@ from services.review.domain.group import (
     decide_form,
     fold,
 )
+from tests.support.envelopes import chained
 
 pytestmark = pytest.mark.unit
 
 
 def _given(*payloads: EventPayload) -> GroupState:
-    prev, out = GENESIS_HASH, list[EventEnvelope]()
-    for version, payload in enumerate(payloads, 1):
-        event_type, schema_version, body = REGISTRY.encode(payload)
-        now = datetime.now(UTC)
-        env = EventEnvelope.seal(
-            prev_hash=prev, stream_id="group-1", stream_type="monitoring_group", version=version,
-            event_id=uuid.uuid4(), event_type=event_type, schema_version=schema_version,
-            occurred_at=now, recorded_at=now, actor=Actor(id="admin", role="admin", region=None),
-            correlation_id=None, causation_id=None, payload=body)
-        out.append(env)
-        prev = env.hash
-    return fold("group-1", out)
+    return fold("group-1", chained("group-1", "monitoring_group", payloads,
+                                 Actor(id="admin", role="admin", region=None)))
 
 
 FORMED = decide_form("Almaty monitoring group", Region.ALMATY)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from events import (
-    GENESIS_HASH,
-    REGISTRY,
     Actor,
-    EventEnvelope,
     EventPayload,
     FindingFlag,
     Region,
@@ -38,6 +34,7 @@ from services.review.domain.review import (
     decide_verdict,
     fold,
 )
+from tests.support.envelopes import chained
 
 pytestmark = pytest.mark.unit
 
@@ -53,18 +50,8 @@ RETURN = RecordVerdict(Verdict.RETURNED, "No inspection act attached",
 
 
 def _given(*payloads: EventPayload) -> ReviewState:
-    prev, out = GENESIS_HASH, list[EventEnvelope]()
-    for version, payload in enumerate(payloads, 1):
-        event_type, schema_version, body = REGISTRY.encode(payload)
-        now = datetime.now(UTC)
-        env = EventEnvelope.seal(
-            prev_hash=prev, stream_id="review-1", stream_type="review", version=version,
-            event_id=uuid.uuid4(), event_type=event_type, schema_version=schema_version,
-            occurred_at=now, recorded_at=now, actor=Actor(id="x", role="monitor", region=None),
-            correlation_id=None, causation_id=None, payload=body)
-        out.append(env)
-        prev = env.hash
-    return fold("review-1", out)
+    return fold("review-1", chained("review-1", "review", payloads,
+                                 Actor(id="x", role="monitor", region=None)))
 
 
 def test_a_monitor_of_the_region_claims_an_open_review() -> None:
