@@ -36,7 +36,8 @@ from services.assignment.domain.rules import Rule, route
 from services.assignment.domain.side_clocks import EXTENDED, MISDIRECTED, TRACKED, after_intake, pending
 from services.runtime.db import Conn
 from services.runtime.eventstore import CommandContext, EventStore
-from services.runtime.pipeline import CommandPipeline, StreamCache
+from services.runtime.pipeline import CommandPipeline
+from services.runtime.stream_cache import StreamCache
 from services.runtime.streamlog import StreamLog
 
 STREAM_TYPE = "assignment"

@@ -26,6 +26,7 @@ from events import (
     UnknownEventType,
     dlq_topic,
 )
+from services.runtime.consumer_health import record_heartbeat
 from services.runtime.db import Conn
 from services.runtime.eventstore import OrderingHazard
 from services.runtime.kafka import header_value
@@ -287,37 +288,5 @@ class ProcessedOnce:
     async def heartbeat(self) -> None:
         """Record that this consumer is alive, and since when it is busy with one message."""
         busy_for = None if self.busy_since is None else time.monotonic() - self.busy_since
-        async with self.pool.acquire() as conn:
-            await conn.execute(
-                f"""INSERT INTO {self.schema}.consumer_health AS h
-                    (consumer, heartbeat_at, busy_since, processed_total, dead_lettered,
-                     last_event_at)
-                    VALUES ($1, now(), now() - make_interval(secs => $2), $3, $4, $5)
-                    ON CONFLICT (consumer) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at,
-                      busy_since = EXCLUDED.busy_since,
-                      processed_total = EXCLUDED.processed_total,
-                      dead_lettered = EXCLUDED.dead_lettered,
-                      last_event_at = EXCLUDED.last_event_at""",
-                self.name, busy_for, self.processed, self.dead_lettered, self.last_event_at,
-            )
-
-
-async def consumer_stalled(
-    pool: asyncpg.Pool, schema: str, consumer: str, stall_seconds: float
-) -> str | None:
-    """Why a consumer counts as stalled (silent or stuck on one message), or None if healthy."""
-    async with pool.acquire() as conn:
-        row = await conn.fetchrow(
-            f"""SELECT now() - heartbeat_at > make_interval(secs => $2) AS silent,
-                       busy_since IS NOT NULL
-                         AND now() - busy_since > make_interval(secs => $2) AS stuck
-                FROM {schema}.consumer_health WHERE consumer = $1""",
-            consumer, stall_seconds,
-        )
-    if row is None:
-        return f"consumer {consumer} has not started"
-    if row["silent"]:
-        return f"consumer {consumer} has not sent a heartbeat for {stall_seconds}s"
-    if row["stuck"]:
-        return f"consumer {consumer} is stuck on one message for over {stall_seconds}s"
-    return None
+        await record_heartbeat(self.pool, self.schema, self.name, busy_for, self.processed,
+                               self.dead_lettered, self.last_event_at)

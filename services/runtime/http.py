@@ -14,7 +14,7 @@ from events import Role
 from services.runtime.auth import authenticate, jwt_keys
 from services.runtime.catalog import release, subscriptions_of
 from services.runtime.clock import SYSTEM_CLOCK, Clock
-from services.runtime.consumer import consumer_stalled
+from services.runtime.consumer_health import consumer_stalled
 from services.runtime.context import Part, Runtime, ServiceRuntime
 from services.runtime.db import create_pool, database_url_for
 from services.runtime.docs import install_docs

@@ -28,9 +28,10 @@ from hypothesis import strategies as st
 from events import EventEnvelope
 from services.intake.domain.case import CASE
 from services.runtime.eventstore import CommandContext, ConcurrencyConflict, EventStore, LogCursor
-from services.runtime.pipeline import CommandPipeline, StreamCache, UnitOfWork
+from services.runtime.pipeline import CommandPipeline, UnitOfWork
 from services.runtime.relay import OutboxRelay
 from services.runtime.results import Written
+from services.runtime.stream_cache import StreamCache
 from services.runtime.topics import ensure_topics
 from tests.support.kafka import read_topic
 from tests.support.samples import case_registered
