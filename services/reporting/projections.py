@@ -4,7 +4,7 @@ the transaction that holds the rows' locks stays short."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -75,6 +75,25 @@ def upsert_sql(schema: str, table: str) -> str:
             f"ON CONFLICT ({key}) DO UPDATE SET {updates}")
 
 
+async def bulk_upsert_sql(conn: Conn, schema: str, table: str) -> str | None:
+    """INSERT or overwrite many register rows by their keys from one typed array per column,
+    typed as the table's columns are; None if a column is itself an array (unnest flattens)."""
+    key, columns = TABLE_KEYS[table]
+    types = {r["attname"]: r["type"] for r in await conn.fetch(
+        """SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+           WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped""",
+        f"{schema}.{table}")}
+    if any(types[c].endswith("]") for c in columns):
+        return None
+    arrays = ", ".join(f"${i}::{'text' if c in JSON_COLUMNS else types[c]}[]"
+                       for i, c in enumerate(columns, 1))
+    values = ", ".join(f"{c}::jsonb" if c in JSON_COLUMNS else c for c in columns)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != key)
+    names = ", ".join(columns)
+    return (f"INSERT INTO {schema}.{table} ({names}) SELECT {values} "
+            f"FROM unnest({arrays}) AS t({names}) ON CONFLICT ({key}) DO UPDATE SET {updates}")
+
+
 def keep_sql(schema: str) -> str:
     """INSERT history rows from one typed array per column; returns the ids inserted."""
     arrays = ", ".join(f"${i}::{'text' if c in JSON_COLUMNS else HISTORY_TYPES.get(c, 'text')}[]"
@@ -104,6 +123,8 @@ class Projector:
         self.schema = schema
         self.pseudonym_key = pseudonym_key
         """Set: analytics facts are queued, pseudonymised under it; None: no analytics."""
+        self._upserts: dict[str, str | None] = {}
+        """Each register table's one-statement upsert (None: its columns need one per row)."""
 
     async def project(self, conn: Conn, envelope: EventEnvelope, topic: str) -> None:
         """Apply one event."""
@@ -260,11 +281,19 @@ class Projector:
                 conn, self.schema, [f for f in changes.fresh if f.stream_type in ("case", "directive")],
                 changes.subject_facts, changes.registers, self.pseudonym_key)
 
-    async def _upsert(self, conn: Conn, table: str, rows: Iterable[Row]) -> None:
+    async def _upsert(self, conn: Conn, table: str, rows: Sequence[Row]) -> None:
+        """Write a table's rows in one statement (one per row cost most of a batch's writing)."""
+        if not rows:
+            return
         columns = TABLE_KEYS[table][1]
-        values = [tuple(row[c] for c in columns) for row in rows]
-        if values:
-            await conn.executemany(upsert_sql(self.schema, table), values)
+        if table not in self._upserts:
+            self._upserts[table] = await bulk_upsert_sql(conn, self.schema, table)
+        sql = self._upserts[table]
+        if sql is None:
+            await conn.executemany(upsert_sql(self.schema, table),
+                                   [tuple(row[c] for c in columns) for row in rows])
+        else:
+            await conn.execute(sql, *[[row[c] for row in rows] for c in columns])
 
 
 def _stream(fact: Fact) -> StreamKey:
