@@ -278,9 +278,10 @@ class ProcessedOnce:
             (HEADER_DLQ_CONSUMER, self.name.encode()),
             (HEADER_DLQ_ERROR, repr(exc)[:1000].encode()),
         ]
+        # Partition 0 always: the readers read that one, whatever count a broker gave the topic.
         await self.dlq_producer.send_and_wait(
-            dlq_topic(self.name), value=message.value, key=message.key, headers=headers
-        )
+            dlq_topic(self.name), value=message.value, key=message.key, headers=headers,
+            partition=0)
         self.dead_lettered += 1
         CONSUMED.labels(self.name, "dead_lettered").inc()
         log.warning("consumer.dead_lettered", error=repr(exc)[:300])

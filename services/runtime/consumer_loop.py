@@ -25,6 +25,7 @@ import time
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from events import DLQ_PARTITIONS, dlq_topic
 from services.runtime.consumer import Message, ProcessedOnce, Subscription
 from services.runtime.logs import get_logger
 from services.runtime.membership import Membership, share
@@ -35,7 +36,12 @@ from services.runtime.metrics import (
 )
 from services.runtime.positions import Partition, stored_positions
 from services.runtime.settings import Settings
-from services.runtime.topics import Incarnation, ensure_topics, incarnations
+from services.runtime.topics import (
+    Incarnation,
+    ensure_topics,
+    incarnations,
+    present_incarnation,
+)
 from services.runtime.tracing import apply_spans
 
 log = get_logger(__name__)
@@ -202,7 +208,26 @@ class ConsumerLoop:
             self.place = await self.membership.renew()
         if current == self.layout and self.place == previous_place:
             return False
+        if current != self.layout and not await self._dead_letters_ready():
+            return False
         return await self._assign(kafka, current)
+
+    async def _dead_letters_ready(self) -> bool:
+        """Whether this consumer's dead-letter topic exists with its partition count, made now if
+        it is missing.
+
+        A broker restarted without its data forgot it too, and a letter sent before anyone makes
+        it again would auto-create it with the broker's default count. So no message of a new
+        layout is read before the topic its letters go to is there.
+        """
+        try:
+            await present_incarnation(self.settings.kafka_bootstrap_servers,
+                                      dlq_topic(self.subscription.name), DLQ_PARTITIONS)
+        except Exception as exc:  # the broker is away: look again at the next check
+            log.info("consumer.dead_letter_topic_unknown", consumer=self.subscription.name,
+                     error=repr(exc))
+            return False
+        return True
 
     async def _assign(self, kafka: AIOKafkaConsumer, current: dict[str, Incarnation]) -> bool:
         """Read this replica's share of `current` from the stored positions; True once done."""

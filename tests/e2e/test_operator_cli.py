@@ -18,6 +18,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from events import (
+    DLQ_PARTITIONS,
     HEADER_DLQ_CONSUMER,
     HEADER_DLQ_ERROR,
     HEADER_DLQ_ORIGIN_OFFSET,
@@ -28,6 +29,7 @@ from events import (
 )
 from services.reporting.consumers import PROJECTOR
 from services.runtime.catalog import consumers_by_service
+from services.runtime.topics import present_incarnation
 from tests.e2e.reporting.support import at_rest, case_body, post
 from tests.e2e.reporting.test_rebuild import caught_up, run_rebuild
 from tests.support.system import JWT_SECRET, RunningSystem
@@ -113,6 +115,8 @@ async def _status(system: RunningSystem) -> dict[str, Any]:
 async def test_dlq_lists_shows_and_refuses_to_replay_an_unreadable_letter(system: RunningSystem
                                                                          ) -> None:
     marker = uuid.uuid4().hex
+    # As a consumer dead-letters: into partition 0 of the topic made with its partition count.
+    await present_incarnation(system.bootstrap, dlq_topic(PROJECTOR), DLQ_PARTITIONS)
     producer = AIOKafkaProducer(bootstrap_servers=system.bootstrap, enable_idempotence=False)
     await producer.start()
     try:
@@ -121,7 +125,8 @@ async def test_dlq_lists_shows_and_refuses_to_replay_an_unreadable_letter(system
                                                      (HEADER_DLQ_ORIGIN_PARTITION, b"2"),
                                                      (HEADER_DLQ_ORIGIN_OFFSET, b"41"),
                                                      (HEADER_DLQ_CONSUMER, PROJECTOR.encode()),
-                                                     (HEADER_DLQ_ERROR, b"JSONDecodeError")])
+                                                     (HEADER_DLQ_ERROR, b"JSONDecodeError")],
+                                            partition=0)
     finally:
         await producer.stop()
     listed = casetrack(system, "dlq", "list", PROJECTOR, "--json")
