@@ -40,6 +40,7 @@ from services.runtime.streamlog import (
     row_to_envelope,
     seal,
 )
+from services.runtime.wakeup import RelayWakeup
 
 __all__ = [
     "AnswerRace", "AppendResult", "CommandContext", "ConcurrencyConflict", "EventStore", "Head",
@@ -113,6 +114,7 @@ class EventStore(StreamLog):
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
         super().__init__(schema)
         self.pool = pool
+        self.wakeup = RelayWakeup(pool, self.notify_channel)
         self._horizon = visible_horizon(schema)
 
     async def append(

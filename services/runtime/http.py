@@ -85,6 +85,8 @@ def create_service_app(
         finally:
             if relay is not None:
                 await relay.stop()
+            if topic is not None and runtime.store is not None:
+                await runtime.store.wakeup.settled()
             await asyncio.to_thread(close_describers)
             await pool.close()
             log.info("service.stopped", service=name)

@@ -119,7 +119,7 @@ class UnitOfWork:
                 with APPEND_SECONDS.labels(self.store.schema).time(), \
                         tracer().start_as_current_span("casetrack.append", attributes={
                             "casetrack.events": len(self.pending)}):
-                    await self.store.write(self.conn, self.pending, answer)
+                    await self.store.write(self.conn, self.pending, answer, notify=False)
         except BaseException:
             if self._transaction is not None:
                 await self._transaction.rollback()
@@ -128,6 +128,8 @@ class UnitOfWork:
             with COMMIT_SECONDS.labels(self.store.schema).time(), \
                     tracer().start_as_current_span("casetrack.commit"):
                 await self._transaction.commit()
+        if self.pending:  # after the commit, never inside it (wakeup.py says why)
+            self.store.wakeup.committed()
 
     async def load(self, aggregate: Aggregate[S], stream_id: str) -> S:
         """A stream's current state: its cached state and the events after it."""

@@ -79,23 +79,33 @@ class AppendResult:
     envelopes: tuple[EventEnvelope, ...] = field(default_factory=tuple)
 
 
-def _write_sql(schema: str) -> str:
-    """One statement: insert the events and a key's answer, and wake the relay."""
+_COLUMN_TYPES = ("text", "text", "int", "uuid", "text", "int", "timestamptz", "timestamptz",
+                 "jsonb", "text", "text", "jsonb", "text", "text")
+"""The SQL types of EVENT_COLUMNS, in order."""
+
+
+def _write_sql(schema: str, notify: bool) -> str:
+    """One statement: insert the events and a key's answer, and (`notify`) wake the relay.
+
+    Arguments: the channel if `notify`, then one array per event column, then the answer's five.
+    """
+    first = 2 if notify else 1
+    arrays = ", ".join(f"${first + i}::{t}[]" for i, t in enumerate(_COLUMN_TYPES))
+    p, k, h, status, body = range(first + len(_COLUMN_TYPES), first + len(_COLUMN_TYPES) + 5)
+    woken = """
+        LEFT JOIN LATERAL (SELECT pg_notify($1, '') WHERE s.n > 0) AS woken ON true"""
     return f"""
         WITH stored AS (
             INSERT INTO {schema}.events ({EVENT_COLUMNS})
-            SELECT * FROM unnest(
-                $2::text[], $3::text[], $4::int[], $5::uuid[], $6::text[], $7::int[],
-                $8::timestamptz[], $9::timestamptz[], $10::jsonb[], $11::text[], $12::text[],
-                $13::jsonb[], $14::text[], $15::text[])
+            SELECT * FROM unnest({arrays})
             RETURNING 1),
         answered AS (
             INSERT INTO {schema}.idempotency_keys
                 (principal, key, request_hash, state, response_status, response_body, completed_at)
-            SELECT $16, $17, $18, 'done', $19, $20::jsonb, now() WHERE $16::text IS NOT NULL
+            SELECT ${p}, ${k}, ${h}, 'done', ${status}, ${body}::jsonb, now()
+            WHERE ${p}::text IS NOT NULL
             RETURNING 1)
-        SELECT s.n FROM (SELECT count(*) AS n FROM stored) AS s
-        LEFT JOIN LATERAL (SELECT pg_notify($1, '') WHERE s.n > 0) AS woken ON true"""
+        SELECT s.n FROM (SELECT count(*) AS n FROM stored) AS s{woken if notify else ""}"""
 
 
 def _columns_of(sealed: Sequence[EventEnvelope]) -> list[list[Any]]:
@@ -158,7 +168,7 @@ class StreamLog:
     def __init__(self, schema: str) -> None:
         self.schema = schema
         self.notify_channel = f"{schema}_events"
-        self._write = _write_sql(schema)
+        self._write = {notify: _write_sql(schema, notify) for notify in (True, False)}
         self._lock = f"LOCK TABLE {schema}.events IN ROW EXCLUSIVE MODE"
         self._unlocked_writer = f"""CASE WHEN pg_current_xact_id_if_assigned() IS NULL THEN false
             ELSE NOT EXISTS (SELECT 1 FROM pg_locks WHERE pid = pg_backend_pid()
@@ -166,15 +176,19 @@ class StreamLog:
                 AND mode = 'RowExclusiveLock' AND granted) END"""
 
     async def write(self, conn: Conn, sealed: Sequence[EventEnvelope],
-                    answer: tuple[Any, ...] = (None,) * 5) -> None:
+                    answer: tuple[Any, ...] = (None,) * 5, *, notify: bool = True) -> None:
         """Store sealed envelopes (of any streams) and a key's answer in one statement.
+
+        `notify`: the statement wakes the relay itself. Writers that commit often pass False and
+        wake it after their commit instead (`wakeup.py` says why).
 
         A writer that lost the race for a stream version raises ConcurrencyConflict, one that
         lost the race for an idempotency key AnswerRace; either way the transaction is spoilt
         and the caller must roll it back.
         """
         try:
-            await conn.fetchval(self._write, self.notify_channel, *_columns_of(sealed), *answer)
+            channel = (self.notify_channel,) if notify else ()
+            await conn.fetchval(self._write[notify], *channel, *_columns_of(sealed), *answer)
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name == _ANSWER_CONSTRAINT:
                 raise AnswerRace() from exc

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any
 
 import asyncpg
 import pytest
@@ -19,23 +18,9 @@ from services.runtime.idempotency import (
 )
 from services.runtime.pipeline import CommandPipeline, UnitOfWork
 from services.runtime.results import Written
-from tests.support.samples import case_registered
+from tests.support.samples import case_registered, register
 
 pytestmark = pytest.mark.integration
-
-
-def register(stream: str, context: CommandContext, gate: asyncio.Event | None = None
-             ) -> Any:
-    """Work that registers a case on a new stream (waiting for `gate`, if given, before it ends)."""
-
-    async def work(unit: UnitOfWork) -> Written:
-        unit.new(CASE, stream)
-        state = unit.append(stream, [case_registered()], context)
-        if gate is not None:
-            await gate.wait()
-        return Written({"id": stream, "version": state.version}, created=True)
-
-    return work
 
 
 async def test_a_repeated_key_with_the_same_body_gets_the_first_response_and_appends_once(

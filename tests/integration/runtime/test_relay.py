@@ -14,11 +14,15 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 
 from events import EventEnvelope
+from services.runtime.db import create_pool
 from services.runtime.eventstore import CommandContext, EventStore
+from services.runtime.idempotency import IdempotencyClaim
+from services.runtime.pipeline import CommandPipeline
 from services.runtime.relay import OutboxRelay
 from services.runtime.topics import ensure_topics
+from services.runtime.wakeup import RelayWakeup
 from tests.support.kafka import read_topic
-from tests.support.samples import case_registered
+from tests.support.samples import case_registered, register
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -204,3 +208,51 @@ async def test_an_event_an_older_transaction_held_back_is_published_when_it_ends
     finally:
         await older.close()
         await _stop(running)
+
+
+async def test_a_pipeline_commit_notifies_only_after_it_from_another_session(
+    store: EventStore, context: CommandContext, migrated_database_url: str,
+) -> None:
+    # Inside the writing transaction, NOTIFY would hold the cluster's notify lock through the
+    # commit's WAL flush and queue every other notifying commit behind it.
+    writer_pool = await create_pool(migrated_database_url, "intake", min_size=1, max_size=1)
+    wake_pool = await create_pool(migrated_database_url, "intake", min_size=1, max_size=1)
+    listener = await asyncpg.connect(migrated_database_url)
+    senders: list[int] = []
+    try:
+        await listener.add_listener(store.notify_channel, lambda _c, pid, _ch, _p: senders.append(pid))
+        writing = EventStore(writer_pool, "intake")
+        writing.wakeup = RelayWakeup(wake_pool, store.notify_channel)
+        writer_pids = {await writer_pool.fetchval("SELECT pg_backend_pid()")}
+        pipeline = CommandPipeline(writing)
+        await pipeline.run(register(f"test-{uuid.uuid4()}", context))
+        await pipeline.run(register(f"test-{uuid.uuid4()}", context),
+                           IdempotencyClaim("op-1", uuid.uuid4().hex, "h"))  # in a transaction
+        await writing.wakeup.settled()
+        await eventually(lambda: _true(senders), what="a notification")
+        assert senders and not set(senders) & writer_pids
+    finally:
+        await listener.close()
+        await writer_pool.close()
+        await wake_pool.close()
+
+
+async def test_a_relay_that_polls_once_a_minute_publishes_a_pipeline_command_when_woken(
+    store: EventStore, context: CommandContext, intake_pool: asyncpg.Pool,
+    producer: AIOKafkaProducer, kafka_bootstrap: str, topic: str,
+) -> None:
+    relay = OutboxRelay(store, producer, intake_pool, kafka_bootstrap, topic, poll_seconds=60)
+    running = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: _true(relay.healthy), what="the relay idles")
+        stream = f"test-{uuid.uuid4()}"
+        await CommandPipeline(store).run(register(stream, context))
+        records = await read_topic(kafka_bootstrap, topic, within=10, until=lambda rs: any(
+            EventEnvelope.from_wire(r.value).stream_id == stream for r in rs))
+        assert stream in {EventEnvelope.from_wire(r.value).stream_id for r in records}
+    finally:
+        await _stop(running)
+
+
+async def _true(value: object) -> bool:
+    return bool(value)
