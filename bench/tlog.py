@@ -218,7 +218,8 @@ async def main_async(leaves: int, requests: int, database_url: str | None, folde
     try:
         await migrate(database_url, (ServiceSchema(SCHEMA, ("_event_store", "_tlog")),))
         settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=database_url, CASETRACK_JWT_SECRET=JWT_SECRET,
-                            CASETRACK_LOG_KEY_DIR=str(folder / "keys"))
+                            CASETRACK_LOG_KEY_DIR=str(folder / "keys"),
+                            CASETRACK_RATE_LIMITS={})  # one client asking as fast as it can
         streams = sealed_streams(50, 20)
         pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2,
                                          server_settings={"search_path": SCHEMA})

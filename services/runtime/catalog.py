@@ -25,15 +25,24 @@ class ServiceProcessInfo:
     api: bool
 
 
+def _present(module: str) -> bool:
+    """Whether `module` is in this checkout (False too when its package is not: an app built for
+    a name of its own, e.g. the proof bench's, has no worker)."""
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def service_processes() -> list[ServiceProcessInfo]:
     """The processes of every service present in this checkout, APIs first."""
     apis, workers = [], []
     for service in SERVICES:
-        if find_spec(f"services.{service}") is None:
+        if not _present(f"services.{service}"):
             continue
-        if find_spec(f"services.{service}.__main__") is not None:
+        if _present(f"services.{service}.__main__"):
             apis.append(ServiceProcessInfo(service, service, f"services.{service}", True))
-        if find_spec(f"services.{service}.worker") is not None:
+        if _present(f"services.{service}.worker"):
             workers.append(ServiceProcessInfo(f"{service}-worker", service,
                                               f"services.{service}.worker", False))
     return apis + workers
@@ -42,7 +51,7 @@ def service_processes() -> list[ServiceProcessInfo]:
 def subscriptions_of(service: str) -> list[Subscription]:
     """The consumers a service's worker runs (none if it has no worker): its module's
     `subscriptions(settings)`, or its `SUBSCRIPTIONS`."""
-    if find_spec(f"services.{service}.worker") is None:
+    if not _present(f"services.{service}.worker"):
         return []
     worker = import_module(f"services.{service}.worker")
     if hasattr(worker, "subscriptions"):
@@ -55,7 +64,7 @@ def subscriptions_of(service: str) -> list[Subscription]:
 def consumers_by_service() -> dict[str, list[Subscription]]:
     """Every service that consumes, with its subscriptions."""
     found = {service: subscriptions_of(service) for service in SERVICES
-             if find_spec(f"services.{service}") is not None}
+             if _present(f"services.{service}")}
     return {service: subs for service, subs in found.items() if subs}
 
 

@@ -74,6 +74,7 @@ def create_service_app(
                 runtime.pipeline = CommandPipeline(runtime.store)
                 relay = RelayThread(name, cfg, topic)
                 runtime.relay = await relay.start()
+                runtime.store.wakeup.local = relay.wake
             app.state.backlog = BacklogObserver(
                 name, pool, cfg.kafka_bootstrap_servers, owns_log=topic is not None,
                 consumers={s.name: s.topics for s in subscriptions_of(name)})

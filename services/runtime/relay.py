@@ -107,6 +107,10 @@ class OutboxRelay:
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
+    def wake(self) -> None:
+        """Look for new events now (on the relay's own loop: a commit beside it says so)."""
+        self._wake.set()
+
     async def _publish_forever(self) -> None:
         cursor = await self._sync_with_broker()
         checked_at = time.monotonic()

@@ -45,6 +45,18 @@ class RelayThread:
         assert self.relay is not None
         return self.relay
 
+    def wake(self) -> bool:
+        """Wake the relay from another thread if it leads now; whether it did (else the leader
+        is elsewhere, and only a notification through Postgres reaches it)."""
+        relay, loop = self.relay, self._loop
+        if relay is None or loop is None or not relay.is_leader or loop.is_closed():
+            return False
+        try:
+            loop.call_soon_threadsafe(relay.wake)
+        except RuntimeError:  # the loop closed meanwhile
+            return False
+        return True
+
     async def stop(self) -> None:
         """Cancel the relay (it gives up the lead), close its pool and producer, join the thread."""
         if self._loop is not None and self._main is not None:

@@ -5,12 +5,14 @@ pre-commit until the commit's WAL flush ends, so every notifying commit queues b
 previous one. The command pipeline therefore commits without notifying and calls `committed()`:
 one notification at a time is sent afterwards, in a transaction of its own that writes nothing
 and does not wait for its WAL flush; commits that land while one is on its way share the next.
-A lost notification costs only latency: the relay also polls.
+When the relay leads in this very process (`RelayThread`), it is woken directly and nothing is
+sent through Postgres. A lost notification costs only latency: the relay also polls.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import asyncpg
 
@@ -29,9 +31,13 @@ class RelayWakeup:
         self.channel = channel
         self._due = False
         self._sending: asyncio.Task[None] | None = None
+        self.local: Callable[[], bool] | None = None
+        """Wakes a relay in this process; False when that relay does not lead now."""
 
     def committed(self) -> None:
         """Events were committed: the relay hears of it soon, together with later commits."""
+        if self.local is not None and self.local():
+            return
         self._due = True
         if self._sending is None or self._sending.done():
             self._sending = asyncio.get_running_loop().create_task(self._send())

@@ -9,12 +9,15 @@ import asyncpg
 import pytest
 from kafka import KafkaConsumer
 
-from events import HEADER_EVENT_ID
+from events import HEADER_EVENT_ID, EventEnvelope
 from services.runtime.eventstore import CommandContext, EventStore
+from services.runtime.pipeline import CommandPipeline
 from services.runtime.relay_thread import RelayThread
 from services.runtime.settings import Settings
 from services.runtime.topics import ensure_topics
-from tests.support.samples import case_registered
+from tests.support.kafka import read_topic
+from tests.support.samples import case_registered, register
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -54,3 +57,37 @@ async def test_the_relay_publishes_while_the_apis_event_loop_is_blocked(
     finally:
         await relay.stop()
     assert relay.relay is not None and not relay.relay.is_leader, "stopping gives up the lead"
+
+
+async def test_a_commit_beside_the_leading_relay_wakes_it_without_a_notification(
+    migrated_database_url: str, kafka_bootstrap: str, intake_pool: asyncpg.Pool,
+    context: CommandContext,
+) -> None:
+    topic = f"test.relay-wake.{uuid.uuid4().hex[:12]}"
+    await ensure_topics(kafka_bootstrap, {topic: 3})
+    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
+                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap)
+    relay = RelayThread("intake", settings, topic)
+    await relay.start()
+    listener = await asyncpg.connect(migrated_database_url)
+    heard: list[int] = []
+    try:
+        await eventually(lambda: _leads(relay), what="the relay leads")
+        store = EventStore(intake_pool, "intake")
+        store.wakeup.local = relay.wake
+        await listener.add_listener(store.notify_channel, lambda *_: heard.append(1))
+        stream = f"wake-{uuid.uuid4()}"
+        await CommandPipeline(store).run(register(stream, context))
+        records = await read_topic(kafka_bootstrap, topic, within=30, until=lambda rs: any(
+            EventEnvelope.from_wire(r.value).stream_id == stream for r in rs))
+        assert stream in {EventEnvelope.from_wire(r.value).stream_id for r in records}
+        await store.wakeup.settled()
+        await listener.fetchval("SELECT 1")  # a notification sent before this answer is heard
+        assert heard == [], "the leader beside the commit was woken through Postgres"
+    finally:
+        await listener.close()
+        await relay.stop()
+
+
+async def _leads(relay: RelayThread) -> bool:
+    return relay.relay is not None and relay.relay.is_leader
