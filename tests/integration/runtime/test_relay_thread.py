@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 
@@ -48,6 +49,8 @@ async def test_the_relay_publishes_while_the_apis_event_loop_is_blocked(
                         KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap)
     relay = RelayThread("intake", settings, topic)
     await relay.start()
+    assert sys.getswitchinterval() == pytest.approx(settings.switch_interval), \
+        "a busy API thread would keep the relay from the interpreter for Python's default 5 ms"
     try:
         appended = await EventStore(intake_pool, "intake").append(
             f"thread-{uuid.uuid4()}", "case", 0, [case_registered()], context)
