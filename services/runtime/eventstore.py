@@ -165,11 +165,16 @@ class EventStore(StreamLog):
         return VisibleBatch([row_to_envelope(r) for r in rows],
                             LogCursor(rows[-1]["tx"], rows[-1]["position"]))
 
-    async def read_visible_hashes(self, after: LogCursor, limit: int = 500
-                                  ) -> tuple[list[VisibleHash], LogCursor]:
+    async def read_visible_hashes_in(self, conn: Conn, after: LogCursor, limit: int = 500
+                                     ) -> tuple[list[VisibleHash], LogCursor]:
         """`read_visible`, but only each event's id, position and chain hash (the Merkle log's
-        leaves need no more, and decoding whole envelopes is most of the reading's cost)."""
-        rows = await self._visible_rows(after, limit, "position, event_id, hash")
+        leaves need no more, and decoding whole envelopes is most of the reading's cost), on the
+        caller's connection: a reader that holds one connection never waits for a second.
+
+        In a transaction it must be READ COMMITTED (each statement its own snapshot) and must
+        not write the events table: the rows are read in a later statement than the horizon.
+        """
+        rows = await self._visible_rows_in(conn, after, limit, "position, event_id, hash")
         if not rows:
             return [], after
         return ([VisibleHash(r["event_id"], r["position"], r["hash"]) for r in rows],
@@ -178,13 +183,17 @@ class EventStore(StreamLog):
     async def _visible_rows(self, after: LogCursor, limit: int, columns: str
                             ) -> list[asyncpg.Record]:
         async with self.pool.acquire() as conn:
-            horizon = await conn.fetchval(self._horizon)
-            rows: list[asyncpg.Record] = await conn.fetch(
-                f"""SELECT tx_id::text::bigint AS tx, {columns} FROM {self.schema}.events
-                    WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < $3::text::xid8
-                    ORDER BY tx_id, position LIMIT $4""",
-                str(after.tx), after.position, horizon, limit,
-            )
+            return await self._visible_rows_in(conn, after, limit, columns)
+
+    async def _visible_rows_in(self, conn: Conn, after: LogCursor, limit: int, columns: str
+                               ) -> list[asyncpg.Record]:
+        horizon = await conn.fetchval(self._horizon)
+        rows: list[asyncpg.Record] = await conn.fetch(
+            f"""SELECT tx_id::text::bigint AS tx, {columns} FROM {self.schema}.events
+                WHERE (tx_id, position) > ($1::text::xid8, $2) AND tx_id < $3::text::xid8
+                ORDER BY tx_id, position LIMIT $4""",
+            str(after.tx), after.position, horizon, limit,
+        )
         return rows
 
     async def backlog(self, after: LogCursor) -> int:

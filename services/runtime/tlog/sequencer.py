@@ -16,9 +16,10 @@ from services.runtime.tlog.store import Leaf, TreeStore
 BATCH = 2000
 
 
-async def visible_after(store: EventStore, cursor: LogCursor, limit: int) -> tuple[list[Leaf], LogCursor]:
+async def visible_after(store: EventStore, conn: Conn, cursor: LogCursor, limit: int
+                        ) -> tuple[list[Leaf], LogCursor]:
     """Events after ``cursor`` in the order they became visible, and the cursor after them."""
-    visible, after = await store.read_visible_hashes(cursor, limit)
+    visible, after = await store.read_visible_hashes_in(conn, cursor, limit)
     return [Leaf(e.event_id, e.position, leaf_hash(bytes.fromhex(e.hash))) for e in visible], after
 
 
@@ -30,8 +31,11 @@ def sequencer_lock(schema: str) -> int:
 class Sequencer:
     """Appends newly visible events to the service's Merkle tree, one batch per transaction.
 
-    The batch is read on another connection of the pool; the state is read and the leaves written
-    under the sequencer's lock in one transaction, so two sequencers never append the same batch.
+    The state and the batch are read and the leaves written under the sequencer's lock in one
+    transaction on one connection, so two sequencers never append the same batch, and a step
+    never waits for a second connection while it holds the lock (with two steps at once on a
+    two-connection pool, the keeper's and a `POST /v1/log/checkpoint`'s, that wait deadlocked:
+    each held one connection, one held the lock, and the other waited for it).
     """
 
     def __init__(self, store: EventStore) -> None:
@@ -47,7 +51,7 @@ class Sequencer:
             state = await conn.fetchrow(f"SELECT size, cursor FROM {self.schema}.tlog_state")
             assert state is not None, "the _tlog migration inserts the state row"
             cursor = LogCursor(**json.loads(state["cursor"]))
-            leaves, after = await visible_after(self.store, cursor, limit)
+            leaves, after = await visible_after(self.store, conn, cursor, limit)
             if not leaves:
                 return 0
             size = await self.tree.append(conn, int(state["size"]), leaves)

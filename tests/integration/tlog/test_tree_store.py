@@ -24,6 +24,7 @@ from events.tlog import (
     verify_inclusion,
 )
 from events.tlog.note import generate_signer_key
+from services.runtime.db import create_pool
 from services.runtime.eventstore import CommandContext, EventStore
 from services.runtime.tlog.checkpoints import CheckpointLog
 from services.runtime.tlog.sequencer import Sequencer
@@ -156,3 +157,21 @@ async def test_two_sequencers_racing_live_writers_give_every_event_one_leaf_in_v
         order = [(r["tx"], r["position"]) for r in rows]
         assert order == sorted(order)
         assert await Sequencer(log_store).tree.root(conn, 60) == root_hash(leaves)
+
+
+async def test_two_steps_at_once_on_a_two_connection_pool_both_finish(
+        log_schema: tuple[str, asyncpg.Pool], context: CommandContext,
+        migrated_database_url: str) -> None:
+    """The keeper's pool has two connections, shared by its loop and `POST /v1/log/checkpoint`:
+    a step holding one (and the lock) must never wait for another."""
+    name, writer_pool = log_schema
+    await _append(EventStore(writer_pool, name), context, 12)
+    pool = await create_pool(migrated_database_url, name, min_size=2, max_size=2)
+    try:
+        sequencer = Sequencer(EventStore(pool, name))
+        async with pool.acquire() as one, pool.acquire() as other:
+            added = await asyncio.wait_for(
+                asyncio.gather(sequencer.catch_up(one), sequencer.catch_up(other)), 60)
+        assert sum(added) == 12
+    finally:
+        pool.terminate()
