@@ -42,7 +42,7 @@ class RelayThread:
     async def start(self) -> OutboxRelay:
         """Open the relay's pool and producer on its thread and start publishing."""
         # How long a busy API thread keeps the interpreter from the relay once the relay's I/O is
-        # done: Python's 5 ms default was paid at every await of a publishing cycle under load.
+        # done, paid at every await of a publishing cycle under load; shorter costs the API.
         sys.setswitchinterval(self.settings.switch_interval)
         self._thread.start()
         await asyncio.wrap_future(self._ready)

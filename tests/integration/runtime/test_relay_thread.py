@@ -39,18 +39,25 @@ def _published_while_blocked(bootstrap: str, topic: str, event_id: str, within: 
         consumer.close()
 
 
+async def _started_relay(database_url: str, bootstrap: str, name: str) -> tuple[RelayThread, str]:
+    """intake's relay on a thread of its own, publishing to a fresh topic of three partitions."""
+    topic = f"test.{name}.{uuid.uuid4().hex[:12]}"
+    await ensure_topics(bootstrap, {topic: 3})
+    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=database_url,
+                        KAFKA_BOOTSTRAP_SERVERS=bootstrap, CASETRACK_SWITCH_INTERVAL=0.002)
+    relay = RelayThread("intake", settings, topic)
+    await relay.start()
+    return relay, topic
+
+
 async def test_the_relay_publishes_while_the_apis_event_loop_is_blocked(
     migrated_database_url: str, kafka_bootstrap: str, intake_pool: asyncpg.Pool,
     context: CommandContext,
 ) -> None:
-    topic = f"test.relay-thread.{uuid.uuid4().hex[:12]}"
-    await ensure_topics(kafka_bootstrap, {topic: 3})
-    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
-                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap)
-    relay = RelayThread("intake", settings, topic)
-    await relay.start()
-    assert sys.getswitchinterval() == pytest.approx(settings.switch_interval), \
-        "a busy API thread would keep the relay from the interpreter for Python's default 5 ms"
+    relay, topic = await _started_relay(migrated_database_url, kafka_bootstrap, "relay-thread")
+    assert sys.getswitchinterval() == pytest.approx(0.002), \
+        "the configured switch interval is what the relay's steps wait for the interpreter"
+    sys.setswitchinterval(0.005)  # Python's own, for the tests after this one
     try:
         appended = await EventStore(intake_pool, "intake").append(
             f"thread-{uuid.uuid4()}", "case", 0, [case_registered()], context)
@@ -66,12 +73,7 @@ async def test_a_commit_beside_the_leading_relay_wakes_it_without_a_notification
     migrated_database_url: str, kafka_bootstrap: str, intake_pool: asyncpg.Pool,
     context: CommandContext,
 ) -> None:
-    topic = f"test.relay-wake.{uuid.uuid4().hex[:12]}"
-    await ensure_topics(kafka_bootstrap, {topic: 3})
-    settings = Settings(CASETRACK_ENV="dev", DATABASE_URL=migrated_database_url,
-                        KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap)
-    relay = RelayThread("intake", settings, topic)
-    await relay.start()
+    relay, topic = await _started_relay(migrated_database_url, kafka_bootstrap, "relay-wake")
     listener = await asyncpg.connect(migrated_database_url)
     heard: list[int] = []
     try:
