@@ -105,7 +105,7 @@ class OutboxRelay:
                 RELAY_LEADER.labels(self.topic).set(0)
 
     def _on_notify(self, *_: object) -> None:
-        self._wake.set()
+        self.wake()
 
     def wake(self) -> None:
         """Look for new events now (on the relay's own loop: a commit beside it says so)."""
